@@ -1,0 +1,139 @@
+"""The steps of a crawl run as plain functions: fetch with Scrapy (in its own
+process), then extract, tag and load.
+
+`flows/crawl.py` wraps these in a Prefect flow; nothing here imports Prefect, so
+everything stays testable (and usable) without a Prefect server. Scrapy runs as a
+child process because Twisted's reactor cannot be restarted inside a long-lived
+flow runner. The crawl stages pages on disk next to the database; loading reads
+them afterwards. Staged files that were never loaded (a crash, a locked database)
+are loaded by the next run first, so nothing fetched is ever lost.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import subprocess
+import sys
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from pipelines.process import ProcessSummary, process_staged
+from pipelines.registry import load_registry
+
+log = logging.getLogger("prodesc_monitor.crawl")
+
+# Settings that make sense only against a server on this machine (the demo, tests).
+LOCAL_SERVER_SETTINGS = {
+    "DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_ENABLED": "False", "CONCURRENT_REQUESTS_PER_DOMAIN": "8",
+}
+
+
+@dataclass
+class CrawlResult:
+    run_id: str
+    started_at: datetime
+    crawl_stats: dict
+    loaded: ProcessSummary
+    staged_files: list[str] = field(default_factory=list)
+    status: str = "ok"
+
+
+def new_run_id() -> str:
+    return datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:6]
+
+
+def staging_dir_for(db: Path) -> Path:
+    return Path(db).resolve().parent / "staging"
+
+
+def run_scrapy(sources: Path, staging_file: Path, stats_file: Path, since: str | None = None,
+               until: str | None = None, settings: dict[str, str] | None = None,
+               env: dict[str, str] | None = None) -> dict:
+    """Run `scrapy crawl monitor` in a child process and return its stats."""
+    cmd = [sys.executable, "-m", "scrapy", "crawl", "monitor", "-a", f"sources={Path(sources).resolve()}",
+           "-s", f"STAGING_FILE={staging_file}", "-s", f"STATS_FILE={stats_file}"]
+    if since:
+        cmd += ["-a", f"since={since}"]
+    if until:
+        cmd += ["-a", f"until={until}"]
+    for key, value in (settings or {}).items():
+        cmd += ["-s", f"{key}={value}"]
+    child_env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "spiders.settings", **(env or {})}
+    proc = subprocess.run(cmd, env=child_env, capture_output=True, text=True)
+    log_path = staging_file.with_suffix(".log")
+    log_path.write_text(proc.stdout + proc.stderr, encoding="utf-8")
+    if proc.returncode != 0 or not stats_file.exists():
+        raise RuntimeError(f"The crawler stopped with an error (exit {proc.returncode}); its log is in {log_path}:\n"
+                           + "\n".join((proc.stderr or "").strip().splitlines()[-15:]))
+    return json.loads(stats_file.read_text())
+
+
+def pending_staged(staging_dir: Path) -> list[Path]:
+    return sorted(p for p in staging_dir.glob("*.jsonl"))
+
+
+def mark_loaded(path: Path) -> None:
+    done = path.parent / "loaded"
+    done.mkdir(exist_ok=True)
+    for p in (path, path.with_suffix(".stats.json"), path.with_suffix(".log")):
+        if p.exists():
+            p.replace(done / p.name)
+
+
+def load_staged(db: Path, sources: Path, run_id: str, tagger=None, say=print) -> ProcessSummary:
+    """Load every staged file not yet loaded into the database (idempotent)."""
+    from warehouse.db import connect
+    from warehouse.load import load_entities
+
+    registry = load_registry(sources)
+    if tagger is None:
+        from nlp.tagger import Tagger  # spaCy loads only when there is something to tag
+        tagger = Tagger.load()
+    total = ProcessSummary()
+    con = connect(db, say=say)
+    try:
+        load_entities(con, tagger.entities())
+        for path in pending_staged(staging_dir_for(db)):
+            summary = process_staged(path, registry, tagger, con, run_id)
+            _merge(total, summary)
+            mark_loaded(path)
+    finally:
+        con.close()
+    return total
+
+
+def _merge(total: ProcessSummary, part: ProcessSummary) -> None:
+    for name in ("pages", "articles", "appearances", "new_articles", "unreadable_lines"):
+        setattr(total, name, getattr(total, name) + getattr(part, name))
+    total.skipped.update(part.skipped)
+    for outlet, counts in part.per_outlet.items():
+        total.per_outlet.setdefault(outlet, type(counts)()).update(counts)
+
+
+def crawl(sources: Path, db: Path, since: str | None = None, until: str | None = None,
+          settings: dict[str, str] | None = None, env: dict[str, str] | None = None, say=print) -> CrawlResult:
+    """The whole run as plain function calls (the Prefect flow runs the same steps as tasks)."""
+    run_id, started = new_run_id(), datetime.now(timezone.utc)
+    staging = staging_dir_for(db)
+    staging.mkdir(parents=True, exist_ok=True)
+    staged = staging / f"{run_id}.jsonl"
+    stats = run_scrapy(sources, staged, staged.with_suffix(".stats.json"), since, until, settings, env)
+    loaded = load_staged(db, sources, run_id, say=say)
+    result = CrawlResult(run_id, started, stats, loaded, [str(staged)])
+    record(db, result, sources, since, until)
+    return result
+
+
+def record(db: Path, result: CrawlResult, sources: Path, since, until) -> None:
+    from warehouse.db import connect
+    from warehouse.load import record_run
+
+    con = connect(db)
+    try:
+        record_run(con, result.run_id, result.started_at, str(sources), since, until, result.status,
+                   {"crawl": result.crawl_stats, "load": result.loaded.as_dict()})
+    finally:
+        con.close()

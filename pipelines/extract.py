@@ -1,0 +1,137 @@
+"""From fetched bytes to an `Article`: main text, title, author, canonical URL, date.
+
+trafilatura does the extraction (main text only, reader comments excluded:
+counting rules §1 say comments and sidebars are not the article). What is ours is
+the decision of *what the page is*: a non-HTML file, an error page or a tag/section
+listing never becomes an article, and the choice of date and canonical URL follows
+the counting rules. Pure functions: no network, no database.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from urllib.parse import urljoin
+
+import trafilatura
+from trafilatura.deduplication import Simhash
+
+from pipelines.dates import choose_date, parse_tree
+from pipelines.records import Article, FetchedPage
+from pipelines.registry import Registry
+from pipelines.urls import canonical_url, host_of, url_key
+
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+# A listing page (tag, section, author, search) has no article metadata and is either
+# short or mostly links. Pages *with* article metadata are trusted to be articles.
+MIN_WORDS_WITHOUT_METADATA = 80
+MAX_LINK_DENSITY_WITHOUT_METADATA = 0.4
+ARTICLE_OG_TYPES = ("article", "news", "newsarticle", "blogposting")
+_ARTICLE_LD_TYPES = ('"NewsArticle"', '"Article"', '"ReportageNewsArticle"', '"OpinionNewsArticle"',
+                     '"BlogPosting"', '"AnalysisNewsArticle"')
+
+
+@dataclass(frozen=True)
+class Skip:
+    """A page that is not an article, with the reason counted in the crawl summary."""
+    url: str
+    reason: str   # not_html | http_error | empty | not_an_article | no_text
+    detail: str = ""
+
+
+def _is_html(content_type: str, body: bytes) -> bool:
+    ctype = (content_type or "").split(";")[0].strip().lower()
+    if ctype in HTML_TYPES:
+        return True
+    if ctype in ("", "application/octet-stream", "text/plain"):
+        return body.lstrip()[:256].lower().startswith((b"<!doctype html", b"<html"))
+    return False
+
+
+def _page_kind(tree) -> str | None:
+    """'article', 'other' (metadata says it is not an article) or None (no metadata)."""
+    if tree is None:
+        return None
+    og_types = [t.strip().lower() for t in tree.xpath('//meta[@property="og:type"]/@content')]
+    if any(t in ARTICLE_OG_TYPES for t in og_types):
+        return "article"
+    if tree.xpath('//meta[@property="article:published_time"]'):
+        return "article"
+    for script in tree.xpath('//script[@type="application/ld+json"]/text()'):
+        if any(t in script for t in _ARTICLE_LD_TYPES):
+            return "article"
+    if og_types:
+        return "other"  # website, profile, video.other ...
+    return None
+
+
+def _link_density(tree) -> float:
+    """Share of the body's text that sits inside links: high on tag and section pages."""
+    body = tree.find("body") if tree is not None else None
+    if body is None:
+        return 0.0
+    total = len(" ".join(body.itertext()).split())
+    linked = sum(len(" ".join(a.itertext()).split()) for a in body.iter("a"))
+    return linked / total if total else 0.0
+
+
+def _canonical(tree, final_url: str, registry: Registry) -> str:
+    """rel=canonical when it stays within the same outlet (a syndicated copy pointing to
+    another outlet is still that outlet's own appearance: counting rules §1)."""
+    own = registry.outlet_for_url(final_url)
+    if tree is not None:
+        for href in tree.xpath('//link[@rel="canonical"]/@href')[:1]:
+            candidate = canonical_url(urljoin(final_url, href.strip()))
+            if candidate.startswith("http") and registry.outlet_for_url(candidate).name == own.name:
+                return candidate
+    return canonical_url(final_url)
+
+
+def extract_article(page: FetchedPage, registry: Registry, first_seen: datetime | None = None) -> Article | Skip:
+    if page.status != 200:
+        return Skip(page.url, "http_error", str(page.status))
+    if not page.body or not page.body.strip():
+        return Skip(page.url, "empty")
+    if not _is_html(page.content_type, page.body):
+        return Skip(page.url, "not_html", page.content_type)
+    try:
+        doc = trafilatura.bare_extraction(
+            page.body, url=page.final_url, include_comments=False, with_metadata=True,
+            include_tables=True, deduplicate=False,
+        )
+    except Exception as exc:  # trafilatura can fail on pathological markup; counted, not fatal
+        return Skip(page.url, "no_text", f"extractor error: {exc.__class__.__name__}")
+    text = (getattr(doc, "text", None) or "").strip() if doc is not None else ""
+    if not text:
+        return Skip(page.url, "no_text")
+    tree = parse_tree(page.body)
+    kind = _page_kind(tree)
+    if kind == "other":
+        return Skip(page.url, "not_an_article", "its metadata says it is not an article")
+    if kind is None and (len(text.split()) < MIN_WORDS_WITHOUT_METADATA
+                         or _link_density(tree) > MAX_LINK_DENSITY_WITHOUT_METADATA):
+        return Skip(page.url, "not_an_article", "no article metadata, and too little text or mostly links")
+    fetched_at = datetime.fromisoformat(page.fetched_at)
+    first_seen = first_seen or fetched_at
+    moment, pub_date, date_source = choose_date(tree, page.listed_at, getattr(doc, "date", None), first_seen)
+    url = _canonical(tree, page.final_url, registry)
+    outlet = registry.outlet_for_url(url)
+    return Article(
+        url=url,
+        url_key=url_key(url),
+        fetched_url=page.final_url,
+        outlet=outlet.name,
+        domain=host_of(url),
+        title=(getattr(doc, "title", None) or page.listed_title or "").strip(),
+        author=(getattr(doc, "author", None) or None),
+        text=text,
+        language=None,
+        published_at=moment,
+        published_date=pub_date,
+        date_source=date_source,
+        discovered_via=page.discovered_via,
+        source_url=page.source_url,
+        fetched_at=fetched_at.astimezone(timezone.utc),
+        fingerprint=Simhash(text).to_hex(),
+        raw_sha1=hashlib.sha1(page.body).hexdigest(),
+    )

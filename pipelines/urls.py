@@ -1,0 +1,64 @@
+"""One article, one URL: canonical URLs and the key that merges their variants.
+
+Counting rules §1: tracking parameters, AMP/mobile variants, http vs https and a
+trailing slash never make a second appearance. Normalisation itself (case,
+default ports, percent-encoding, dot segments) is url-normalize's job; dropping
+tracking parameters is w3lib's (Scrapy's own URL toolkit). What is ours is only
+the list of what counts as "the same article".
+"""
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit, urlunsplit
+
+from url_normalize import url_normalize
+from w3lib.url import url_query_cleaner
+
+# Parameters that identify a campaign or a click, never an article.
+TRACKING_PARAMS = (
+    "utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content", "utm_id", "utm_name",
+    "fbclid", "gclid", "dclid", "msclkid", "yclid", "igshid", "mc_cid", "mc_eid", "_ga", "_gl",
+    "ocid", "cmpid", "ref", "ref_src", "amp", "outputType", "output", "s_kwcid", "ito", "ncid",
+)
+_AMP_SUFFIX = re.compile(r"\.amp(?=\.html?$|$)", re.I)
+
+
+def canonical_url(url: str) -> str:
+    """Normalised URL without tracking parameters, fragment or AMP suffix.
+
+    The scheme is kept (it is part of a working link); `url_key` ignores it.
+    """
+    url = (url or "").strip()
+    if not url:
+        return url
+    try:
+        url = url_normalize(url, default_scheme="http") or url
+    except Exception:  # a malformed URL is kept as given; the fetch will fail and be counted
+        return url
+    url = url_query_cleaner(url, TRACKING_PARAMS, remove=True, unique=False, keep_fragments=False)
+    parts = urlsplit(url)
+    segments = parts.path.split("/")
+    if any(seg.lower() == "amp" for seg in segments):  # /amp/section/x.html or /section/x.html/amp/
+        segments = [seg for seg in segments if seg.lower() != "amp"]
+        segments[-1:] = [segments[-1]] if segments[-1] else [""]
+    path = _AMP_SUFFIX.sub("", "/".join(segments)) or "/"
+    if path.endswith("/") and "." in path.rstrip("/").rsplit("/", 1)[-1]:
+        path = path.rstrip("/")  # "/x.html/amp/" -> "/x.html", not "/x.html/"
+    host = parts.netloc
+    if host.startswith("amp."):
+        host = host[4:]
+    return urlunsplit((parts.scheme, host, path, parts.query, ""))
+
+
+def url_key(url: str) -> str:
+    """Identity of an article across http/https, `www.`-less mobile hosts and trailing slashes."""
+    parts = urlsplit(canonical_url(url))
+    host = parts.netloc.lower()
+    if host.startswith("m.") or host.startswith("mobile."):
+        host = "www." + host.split(".", 1)[1]
+    path = parts.path.rstrip("/") or "/"
+    return f"{host}{path}" + (f"?{parts.query}" if parts.query else "")
+
+
+def host_of(url: str) -> str:
+    return (urlsplit(url).hostname or "").lower()

@@ -1,0 +1,44 @@
+"""Reading RSS and Atom bodies that Scrapy fetched, with feedparser.
+
+feedparser is given the bytes and the HTTP headers (never a URL: it has no
+timeout), and it copes with RSS 0.9x/1.0/2.0, Atom, wrong encodings and
+ill-formed XML as far as anything can. An ill-formed feed ("bozo") is logged
+and counted by the caller, and whatever entries could be read are still used.
+"""
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from urllib.parse import urljoin
+
+import feedparser
+
+
+@dataclass(frozen=True)
+class FeedEntry:
+    link: str
+    title: str | None
+    published: datetime | None   # UTC; feedparser normalises every date format to UTC
+
+
+@dataclass(frozen=True)
+class ParsedFeed:
+    entries: tuple[FeedEntry, ...]
+    bozo: bool
+    problem: str | None
+
+
+def parse_feed(body: bytes, base_url: str, content_type: str | None = None) -> ParsedFeed:
+    headers = {"content-type": content_type} if content_type else {}
+    parsed = feedparser.parse(body, response_headers=headers)
+    entries = []
+    for e in parsed.entries:
+        link = e.get("link") or next((l.get("href") for l in e.get("links", []) if l.get("href")), None)
+        if not link:
+            continue
+        when = e.get("published_parsed") or e.get("updated_parsed")
+        published = datetime.fromtimestamp(calendar.timegm(when), tz=timezone.utc) if when else None
+        entries.append(FeedEntry(link=urljoin(base_url, link.strip()), title=e.get("title"), published=published))
+    problem = str(parsed.get("bozo_exception")) if parsed.get("bozo") else None
+    return ParsedFeed(entries=tuple(entries), bozo=bool(parsed.get("bozo")), problem=problem)

@@ -1,0 +1,165 @@
+"""The monitoring spider: outlet feeds, news-search feeds and (for backfills) sitemaps.
+
+It only fetches. Every page it reaches becomes a `FetchedPage` item (bytes plus how
+it was found) or a recorded failure; extraction, tagging and storage happen later,
+outside Scrapy, so a slow extractor never stalls the crawl and a crash after the
+crawl loses nothing. Sitemap handling is Scrapy's own `SitemapSpider` (robots.txt
+`Sitemap:` lines, indexes, gzip); we add the date window on `lastmod`.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import datetime, time, timezone
+from typing import Any
+
+from scrapy import Request
+from scrapy.http import TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.spiders import SitemapSpider
+from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutError
+
+from pipelines.dates import MEXICO_CITY, parse_moment
+from pipelines.records import FetchedPage
+from pipelines.registry import load_registry
+from pipelines.urls import canonical_url
+from spiders.feeds import parse_feed
+
+logger = logging.getLogger(__name__)
+
+
+def _window_bound(day: str | None, end: bool) -> datetime | None:
+    if not day:
+        return None
+    d = datetime.strptime(day, "%Y-%m-%d").date()
+    return datetime.combine(d, time.max if end else time.min, tzinfo=MEXICO_CITY)
+
+
+class MonitorSpider(SitemapSpider):
+    name = "monitor"
+    sitemap_rules = [("", "parse_article")]
+
+    def __init__(self, sources: str, since: str | None = None, until: str | None = None, **kw: Any):
+        super().__init__(**kw)
+        self.registry = load_registry(sources)
+        self.since = _window_bound(since, end=False)
+        self.until = _window_bound(until, end=True)
+        self._listed: dict[str, tuple[str, str | None]] = {}   # sitemap loc -> (sitemap url, lastmod)
+        if self.since:
+            urls = []
+            for outlet in self.registry.outlets:
+                urls.extend(outlet.sitemaps or [f"http://{outlet.domains[0]}/robots.txt"])
+            self.sitemap_urls = urls
+
+    # --- start ---------------------------------------------------------------------
+    async def start(self):
+        for outlet in self.registry.outlets:
+            for feed in outlet.feeds:
+                yield Request(feed, callback=self.parse_feed, errback=self.on_error,
+                              cb_kwargs={"via": "feed"}, meta={"listing": True})
+        for feed in self.registry.discovery:
+            yield Request(feed.url, callback=self.parse_feed, errback=self.on_error,
+                          cb_kwargs={"via": "discovery"}, meta={"listing": True})
+        async for request in super().start():   # sitemaps, only for backfills (--since)
+            yield request.replace(errback=self.on_error, meta={"listing": True})
+
+    # --- listings ------------------------------------------------------------------
+    def in_window(self, moment: datetime | None) -> bool:
+        if moment is None:
+            return True  # no date in the listing: the page's own date decides later
+        if self.since and moment < self.since:
+            return False
+        return not (self.until and moment > self.until)
+
+    def parse_feed(self, response, via: str):
+        ctype = response.headers.get("Content-Type", b"").decode("latin-1")
+        feed = parse_feed(response.body, response.url, ctype)
+        self.crawler.stats.inc_value(f"prodesc/{via}_feeds")
+        if feed.bozo:
+            self.crawler.stats.inc_value("prodesc/feeds_ill_formed")
+            logger.warning("Feed %s is ill-formed (%s); read %d entries from it anyway",
+                           response.url, feed.problem, len(feed.entries))
+        if not feed.entries:
+            self.crawler.stats.inc_value("prodesc/feeds_empty")
+            logger.warning("Feed %s gave no entries", response.url)
+        for entry in feed.entries:
+            if not self.in_window(entry.published):
+                self.crawler.stats.inc_value("prodesc/listed_outside_window")
+                continue
+            yield self._article_request(entry.link, via, response.url,
+                                        entry.published.isoformat() if entry.published else None, entry.title)
+
+    def sitemap_filter(self, entries):
+        """Keep sitemap entries whose lastmod falls in the window, and remember each
+        article's lastmod: it is the date of last resort before "first seen"."""
+        is_index = getattr(entries, "type", None) == "sitemapindex"
+        for entry in entries:
+            moment = parse_moment(entry.get("lastmod"))
+            if is_index:
+                # an index's lastmod is the newest change inside that child sitemap
+                if moment is None or not self.since or moment >= self.since:
+                    yield entry
+                continue
+            if not self.in_window(moment):
+                self.crawler.stats.inc_value("prodesc/listed_outside_window")
+                continue
+            self._listed[entry["loc"]] = (entry.get("_sitemap", ""), entry.get("lastmod"))
+            yield entry
+
+    def _parse_sitemap(self, response):
+        for request in super()._parse_sitemap(response):
+            if request.callback == self.parse_article:
+                loc = request.url
+                _, lastmod = self._listed.get(loc, ("", None))
+                yield self._article_request(loc, "sitemap", response.url, lastmod, None)
+            else:
+                yield request.replace(errback=self.on_error, meta={"listing": True})
+
+    def _article_request(self, link: str, via: str, source: str, listed_at: str | None, title: str | None):
+        self.crawler.stats.inc_value(f"prodesc/listed/{via}")
+        return Request(
+            canonical_url(link), callback=self.parse_article, errback=self.on_error,
+            meta={"via": via, "source": source, "listed_at": listed_at, "listed_title": title},
+        )
+
+    # --- pages ---------------------------------------------------------------------
+    def parse_article(self, response):
+        meta = response.meta
+        ctype = response.headers.get("Content-Type", b"").decode("latin-1")
+        is_text = isinstance(response, TextResponse)
+        if not is_text:
+            self.crawler.stats.inc_value("prodesc/skipped/not_html")
+        yield FetchedPage(
+            url=response.request.meta.get("redirect_urls", [response.url])[0],
+            final_url=response.url,
+            status=response.status,
+            content_type=ctype,
+            body=response.body if is_text else b"",
+            discovered_via=meta.get("via", "sitemap"),
+            source_url=meta.get("source", ""),
+            listed_at=meta.get("listed_at"),
+            listed_title=meta.get("listed_title"),
+            fetched_at=datetime.now(timezone.utc).isoformat(),
+        )
+
+    def on_error(self, failure):
+        """A failed fetch is recorded (and counted), never silently lost."""
+        request = failure.request
+        if failure.check(HttpError):
+            status, reason = failure.value.response.status, f"HTTP {failure.value.response.status}"
+        elif failure.check(DNSLookupError):
+            status, reason = 0, "DNS lookup failed"
+        elif failure.check(TimeoutError, TCPTimedOutError):
+            status, reason = 0, "timed out"
+        else:
+            status, reason = 0, failure.getErrorMessage()[:200] or failure.type.__name__
+        what = "listing" if request.meta.get("listing") else "page"
+        self.crawler.stats.inc_value(f"prodesc/failed/{what}")
+        logger.warning("Could not fetch %s %s: %s", what, request.url, reason)
+        if request.meta.get("listing"):
+            return None
+        return FetchedPage(
+            url=request.url, final_url=request.url, status=status, content_type=f"error: {reason}",
+            body=b"", discovered_via=request.meta.get("via", ""), source_url=request.meta.get("source", ""),
+            listed_at=request.meta.get("listed_at"), listed_title=request.meta.get("listed_title"),
+            fetched_at=datetime.now(timezone.utc).isoformat(),
+        )

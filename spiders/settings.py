@@ -1,0 +1,50 @@
+"""Scrapy settings for prodesc-monitor: polite by default.
+
+Outside a project Scrapy ignores robots.txt, sends 8 requests at once to a site and
+accepts 1 GiB bodies. A small local newspaper must never notice us, so everything
+here leans towards slow, identified and capped. Override any of these for one run
+with `-s NAME=value` (the tests and benchmarks do, against local servers).
+"""
+import os
+
+BOT_NAME = "prodesc-monitor"
+SPIDER_MODULES = ["spiders"]
+NEWSPIDER_MODULE = "spiders"
+
+# --- Identity: tell site owners who we are and how to reach us -------------------
+USER_AGENT = os.environ.get(
+    "PRODESC_MONITOR_USER_AGENT",
+    "prodesc-monitor/0.1 (press monitor of ProDESC, https://prodesc.org.mx; contact: comunicacion@prodesc.org.mx)",
+)
+
+# --- Politeness -------------------------------------------------------------------
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 1.0
+RANDOMIZE_DOWNLOAD_DELAY = True
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+
+# --- Robustness -------------------------------------------------------------------
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 10 * 1024 * 1024       # a news page is never 10 MB; bigger is a fault
+DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+REDIRECT_ENABLED = True
+REDIRECT_MAX_TIMES = 10
+# HTTP proxies come from http_proxy/https_proxy through Scrapy's HttpProxyMiddleware (on by default).
+
+# --- Output -----------------------------------------------------------------------
+ITEM_PIPELINES = {"pipelines.staging.StagingPipeline": 100}
+STAGING_FILE = None        # set per run by the crawl flow: JSON lines of fetched pages
+STATS_FILE = None          # set per run: the crawl's stats as JSON
+
+LOG_LEVEL = "INFO"
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+TELNETCONSOLE_ENABLED = False
+FEED_EXPORT_ENCODING = "utf-8"

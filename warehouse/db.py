@@ -1,0 +1,103 @@
+"""Opening the DuckDB file: migrations, views, and waiting politely for a lock.
+
+Schema changes are numbered `.sql` files in `warehouse/migrations/`, applied in
+order, each in its own transaction, and recorded in `schema_migrations`, so an
+old database file upgrades cleanly. Views are recreated from `warehouse/views/`
+on every open: they hold no data, and this keeps them in step with the code.
+
+DuckDB lets one process write at a time; an analyst's open session blocks the
+pipeline. `connect` waits and retries, telling the user what it is waiting for,
+instead of failing (the pipeline's results stay staged on disk meanwhile).
+"""
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+
+log = logging.getLogger(__name__)
+HERE = Path(__file__).parent
+MIGRATIONS = HERE / "migrations"
+VIEWS = HERE / "views"
+QUERIES = HERE / "queries"
+
+
+class DatabaseLocked(RuntimeError):
+    """The database file stayed locked by another program for longer than we waited."""
+
+
+def _is_lock_error(exc: Exception) -> bool:
+    text = str(exc).lower()
+    return "lock" in text or "being used by another process" in text
+
+
+def connect(path: str | Path, *, read_only: bool = False, wait_seconds: float = 300,
+            say: Callable[[str], None] | None = None) -> duckdb.DuckDBPyConnection:
+    """Open (creating and upgrading if needed) the database; wait while another program holds it."""
+    path = Path(path)
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    deadline, delay, told = time.monotonic() + wait_seconds, 1.0, False
+    while True:
+        try:
+            con = duckdb.connect(str(path), read_only=read_only)
+            break
+        except duckdb.IOException as exc:
+            if not _is_lock_error(exc) or time.monotonic() > deadline:
+                if _is_lock_error(exc):
+                    raise DatabaseLocked(
+                        f"The database {path} is in use by another program (an analyst's session?) "
+                        f"and stayed locked for {wait_seconds:.0f} s. Nothing was lost: the crawl's "
+                        f"results are staged and will be loaded by the next run or by `prodesc-monitor load`."
+                    ) from exc
+                raise
+            if not told:
+                (say or log.warning)(f"The database {path} is in use by another program; waiting for it to be free...")
+                told = True
+            time.sleep(delay)
+            delay = min(delay * 2, 15)
+    con.execute("SET TimeZone = 'America/Mexico_City'")
+    if not read_only:
+        migrate(con)
+        create_views(con)
+    return con
+
+
+def applied(con) -> list[int]:
+    con.execute("""CREATE TABLE IF NOT EXISTS schema_migrations (
+        version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())""")
+    return [r[0] for r in con.execute("SELECT version FROM schema_migrations ORDER BY version").fetchall()]
+
+
+def pending(con) -> list[Path]:
+    done = set(applied(con))
+    return [p for p in sorted(MIGRATIONS.glob("*.sql")) if int(p.name.split("_", 1)[0]) not in done]
+
+
+def migrate(con) -> list[str]:
+    names = []
+    for path in pending(con):
+        version = int(path.name.split("_", 1)[0])
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute(path.read_text(encoding="utf-8"))
+            con.execute("INSERT INTO schema_migrations (version, name) VALUES (?, ?)", [version, path.stem])
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+        names.append(path.stem)
+    return names
+
+
+def create_views(con) -> None:
+    for path in sorted(VIEWS.glob("*.sql")):
+        con.execute(path.read_text(encoding="utf-8"))
+
+
+def query(name: str) -> str:
+    """The text of `warehouse/queries/<name>.sql`."""
+    return (QUERIES / f"{name}.sql").read_text(encoding="utf-8")

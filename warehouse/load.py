@@ -1,0 +1,153 @@
+"""Idempotent loads: re-running any crawl or retag leaves the same rows.
+
+Articles are merged on their URL key (scheme, trailing slash and tracking
+parameters never make a second row); an updated article updates its row and keeps
+the day it was first seen. Mentions are replaced whole per article on every
+(re)tag. Each batch is one short transaction, so an analyst waiting on the file
+is blocked as briefly as possible.
+"""
+from __future__ import annotations
+
+import gzip
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from pipelines.extract import Skip
+from pipelines.records import Article, FetchedPage
+from pipelines.registry import Registry
+from warehouse.db import query
+
+ARTICLE_COLUMNS = (
+    "url", "url_key", "fetched_url", "outlet", "domain", "title", "author", "language", "main_text",
+    "published_at", "published_date", "date_source", "discovered_via", "source_url", "first_seen",
+    "fetched_at", "fingerprint", "fingerprint_int", "raw_sha1", "is_appearance", "theme", "process",
+    "secondary_themes", "kb_version", "tagged_at",
+)
+MENTION_COLUMNS = ("article_url", "seq", "entity_id", "entity_kind", "theme", "field", "start_char",
+                   "end_char", "matched", "snippet", "accepted", "reason")
+
+
+@dataclass(frozen=True)
+class Tagged:
+    """An extracted article with the tagger's verdict on it."""
+    article: Article
+    tags: object   # nlp.tagger.TagResult (kept untyped here: the warehouse never imports spaCy)
+
+
+def now_utc() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def load_outlets(con, registry: Registry, seen_hosts: Iterable[str] = ()) -> None:
+    """Registry outlets are written as the registry says; unknown hosts are added as
+    'unclassified' unless a person has already classified them."""
+    stamp = now_utc()
+    rows = [(o.name, o.reach, o.region, o.language, list(o.domains), True, stamp) for o in registry.outlets]
+    known = {d for o in registry.outlets for d in o.domains}
+    for host in sorted(set(seen_hosts) - known):
+        rows.append((host, "unclassified", "", "", [host], False, stamp))
+    con.execute("CREATE OR REPLACE TEMP TABLE outlets_batch AS SELECT * FROM outlets LIMIT 0")
+    con.executemany("INSERT INTO outlets_batch VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+    con.execute("""
+        MERGE INTO outlets USING outlets_batch AS b ON outlets.name = b.name
+        WHEN MATCHED AND b.in_registry THEN UPDATE SET reach = b.reach, region = b.region,
+             language = b.language, domains = b.domains, in_registry = true, updated_at = b.updated_at
+        WHEN NOT MATCHED THEN INSERT VALUES (b.name, b.reach, b.region, b.language, b.domains, b.in_registry, b.updated_at)
+    """)
+
+
+def _article_row(t: Tagged, kb_version: str, stamp: datetime) -> tuple:
+    a, r = t.article, t.tags
+    return (
+        a.url, a.url_key, a.fetched_url, a.outlet, a.domain, a.title, a.author, r.language, a.text,
+        a.published_at, a.published_date, a.date_source, a.discovered_via, a.source_url, a.fetched_at,
+        a.fetched_at, a.fingerprint, int(a.fingerprint, 16), a.raw_sha1, r.is_appearance, r.theme, r.process,
+        list(r.secondary_themes), kb_version, stamp,
+    )
+
+
+def mention_rows(url: str, tags) -> list[tuple]:
+    return [(url, i, m.entity_id, m.entity_kind, m.theme, m.field, m.start, m.end, m.matched,
+             m.snippet, m.accepted, m.reason) for i, m in enumerate(tags.mentions)]
+
+
+def replace_mentions(con, rows_by_url: dict[str, list[tuple]]) -> None:
+    if not rows_by_url:
+        return
+    con.execute("CREATE OR REPLACE TEMP TABLE batch_urls (url VARCHAR)")
+    con.executemany("INSERT INTO batch_urls VALUES (?)", [(u,) for u in rows_by_url])
+    con.execute("DELETE FROM mentions WHERE article_url IN (SELECT url FROM batch_urls)")
+    rows = [row for rs in rows_by_url.values() for row in rs]
+    if rows:
+        con.executemany(f"INSERT INTO mentions VALUES ({', '.join('?' * len(MENTION_COLUMNS))})", rows)
+
+
+def load_batch(con, tagged: Sequence[Tagged], pages: dict[str, FetchedPage], skips: Sequence[tuple[Skip, str]],
+               run_id: str, kb_version: str) -> dict:
+    """Write one batch in one transaction. Returns counts of what changed."""
+    stamp = now_utc()
+    # One row per URL key inside the batch (an AMP copy and its original are one article).
+    by_key: dict[str, Tagged] = {}
+    for t in tagged:
+        by_key.setdefault(t.article.url_key, t)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        before = con.execute("SELECT count(*) FROM articles").fetchone()[0]
+        con.execute("CREATE OR REPLACE TEMP TABLE articles_batch AS SELECT " + ", ".join(ARTICLE_COLUMNS)
+                    + " FROM articles LIMIT 0")
+        con.executemany(f"INSERT INTO articles_batch VALUES ({', '.join('?' * len(ARTICLE_COLUMNS))})",
+                        [_article_row(t, kb_version, stamp) for t in by_key.values()])
+        # An article already stored under another spelling of its URL keeps its stored URL.
+        con.execute("""UPDATE articles_batch SET url = a.url FROM articles AS a
+                       WHERE a.url_key = articles_batch.url_key AND a.url <> articles_batch.url""")
+        updates = ", ".join(
+            f"{c} = b.{c}" for c in ARTICLE_COLUMNS
+            if c not in ("url", "url_key", "first_seen", "published_date", "published_at", "date_source")
+        )
+        con.execute(f"""
+            MERGE INTO articles USING articles_batch AS b ON articles.url_key = b.url_key
+            WHEN MATCHED THEN UPDATE SET {updates},
+                first_seen = least(articles.first_seen, b.first_seen),
+                -- "first seen" is a date of last resort: never move it forward on a re-crawl
+                published_date = CASE WHEN b.date_source = 'first_seen' AND articles.date_source = 'first_seen'
+                                      THEN articles.published_date ELSE b.published_date END,
+                published_at = CASE WHEN b.date_source = 'first_seen' AND articles.date_source = 'first_seen'
+                                    THEN articles.published_at ELSE b.published_at END,
+                date_source = b.date_source
+            WHEN NOT MATCHED THEN INSERT ({', '.join(ARTICLE_COLUMNS)})
+                VALUES ({', '.join('b.' + c for c in ARTICLE_COLUMNS)})
+        """)
+        urls = dict(con.execute("""SELECT b.url_key, a.url FROM articles_batch b JOIN articles a USING (url_key)""").fetchall())
+        replace_mentions(con, {urls[k]: mention_rows(urls[k], t.tags) for k, t in by_key.items()})
+        raw = [(t.article.raw_sha1, t.article.fetched_url, pages[t.article.raw_sha1].content_type,
+                t.article.fetched_at, gzip.compress(pages[t.article.raw_sha1].body, 6))
+               for t in by_key.values() if t.article.raw_sha1 in pages]
+        if raw:
+            con.executemany("INSERT INTO raw_pages VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING", raw)
+        if skips:
+            con.executemany("INSERT INTO skipped_pages VALUES (?, ?, ?, ?, ?, ?)",
+                            [(s.url, run_id, outlet, s.reason, s.detail, stamp) for s, outlet in skips])
+        con.execute(query("syndication"))
+        after = con.execute("SELECT count(*) FROM articles").fetchone()[0]
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    return {"articles_in_batch": len(by_key), "new_articles": after - before, "skipped": len(skips)}
+
+
+def load_entities(con, entities: list[dict]) -> None:
+    con.execute("BEGIN TRANSACTION")
+    con.execute("DELETE FROM entities")
+    con.executemany("INSERT INTO entities VALUES (?, ?, ?, ?, ?)",
+                    [(e["id"], e["name"], e.get("kind"), e.get("theme"), list(e.get("aliases", []))) for e in entities])
+    con.execute("COMMIT")
+
+
+def record_run(con, run_id: str, started_at: datetime, sources: str, since, until, status: str, stats: dict) -> None:
+    con.execute("""INSERT INTO crawl_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                   ON CONFLICT (run_id) DO UPDATE SET finished_at = excluded.finished_at,
+                   status = excluded.status, stats = excluded.stats""",
+                [run_id, started_at, now_utc(), sources, since, until, status, json.dumps(stats, default=str)])
