@@ -1,0 +1,48 @@
+"""Shared fixtures: small registries and pages written for the tests (never corpus copies)."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).parent / "fixtures"
+REPO = Path(__file__).parent.parent
+
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("DO_NOT_TRACK", "1")
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+
+REGISTRY_YAML = """\
+outlets:
+  - name: Diario Uno
+    domains: [www.diariouno.example, diariouno.example]
+    reach: local
+    region: Yucatán
+    language: es
+    feeds: [http://www.diariouno.example/feed/]
+    sitemaps: [http://www.diariouno.example/sitemap.xml]
+  - name: Nacional Dos
+    domains: [nacionaldos.example]
+    reach: national
+    region: ""
+    language: es
+    feeds: [http://nacionaldos.example/rss.xml]
+    sitemaps: []
+discovery:
+  - name: Search
+    url: http://search.example/rss?q=ProDESC
+"""
+
+
+@pytest.fixture
+def registry_file(tmp_path) -> Path:
+    path = tmp_path / "sources.yaml"
+    path.write_text(REGISTRY_YAML, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def registry(registry_file):
+    from pipelines.registry import load_registry
+    return load_registry(registry_file)

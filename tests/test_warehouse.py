@@ -1,0 +1,127 @@
+"""The warehouse on a temporary file: migrations, idempotent loads, views and the tally."""
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+
+import duckdb
+import pytest
+
+from pipelines.records import Article
+from warehouse.db import connect, pending
+from warehouse.load import Tagged, load_batch, load_outlets
+from warehouse.tally import format_table, tally
+
+
+@dataclass(frozen=True)
+class FakeMention:
+    entity_id: str = "prodesc"; entity_kind: str = "organisation"; theme: str = "institutional"
+    field: str = "text"; start: int = 0; end: int = 7; matched: str = "ProDESC"; snippet: str = "ProDESC dijo"
+    accepted: bool = True; reason: str = "unambiguous alias"
+
+
+@dataclass(frozen=True)
+class FakeTags:
+    """Stands in for the tagger's verdict: the warehouse must not depend on spaCy."""
+    is_appearance: bool = True
+    theme: str | None = "institutional"
+    process: str | None = None
+    language: str = "es"
+    secondary_themes: tuple = ()
+    mentions: tuple = (FakeMention(),)
+
+
+def article(url, outlet="Diario Uno", day=date(2023, 5, 2), text="ProDESC dijo algo. " * 30, source="metadata",
+            fingerprint="f03c2639bb304327"):
+    return Article(url=url, url_key=url.split("://", 1)[1].rstrip("/"), fetched_url=url, outlet=outlet,
+                   domain=url.split("/")[2], title="t", author=None, text=text, language=None, published_at=None,
+                   published_date=day, date_source=source, discovered_via="feed", source_url="f",
+                   fetched_at=datetime(2026, 11, 28, tzinfo=timezone.utc), fingerprint=fingerprint, raw_sha1=url)
+
+
+@pytest.fixture
+def con(tmp_path, registry):
+    c = connect(tmp_path / "w.duckdb")
+    load_outlets(c, registry, {"la-lista.example"})
+    yield c
+    c.close()
+
+
+def test_migrations_recorded_and_reopen_is_a_no_op(tmp_path):
+    path = tmp_path / "m.duckdb"
+    connect(path).close()
+    c = connect(path)
+    assert pending(c) == []
+    assert c.execute("SELECT count(*) FROM schema_migrations").fetchone()[0] >= 1
+    c.close()
+
+
+def test_loads_are_idempotent_and_views_count(con):
+    batch = [Tagged(article("http://www.diariouno.example/a"), FakeTags()),
+             Tagged(article("http://nacionaldos.example/b", outlet="Nacional Dos", fingerprint="0000000000000000"),
+                    FakeTags(theme="labour", process="uja")),
+             Tagged(article("http://la-lista.example/c", outlet="la-lista.example", day=date(2026, 11, 17),
+                            fingerprint="ffffffffffffffff"), FakeTags()),
+             Tagged(article("http://www.diariouno.example/d", day=date(2023, 6, 1), fingerprint="1234123412341234"),
+                    FakeTags(is_appearance=False, theme=None, mentions=()))]
+    for _ in range(2):
+        load_batch(con, batch, {}, [], "run", "kb1")
+    assert con.execute("SELECT count(*) FROM articles").fetchone()[0] == 4
+    assert con.execute("SELECT count(*) FROM mentions").fetchone()[0] == 3
+    rows = con.execute("SELECT theme, reach, appearances FROM yearly_tally WHERE year = 2023 ORDER BY ALL").fetchall()
+    assert rows == [("institutional", "local", 1), ("labour", "national", 1)]
+    assert con.execute("SELECT week, reach FROM weekly_counts WHERE week LIKE '2026%'").fetchall() == [
+        ("2026-W47", "unclassified")]
+    table = tally(con, 2023)
+    assert table["labour"]["national"] == 1 and table["defenders"]["local"] == 0
+    assert "2 apariciones" in format_table(table, 2023)
+
+
+def test_url_variants_merge_into_one_row(con):
+    load_batch(con, [Tagged(article("http://www.diariouno.example/a"), FakeTags())], {}, [], "r1", "kb1")
+    load_batch(con, [Tagged(article("https://www.diariouno.example/a/"), FakeTags())], {}, [], "r2", "kb1")
+    assert con.execute("SELECT url FROM articles").fetchall() == [("http://www.diariouno.example/a",)]
+
+
+def test_first_seen_date_never_moves_forward(con):
+    a1 = article("http://www.diariouno.example/a", day=date(2026, 11, 1), source="first_seen")
+    load_batch(con, [Tagged(a1, FakeTags())], {}, [], "r1", "kb1")
+    a2 = article("http://www.diariouno.example/a", day=date(2026, 11, 9), source="first_seen")
+    load_batch(con, [Tagged(a2, FakeTags())], {}, [], "r2", "kb1")
+    assert con.execute("SELECT published_date FROM articles").fetchone()[0] == date(2026, 11, 1)
+
+
+def test_syndicated_copies_are_two_appearances_in_one_group(con):
+    text = "Comuneros de la comunidad exigen reconocimiento de sus tierras ante el tribunal agrario. " * 10
+    a = article("http://www.diariouno.example/a", text=text, day=date(2023, 7, 13))
+    b = article("http://nacionaldos.example/b", outlet="Nacional Dos", text=text, day=date(2023, 7, 14))
+    from trafilatura.deduplication import Simhash
+    fp = Simhash(text).to_hex()
+    from dataclasses import replace
+    load_batch(con, [Tagged(replace(a, fingerprint=fp), FakeTags()), Tagged(replace(b, fingerprint=fp), FakeTags())],
+               {}, [], "r", "kb1")
+    groups = con.execute("SELECT syndication_group, count(*) FROM appearances GROUP BY ALL").fetchall()
+    assert groups == [("http://www.diariouno.example/a", 2)]
+
+
+def test_locked_database_waits_then_explains(tmp_path):
+    import multiprocessing
+    path = tmp_path / "locked.duckdb"
+    connect(path).close()
+    ready, release = multiprocessing.Event(), multiprocessing.Event()
+    holder = multiprocessing.Process(target=_hold, args=(str(path), ready, release))
+    holder.start()
+    try:
+        assert ready.wait(30)
+        from warehouse.db import DatabaseLocked
+        with pytest.raises(DatabaseLocked, match="in use by another program"):
+            connect(path, wait_seconds=2, say=lambda m: None)
+    finally:
+        release.set()
+        holder.join(30)
+    connect(path, wait_seconds=10).close()
+
+
+def _hold(path, ready, release):
+    c = duckdb.connect(path)
+    ready.set()
+    release.wait(60)
+    c.close()
