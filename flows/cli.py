@@ -6,8 +6,10 @@ a person who is not a programmer.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
+import time
 from datetime import date
 from pathlib import Path
 
@@ -105,6 +107,44 @@ def cmd_demo(args) -> int:
     return 0
 
 
+def cmd_evaluate(args) -> int:
+    """Crawl a labelled corpus through its replay proxy (or read a database of it) and score it."""
+    from flows.evaluate import format_report, read_database, read_labels, replay_proxy, score
+
+    corpus = args.corpus
+    if not (corpus / "labels.jsonl").exists():
+        print(f"{corpus} is not a labelled corpus (no labels.jsonl).", file=sys.stderr)
+        return 2
+    db = args.db or Path("data") / f"evaluation-{corpus.resolve().name}.duckdb"
+    if not args.reuse:
+        _quiet_prefect()
+        from flows.crawl import crawl_flow
+
+        for suffix in ("", ".wal"):
+            Path(str(db) + suffix).unlink(missing_ok=True)
+        staging = db.resolve().parent / "staging"
+        print(f"Crawling {corpus} through its replay proxy (polite settings, as in production)...")
+        started = time.monotonic()
+        with replay_proxy(corpus, db.with_suffix(".requests.jsonl")) as proxy:
+            result = crawl_flow(str(corpus / "sources.yaml"), str(db), args.since, None,
+                                env={"http_proxy": proxy, "HTTP_PROXY": proxy})
+        print(f"Crawl finished in {time.monotonic() - started:.0f} s: {result.loaded.pages} pages, "
+              f"{result.loaded.appearances} appearances.")
+    rows, yearly, weekly = read_database(db)
+    expected_path = corpus / "expected.json"
+    expected = json.loads(expected_path.read_text()) if expected_path.exists() else None
+    result = score(read_labels(corpus), rows, expected, yearly, weekly)
+    print(format_report(result))
+    if args.json:
+        args.json.write_text(json.dumps(result.as_dict(), indent=1, ensure_ascii=False))
+    floors = {"precision": args.min_precision, "recall": args.min_recall, "theme_accuracy": args.min_theme}
+    low = [f"{k} {result.as_dict()[k]:.3f} < {v}" for k, v in floors.items() if v is not None and result.as_dict()[k] < v]
+    if low:
+        print("BELOW THE PINNED FLOOR: " + "; ".join(low), file=sys.stderr)
+        return 1
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="prodesc-monitor",
@@ -131,6 +171,20 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--db", type=Path, default=DEFAULT_DB, help="the database file (default: data/monitor.duckdb)")
     t.add_argument("--lang", choices=("both", "es", "en"), default="both", help="labels in Spanish, English or both")
     t.set_defaults(func=cmd_tally)
+
+    e = sub.add_parser("evaluate", help="measure how right the monitor is on a labelled test corpus",
+                       description="Crawls a labelled corpus (e.g. ../shared/corpus) through its replay proxy and "
+                                   "prints precision, recall, theme/reach/date accuracy, the mistakes by process and "
+                                   "by trap, and whether the tallies match the corpus's expected.json.")
+    e.add_argument("--corpus", type=Path, required=True, help="the corpus folder (with labels.jsonl and web/)")
+    e.add_argument("--db", type=Path, help="database to write (default: data/evaluation-<corpus>.duckdb)")
+    e.add_argument("--reuse", action="store_true", help="score the existing database without crawling again")
+    e.add_argument("--since", type=_day, default="2023-01-01", help="backfill start date (default 2023-01-01)")
+    e.add_argument("--json", type=Path, help="also write the scores to this JSON file")
+    e.add_argument("--min-precision", type=float, help="fail (exit 1) below this precision")
+    e.add_argument("--min-recall", type=float, help="fail (exit 1) below this recall")
+    e.add_argument("--min-theme", type=float, help="fail (exit 1) below this theme accuracy")
+    e.set_defaults(func=cmd_evaluate)
 
     lo = sub.add_parser("load", help="load pages a crawl fetched but could not store (e.g. the database was busy)")
     lo.add_argument("--sources", type=Path, default=DEFAULT_SOURCES)
