@@ -1,0 +1,96 @@
+"""Context rules: score an ambiguous name against the whole article.
+
+The counting rules say a place, company or acronym counts only when the
+article is about the defence, lawsuit or organising ProDESC accompanies.
+The knowledge base expresses that as weighted cue words per entity; this
+module adds up the cues found in the article (title + text), applying each
+group's cap, and explains the result in words for reviewers.
+
+A name is never its own context: when scoring a candidate written "EDF",
+the cue "EDF" is skipped (otherwise every EDF story would qualify), while
+"Unión Hidalgo" elsewhere in the article still counts for it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .kb import Entity
+from .matching import cue_key
+
+
+@dataclass(frozen=True)
+class _PreparedCue:
+    key: str
+    phrase: str
+    weight: float
+    group: str
+    cap: float | None
+    label: str | None
+
+
+@dataclass(frozen=True)
+class ContextScore:
+    score: float
+    positives: tuple[str, ...]             # cue phrases that supported the name
+    negatives: tuple[tuple[str, str], ...] # (label, phrase) of look-alike cues found
+
+
+class ContextScorer:
+    """Per-entity cue tables, prepared once; ``score`` runs per article and name."""
+
+    def __init__(self, entities: tuple[Entity, ...]):
+        self._cues: dict[str, list[_PreparedCue]] = {}
+        for ent in entities:
+            seen: set[tuple[str, str]] = set()
+            lst: list[_PreparedCue] = []
+            for c in ent.cues:
+                k = cue_key(c.phrase)
+                if (c.group, k) in seen:
+                    continue
+                seen.add((c.group, k))
+                lst.append(_PreparedCue(k, c.phrase, c.weight, c.group, c.cap, c.label))
+            self._cues[ent.id] = lst
+
+    def score(self, entity: Entity, own_name: str, found: set[str]) -> ContextScore:
+        """Sum the entity's cues present in ``found``, skipping the name itself."""
+        own = cue_key(own_name)
+        sums: dict[str, float] = {}
+        caps: dict[str, float | None] = {}
+        pos: list[str] = []
+        neg: list[tuple[str, str]] = []
+        counted: set[str] = set()
+        for c in self._cues[entity.id]:
+            if c.key not in found or c.key == own:
+                continue
+            sums[c.group] = sums.get(c.group, 0.0) + c.weight
+            caps[c.group] = c.cap
+            if c.weight < 0:
+                neg.append((c.label or "look-alike", c.phrase))
+            elif c.key not in counted:
+                pos.append(c.phrase)
+            counted.add(c.key)
+        total = 0.0
+        for g, s in sums.items():
+            cap = caps[g]
+            if cap is not None:
+                s = min(s, cap) if cap > 0 else max(s, cap)
+            total += s
+        return ContextScore(round(total, 3), tuple(pos), tuple(neg))
+
+
+def explain(ctx: ContextScore, support: list[str], total: float, threshold: float,
+            accepted: bool) -> str:
+    """A short reason such as 'context: EDF, parque eólico; ProDESC named (score 6.0 >= 2.0)'."""
+    parts: list[str] = []
+    if ctx.negatives and not accepted:
+        labels: dict[str, list[str]] = {}
+        for label, phrase in ctx.negatives:
+            labels.setdefault(label, []).append(phrase)
+        parts.append("; ".join(f"look-alike: {lab} ({', '.join(ph[:4])})" for lab, ph in labels.items()))
+    if ctx.positives:
+        parts.append("context: " + ", ".join(ctx.positives[:6]))
+    parts.extend(support)
+    if not parts:
+        parts.append("no context cue")
+    cmp = ">=" if accepted else "<"
+    return f"{'; '.join(parts)} (score {total:g} {cmp} {threshold:g})"

@@ -1,0 +1,137 @@
+"""Compile the knowledge base into spaCy matchers for one language pipeline.
+
+Three kinds of patterns, each on the token attribute that fits it:
+
+* names and ambiguous names -> PhraseMatcher on NORM (folded: case and
+  accents ignored);
+* acronyms -> PhraseMatcher on ORTH (exact capitals: "UNICA" but not
+  "única", "CLaP" but not "CLAP");
+* context cues and look-alike cues -> PhraseMatcher on LEMMA (folded lemma,
+  so singular cues find plurals), plus word-prefix cues ("ejid*") checked
+  against the set of words of the article.
+
+Patterns are built with the same pipeline that processes articles (the
+folded NORM/LEMMA exist only after ``fold_norm`` has run).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc
+
+from .kb import Alias, Cue, Entity, KnowledgeBase
+from .textnorm import fold
+
+
+@dataclass(frozen=True)
+class AliasHit:
+    """A name found in a doc: token span and the alias (or look-alike) it matched."""
+    start: int            # token index
+    end: int
+    entity: Entity
+    alias: Alias | None   # None for a look-alike name
+    lookalike_label: str | None = None
+
+
+def _variants(text: str) -> list[str]:
+    """The alias as written plus a version without commas ("Económicos Sociales y ...")."""
+    out = [text]
+    if "," in text:
+        out.append(" ".join(text.replace(",", " ").split()))
+    return out
+
+
+class CompiledKB:
+    """The knowledge base turned into matchers for one pipeline (one language)."""
+
+    def __init__(self, kb: KnowledgeBase, nlp: Language):
+        self.kb = kb
+        self.nlp = nlp
+        vocab = nlp.vocab
+        self.norm_matcher = PhraseMatcher(vocab, attr="NORM")
+        self.orth_matcher = PhraseMatcher(vocab, attr="ORTH")
+        self.cue_matcher = PhraseMatcher(vocab, attr="LEMMA")
+        # match key (hash) -> list of (entity, alias-or-None, look-alike label)
+        self.alias_keys: dict[int, list[tuple[Entity, Alias | None, str | None]]] = {}
+        # cue key (hash) -> folded cue phrase
+        self.cue_keys: dict[int, str] = {}
+        self.prefix_cues: set[str] = set()        # folded prefixes without '*'
+
+        norm_texts: dict[str, list] = {}
+        orth_texts: dict[str, list] = {}
+        for ent in kb.entities:
+            for alias in ent.aliases:
+                target = orth_texts if alias.case_sensitive else norm_texts
+                for t in _variants(alias.text):
+                    target.setdefault(t, []).append((ent, alias, None))
+            for la in ent.look_alike_names:
+                norm_texts.setdefault(la.text, []).append((ent, None, la.label))
+        self._add(self.norm_matcher, norm_texts, "N", use_pipeline=True)
+        self._add(self.orth_matcher, orth_texts, "O", use_pipeline=False)
+
+        cue_texts: set[str] = set()
+        for ent in kb.entities:
+            for alias in ent.aliases:
+                cue_texts.update(r for r in alias.requires if not r.endswith("*"))
+                self.prefix_cues.update(fold(r[:-1]) for r in alias.requires if r.endswith("*"))
+            for cue in ent.cues:
+                if cue.is_prefix:
+                    self.prefix_cues.add(fold(cue.phrase[:-1]))
+                else:
+                    cue_texts.add(cue.phrase)
+        texts = sorted(cue_texts)
+        for text, doc in zip(texts, nlp.pipe(texts)):
+            key = "C:" + cue_key(text)
+            h = vocab.strings.add(key)
+            self.cue_keys[h] = cue_key(text)
+            self.cue_matcher.add(key, [doc])
+
+    def _add(self, matcher: PhraseMatcher, texts: dict[str, list], prefix: str,
+             use_pipeline: bool) -> None:
+        items = sorted(texts)
+        docs = self.nlp.pipe(items) if use_pipeline else (self.nlp.make_doc(t) for t in items)
+        for text, doc in zip(items, docs):
+            key = f"{prefix}:{text}"
+            h = self.nlp.vocab.strings.add(key)
+            self.alias_keys.setdefault(h, []).extend(texts[text])
+            matcher.add(key, [doc])
+
+    # -- per-document matching -------------------------------------------------
+
+    def find_names(self, doc: Doc) -> list[AliasHit]:
+        """Names, acronyms and look-alike names in ``doc``; overlaps resolved longest-first."""
+        raw: list[tuple[int, int, int, int]] = []   # (start, end, priority, key)
+        for key, s, e in self.norm_matcher(doc):
+            raw.append((s, e, 0, key))
+        for key, s, e in self.orth_matcher(doc):
+            raw.append((s, e, 0, key))
+        # longest first; names before look-alikes at equal length; then leftmost
+        raw.sort(key=lambda m: (-(m[1] - m[0]), m[0]))
+        taken = bytearray(len(doc))
+        hits: list[AliasHit] = []
+        for s, e, _p, key in raw:
+            if any(taken[s:e]):
+                continue
+            for i in range(s, e):
+                taken[i] = 1
+            for ent, alias, label in self.alias_keys[key]:
+                hits.append(AliasHit(s, e, ent, alias, label))
+        hits.sort(key=lambda h: h.start)
+        return hits
+
+    def find_cues(self, doc: Doc) -> set[str]:
+        """Folded cue phrases present in ``doc`` (prefix cues are reported as 'prefix*')."""
+        found = {self.cue_keys[key] for key, _s, _e in self.cue_matcher(doc)}
+        if self.prefix_cues:
+            words = {t.norm_ for t in doc if t.is_alpha} | {t.lemma_ for t in doc if t.is_alpha}
+            for p in self.prefix_cues:
+                if any(w.startswith(p) for w in words):
+                    found.add(p + "*")
+        return found
+
+
+def cue_key(phrase: str) -> str:
+    """How a cue is identified in the found set: folded, single-spaced."""
+    return " ".join(fold(phrase).split())

@@ -1,0 +1,109 @@
+"""spaCy pipelines for es/en/fr/pt built offline from ``spacy.blank``.
+
+No statistical model can be downloaded here, and none is needed: the tagger
+matches a gazetteer. Each pipeline is
+
+    tokenizer (+ splits for glued tokens) -> sentencizer -> lookup lemmatiser
+    -> ``fold_norm`` (NORM = folded text, LEMMA = folded lemma)
+
+* NORM (lower-case, accents stripped) is what aliases are matched on, so
+  "Union Hidalgo" and "UNIÓN HIDALGO" are the same name.
+* LEMMA (folded) is what context cues are matched on, so the cue "ejido"
+  also finds "ejidos" and "parque eólico" finds "parques eólicos".
+* Extra tokenizer rules split tokens that would otherwise hide a name:
+  ``ProDESC-A.C.``, ``@ProDESC_AC``, ``#ProDESC``, ``EDF-Unión``,
+  ``l’EDF`` in Spanish text, ``prodesc.org.mx``.
+
+Pipelines are expensive to build (lookup tables), so they are built once per
+language and cached for the life of the process.
+"""
+from __future__ import annotations
+
+import threading
+from functools import lru_cache
+
+import spacy
+from spacy.language import Language
+from spacy.util import compile_infix_regex, compile_prefix_regex
+
+from .textnorm import fold
+
+SUPPORTED = ("es", "en", "fr", "pt")
+
+_EXTRA_INFIXES = (
+    r"(?<=[^\W_])[-_](?=[^\W_])",           # EDF-Unión, ProDESC-A.C., ProDESC_AC
+    r"(?<=[a-z])\.(?=[a-z]{2,})",           # prodesc.org.mx (lower-case dots only: keeps A.C.)
+    r"(?<=[^\W\d_])['’](?=[^\W\d_])",       # l’EDF, d'Unión Hidalgo
+)
+_EXTRA_PREFIXES = (r"@", r"#")
+
+
+class FoldNorm:
+    """Set NORM to the folded text and LEMMA to the folded lookup lemma.
+
+    The lemma comes from spacy-lookups-data's table (tried as written, then
+    lower-cased, so "Parques" -> "parque"); results are cached per word form.
+    """
+
+    def __init__(self, table: dict | None):
+        self.table = table if table is not None else {}
+        self.cache: dict[str, tuple[str, str]] = {}
+
+    def forms(self, text: str) -> tuple[str, str]:
+        hit = self.cache.get(text)
+        if hit is None:
+            lemma = self.table.get(text)
+            if lemma is None:
+                lemma = self.table.get(text.lower(), text)
+            if not isinstance(lemma, str):   # some tables hold a list of lemmas
+                lemma = lemma[0] if lemma else text
+            hit = (fold(text), fold(lemma))
+            if len(self.cache) < 500_000:
+                self.cache[text] = hit
+        return hit
+
+    def __call__(self, doc):
+        forms = self.forms
+        for tok in doc:
+            norm, lemma = forms(tok.text)
+            tok.norm_ = norm
+            tok.lemma_ = lemma
+        return doc
+
+
+@Language.factory("fold_norm")
+def _make_fold_norm(nlp: Language, name: str):
+    table = None
+    try:
+        from spacy.lookups import load_lookups
+        lookups = load_lookups(nlp.lang, ["lemma_lookup"], strict=False)
+        if lookups.has_table("lemma_lookup"):
+            table = lookups.get_table("lemma_lookup")
+    except Exception:  # no spacy-lookups-data for this language: fold only
+        table = None
+    return FoldNorm(table)
+
+
+def _customise_tokenizer(nlp: Language) -> None:
+    infixes = list(nlp.Defaults.infixes or ()) + list(_EXTRA_INFIXES)
+    prefixes = list(_EXTRA_PREFIXES) + list(nlp.Defaults.prefixes or ())
+    tok = nlp.tokenizer
+    tok.infix_finditer = compile_infix_regex(infixes).finditer
+    tok.prefix_search = compile_prefix_regex(prefixes).search
+    tok.url_match = None          # split web addresses so "prodesc.org.mx" shows the name
+
+
+_lock = threading.Lock()
+
+
+@lru_cache(maxsize=None)
+def get_pipeline(lang: str) -> Language:
+    """Return the cached pipeline for ``lang`` (unknown languages fall back to Spanish)."""
+    if lang not in SUPPORTED:
+        lang = "es"
+    with _lock:
+        nlp = spacy.blank(lang)
+        _customise_tokenizer(nlp)
+        nlp.add_pipe("sentencizer")
+        nlp.add_pipe("fold_norm")
+    return nlp

@@ -1,0 +1,256 @@
+"""Public API of the mention tagger: find ProDESC, its director and the
+processes it accompanies in an article, and decide whether the article is an
+appearance and under which theme (shared/spec/counting-rules.md, §2-§3).
+
+    tagger = Tagger.load()
+    result = tagger.tag(title, text)            # language identified offline
+    result.is_appearance, result.theme, result.process, result.mentions
+
+Every candidate is returned, accepted or rejected, with a reason a reviewer
+can read ("unambiguous name", "context: parque eólico, EDF (score 4 >= 2)",
+"look-alike: tourism (turistas, Tren Maya) ..."). All knowledge lives in
+``knowledge_base.yaml``; this module only applies it.
+"""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from spacy.tokens import Doc
+
+from .context import ContextScorer, explain
+from .kb import Entity, KnowledgeBase, load_kb
+from .language import identify
+from .matching import AliasHit, CompiledKB, cue_key
+from .pipelines import get_pipeline
+from .textnorm import fold
+
+FIELD_ORDER = ("title", "text", "author")
+
+
+@dataclass(frozen=True)
+class Mention:
+    entity_id: str        # knowledge-base id, e.g. "prodesc", "ancheita", "unionhidalgo"
+    entity_kind: str      # "organisation" | "person" | "process"
+    theme: str            # land_territory | labour | defenders | institutional
+    field: str            # "title" or "text" ("author" when tag() is given the byline)
+    start: int            # character offsets in that field's string
+    end: int
+    matched: str          # the text matched
+    snippet: str          # the sentence containing it
+    accepted: bool
+    reason: str           # why accepted or rejected
+
+
+@dataclass(frozen=True)
+class TagResult:
+    language: str                  # es|en|fr|pt
+    mentions: tuple[Mention, ...]  # accepted and rejected candidates
+    is_appearance: bool            # main text mentions ProDESC/its director or an accompanied process
+    theme: str | None              # primary theme (rules §3); None if not an appearance
+    process: str | None            # primary process id (None if institutional)
+    secondary_themes: tuple[str, ...]
+
+
+class Tagger:
+    """Holds the knowledge base and, per language, the compiled matchers (built once)."""
+
+    def __init__(self, kb: KnowledgeBase):
+        self.kb = kb
+        self.kb_version: str = kb.version
+        self._scorer = ContextScorer(kb.entities)
+        self._compiled: dict[str, CompiledKB] = {}
+        self._lock = threading.Lock()
+        self._honorifics = {fold(h).rstrip(".") for h in kb.honorifics}
+
+    @classmethod
+    def load(cls, kb_path: str | Path | None = None) -> "Tagger":
+        """Load (and validate) the knowledge base; default ``nlp/knowledge_base.yaml``."""
+        return cls(load_kb(kb_path))
+
+    # -- reference data ---------------------------------------------------------
+
+    def entities(self) -> list[dict]:
+        """Rows for a warehouse table: id, name, kind, theme, aliases."""
+        return [{"id": e.id, "name": e.name, "kind": e.kind, "theme": e.theme,
+                 "aliases": [a.text for a in e.aliases]} for e in self.kb.entities]
+
+    # -- tagging ------------------------------------------------------------------
+
+    def _compiled_for(self, lang: str) -> CompiledKB:
+        ckb = self._compiled.get(lang)
+        if ckb is None:
+            with self._lock:
+                ckb = self._compiled.get(lang)
+                if ckb is None:
+                    ckb = CompiledKB(self.kb, get_pipeline(lang))
+                    self._compiled[lang] = ckb
+        return ckb
+
+    def tag(self, title: str, text: str, language: str | None = None,
+            author: str | None = None) -> TagResult:
+        """Tag one article. ``text`` is the main text (lead + body).
+
+        ``author`` (optional) is the byline: an article signed by Alejandra
+        Ancheita (or by ProDESC) is an appearance even if the text never
+        names her (rules §2).
+        """
+        title = title or ""
+        text = text or ""
+        lang = language or identify(title, text)
+        ckb = self._compiled_for(lang)
+        nlp = ckb.nlp
+        fields = [("title", title), ("text", text)]
+        if author:
+            fields.append(("author", author))
+        docs = list(nlp.pipe([f[1] for f in fields]))
+
+        found: set[str] = set()
+        for (fname, _), doc in zip(fields, docs):
+            if fname != "author":
+                found |= ckb.find_cues(doc)
+
+        article = _Article(self, fields, docs, found)
+        article.decide([ckb.find_names(d) for d in docs])
+        return article.result(lang)
+
+
+class _Article:
+    """Decisions for one article: candidates, supports, mentions, theme."""
+
+    def __init__(self, tagger: Tagger, fields, docs: list[Doc], found: set[str]):
+        self.t = tagger
+        self.kb = tagger.kb
+        self.fields = fields
+        self.docs = docs
+        self.found = found
+        self.mentions: list[tuple[int, int, Mention]] = []   # (field index, start, mention)
+
+    # -- helpers -------------------------------------------------------------------
+
+    def _mention(self, fi: int, hit: AliasHit, ent: Entity, accepted: bool, reason: str) -> None:
+        doc = self.docs[fi]
+        span = doc[hit.start:hit.end]
+        try:
+            snippet = span.sent.text.strip()
+        except ValueError:
+            snippet = doc.text
+        fname, ftext = self.fields[fi]
+        m = Mention(ent.id, ent.kind, ent.theme, fname, span.start_char, span.end_char,
+                    ftext[span.start_char:span.end_char], snippet, accepted, reason)
+        self.mentions.append((fi, span.start_char, m))
+
+    def _other_person_before(self, doc: Doc, hit: AliasHit, ent: Entity) -> str | None:
+        """For a bare surname: the other person's full name if a first name precedes it."""
+        if ent.kind != "person" or not ent.given_names or hit.start == 0:
+            return None
+        prev = doc[hit.start - 1]
+        if not prev.is_alpha or not (prev.is_title or (prev.is_upper and len(prev) > 1)):
+            return None
+        word = fold(prev.text)
+        if word in {fold(g) for g in ent.given_names} or word in self.t._honorifics:
+            return None
+        if prev.is_stop:                 # "Según Ancheita", "Para Ancheita"
+            return None
+        return f"{prev.text} {doc[hit.start:hit.end].text}"
+
+    # -- the decision ----------------------------------------------------------------
+
+    def decide(self, hits_per_field: list[list[AliasHit]]) -> None:
+        kb = self.kb
+        unambiguous: dict[str, str] = {}      # entity id -> first unambiguous name accepted
+        ambiguous: list[tuple[int, AliasHit]] = []
+
+        for fi, hits in enumerate(hits_per_field):
+            is_author = self.fields[fi][0] == "author"
+            for hit in hits:
+                ent = hit.entity
+                if hit.alias is None:               # a look-alike name (Centro Prodh...)
+                    if not is_author:
+                        self._mention(fi, hit, ent, False, f"look-alike: {hit.lookalike_label}")
+                    continue
+                if is_author:
+                    if not hit.alias.ambiguous and ent.kind != "process":
+                        self._mention(fi, hit, ent, True, "signed by (byline)")
+                        unambiguous.setdefault(ent.id, hit.alias.text)
+                    continue
+                if hit.alias.ambiguous:
+                    ambiguous.append((fi, hit))
+                else:
+                    why = "acronym (exact capitals)" if hit.alias.case_sensitive else "unambiguous name"
+                    self._mention(fi, hit, ent, True, why)
+                    unambiguous.setdefault(ent.id, hit.alias.text)
+
+        # persons/organisations first: an accepted bare "Ancheita" supports processes
+        ambiguous.sort(key=lambda fh: (fh[1].entity.kind == "process",))
+        supporters: dict[str, str] = {eid: name for eid, name in unambiguous.items()
+                                      if kb.by_id[eid].supports_others}
+
+        # another person with the same surname anywhere in the article?
+        other_people: dict[str, str] = {}
+        for fi, hit in ambiguous:
+            other = self._other_person_before(self.docs[fi], hit, hit.entity)
+            if other:
+                other_people.setdefault(hit.entity.id, other)
+
+        for fi, hit in ambiguous:
+            ent, alias = hit.entity, hit.alias
+            other = self._other_person_before(self.docs[fi], hit, ent)
+            if other:
+                self._mention(fi, hit, ent, False, f"look-alike: other person ({other})")
+                continue
+            if ent.id in unambiguous:
+                self._mention(fi, hit, ent, True,
+                              f"same {ent.kind} named unambiguously ({unambiguous[ent.id]})")
+                continue
+            if ent.id in other_people:
+                self._mention(fi, hit, ent, False,
+                              f"look-alike: other person in the article ({other_people[ent.id]})")
+                continue
+            if alias.requires and not any(cue_key(r) in self.found for r in alias.requires):
+                self._mention(fi, hit, ent, False, "missing required context: one of "
+                              + ", ".join(alias.requires[:5]))
+                continue
+            ctx = self.t._scorer.score(ent, alias.text, self.found)
+            support: list[str] = []
+            total = ctx.score
+            others = [name for eid, name in supporters.items() if eid != ent.id]
+            if others:
+                total += kb.organisation_support
+                support.append(f"{others[0]} named")
+            threshold = alias.threshold if alias.threshold is not None else ent.threshold
+            accepted = total >= threshold
+            self._mention(fi, hit, ent, accepted, explain(ctx, support, total, threshold, accepted))
+            if accepted and ent.supports_others:
+                supporters.setdefault(ent.id, alias.text)
+
+    # -- the result ------------------------------------------------------------------
+
+    def result(self, lang: str) -> TagResult:
+        order = {f: i for i, f in enumerate(FIELD_ORDER)}
+        self.mentions.sort(key=lambda x: (order[self.fields[x[0]][0]], x[1]))
+        mentions = tuple(m for _, _, m in self.mentions)
+        accepted = [m for m in mentions if m.accepted]
+        is_appearance = bool(accepted)
+        if not is_appearance:
+            return TagResult(lang, mentions, False, None, None, ())
+        counts: dict[str, int] = {}
+        first: dict[str, int] = {}
+        theme_of: dict[str, str] = {}
+        for i, m in enumerate(accepted):
+            if m.entity_kind != "process" or m.field == "author":
+                continue
+            counts[m.entity_id] = counts.get(m.entity_id, 0) + 1
+            first.setdefault(m.entity_id, i)
+            theme_of[m.entity_id] = m.theme
+        if not counts:
+            return TagResult(lang, mentions, True, "institutional", None, ())
+        process = min(counts, key=lambda p: (-counts[p], first[p]))
+        theme = theme_of[process]
+        secondary: list[str] = []
+        for p in sorted(counts, key=lambda p: first[p]):
+            th = theme_of[p]
+            if th != theme and th not in secondary:
+                secondary.append(th)
+        return TagResult(lang, mentions, True, theme, process, tuple(secondary))
