@@ -6,9 +6,9 @@ The knowledge base expresses that as weighted cue words per entity; this
 module adds up the cues found in the article (title + text), applying each
 group's cap, and explains the result in words for reviewers.
 
-A name is never its own context: when scoring a candidate written "EDF",
-the cue "EDF" is skipped (otherwise every EDF story would qualify), while
-"Unión Hidalgo" elsewhere in the article still counts for it.
+A name is never its own context: when scoring a candidate written "EDF" (or
+"EDF Renewables"), the cue "EDF" is skipped (otherwise every EDF story would
+qualify), while "Unión Hidalgo" elsewhere in the article still counts for it.
 """
 from __future__ import annotations
 
@@ -60,7 +60,7 @@ class ContextScorer:
         neg: list[tuple[str, str]] = []
         counted: set[str] = set()
         for c in self._cues[entity.id]:
-            if c.key not in found or c.key == own:
+            if c.key not in found or _overlaps(c.key, own):
                 continue
             sums[c.group] = sums.get(c.group, 0.0) + c.weight
             caps[c.group] = c.cap
@@ -76,6 +76,12 @@ class ContextScorer:
                 s = min(s, cap) if cap > 0 else max(s, cap)
             total += s
         return ContextScore(round(total, 3), tuple(pos), tuple(neg))
+
+
+def _overlaps(cue: str, own: str) -> bool:
+    """True if the cue is the name itself or a word sequence inside it (or vice versa)."""
+    a, b = f" {cue} ", f" {own} "
+    return a in b or b in a
 
 
 def explain(ctx: ContextScore, support: list[str], total: float, threshold: float,
