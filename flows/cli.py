@@ -81,7 +81,7 @@ def cmd_demo(args) -> int:
     from flows.crawl import crawl_flow
     from flows.sampleweb import serving
     from flows.steps import LOCAL_SERVER_SETTINGS
-    from warehouse.db import connect
+    from warehouse.db import connect, query
     from warehouse.tally import format_table, tally
 
     sample = Path(__file__).parent / "sample_web"
@@ -96,10 +96,9 @@ def cmd_demo(args) -> int:
     try:
         print()
         print(format_table(tally(con, 2023), 2023))
-        print("\nLast weeks / últimas semanas:")
-        for week, n in con.execute("""SELECT week, sum(appearances)::INT FROM weekly_counts
-                                      GROUP BY week ORDER BY week DESC LIMIT 4""").fetchall():
-            print(f"  {week}: {n} appearances")
+        print("\nApariciones por semana / appearances per week:")
+        for week, n in con.execute(query("recent_weeks"), {"weeks": 4}).fetchall():
+            print(f"  {week}: {n}")
     finally:
         con.close()
     print(f"\nThe demo database is {args.db}; open it with DuckDB to explore the views "
