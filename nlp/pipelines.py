@@ -96,11 +96,13 @@ def _customise_tokenizer(nlp: Language) -> None:
 _lock = threading.Lock()
 
 
-@lru_cache(maxsize=None)
 def get_pipeline(lang: str) -> Language:
     """Return the cached pipeline for ``lang`` (unknown languages fall back to Spanish)."""
-    if lang not in SUPPORTED:
-        lang = "es"
+    return _build(lang if lang in SUPPORTED else "es")
+
+
+@lru_cache(maxsize=None)
+def _build(lang: str) -> Language:
     with _lock:
         nlp = spacy.blank(lang)
         _customise_tokenizer(nlp)

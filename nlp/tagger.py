@@ -23,7 +23,7 @@ from .context import ContextScorer, explain
 from .kb import Entity, KnowledgeBase, load_kb
 from .language import identify
 from .matching import AliasHit, CompiledKB, cue_key
-from .pipelines import get_pipeline
+from .pipelines import SUPPORTED, get_pipeline
 from .textnorm import fold
 
 FIELD_ORDER = ("title", "text", "author")
@@ -99,7 +99,7 @@ class Tagger:
         title = title or ""
         text = text or ""
         lang = language or identify(title, text)
-        ckb = self._compiled_for(lang)
+        ckb = self._compiled_for(lang if lang in SUPPORTED else "es")
         nlp = ckb.nlp
         fields = [("title", title), ("text", text)]
         if author:
