@@ -11,7 +11,7 @@ import threading
 
 LANGUAGES = ("es", "en", "fr", "pt")
 DEFAULT_LANGUAGE = "es"
-_SAMPLE_CHARS = 2000
+_SAMPLE_CHARS = 800
 
 _identifier = None
 _lock = threading.Lock()

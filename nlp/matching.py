@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from spacy.attrs import LEMMA, NORM
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
@@ -125,7 +126,8 @@ class CompiledKB:
         """Folded cue phrases present in ``doc`` (prefix cues are reported as 'prefix*')."""
         found = {self.cue_keys[key] for key, _s, _e in self.cue_matcher(doc)}
         if self.prefix_cues:
-            words = {t.norm_ for t in doc if t.is_alpha} | {t.lemma_ for t in doc if t.is_alpha}
+            strings = doc.vocab.strings
+            words = {strings[h] for h in set(doc.to_array([NORM, LEMMA]).ravel().tolist())}
             for p in self.prefix_cues:
                 if any(w.startswith(p) for w in words):
                     found.add(p + "*")

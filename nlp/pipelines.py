@@ -3,8 +3,12 @@
 No statistical model can be downloaded here, and none is needed: the tagger
 matches a gazetteer. Each pipeline is
 
-    tokenizer (+ splits for glued tokens) -> sentencizer -> lookup lemmatiser
-    -> ``fold_norm`` (NORM = folded text, LEMMA = folded lemma)
+    tokenizer (+ splits for glued tokens) -> ``fold_norm`` (NORM = folded
+    text, LEMMA = folded lookup lemma from spacy-lookups-data)
+
+Sentence boundaries are only needed for the snippet of a mention, so they
+are found around each mention (``sentence_bounds``) instead of by a
+sentencizer over every document.
 
 * NORM (lower-case, accents stripped) is what aliases are matched on, so
   "Union Hidalgo" and "UNIÓN HIDALGO" are the same name.
@@ -22,7 +26,9 @@ from __future__ import annotations
 import threading
 from functools import lru_cache
 
+import numpy
 import spacy
+from spacy.attrs import LEMMA, NORM, ORTH
 from spacy.language import Language
 from spacy.util import compile_infix_regex, compile_prefix_regex
 
@@ -48,6 +54,7 @@ class FoldNorm:
     def __init__(self, table: dict | None):
         self.table = table if table is not None else {}
         self.cache: dict[str, tuple[str, str]] = {}
+        self.hashes: dict[int, tuple[int, int]] = {}   # ORTH hash -> (NORM hash, LEMMA hash)
 
     def forms(self, text: str) -> tuple[str, str]:
         hit = self.cache.get(text)
@@ -63,11 +70,20 @@ class FoldNorm:
         return hit
 
     def __call__(self, doc):
-        forms = self.forms
-        for tok in doc:
-            norm, lemma = forms(tok.text)
-            tok.norm_ = norm
-            tok.lemma_ = lemma
+        # Work on hash arrays rather than Token objects: ~3x faster on long texts.
+        strings = doc.vocab.strings
+        hashes = self.hashes
+        rows = []
+        for oid in doc.to_array(ORTH).tolist():
+            h = hashes.get(oid)
+            if h is None:
+                norm, lemma = self.forms(strings[oid])
+                h = (strings.add(norm), strings.add(lemma))
+                if len(hashes) < 500_000:
+                    hashes[oid] = h
+            rows.append(h)
+        if rows:
+            doc.from_array([NORM, LEMMA], numpy.array(rows, dtype="uint64"))
         return doc
 
 
@@ -106,6 +122,45 @@ def _build(lang: str) -> Language:
     with _lock:
         nlp = spacy.blank(lang)
         _customise_tokenizer(nlp)
-        nlp.add_pipe("sentencizer")
         nlp.add_pipe("fold_norm")
     return nlp
+
+
+_SENT_END = frozenset({".", "!", "?", "…", "...", "?!", "!?"})
+_CLOSERS = frozenset({'"', "”", "’", "»", ")", "]", "'"})
+
+
+def sentence_bounds(doc, start: int, end: int) -> tuple[int, int]:
+    """Character span of the sentence holding tokens [start, end).
+
+    A sentence ends after '.', '!', '?' or '…' (plus closing quotes) or at a
+    line break. Only the tokens around the mention are looked at, so this is
+    cheap enough to run for every mention (the spaCy sentencizer would walk
+    the whole document).
+    """
+    n = len(doc)
+    i = start
+    while i > 0:
+        prev = doc[i - 1]
+        if prev.text in _SENT_END or "\n" in prev.whitespace_ or (prev.is_space and "\n" in prev.text):
+            break
+        if prev.text in _CLOSERS and i > 1 and doc[i - 2].text in _SENT_END:
+            break
+        i -= 1
+    j = end
+    while j < n:
+        tok = doc[j]
+        if tok.is_space and "\n" in tok.text:
+            break
+        j += 1
+        if tok.text in _SENT_END:
+            while j < n and doc[j].text in _CLOSERS:
+                j += 1
+            break
+        if "\n" in tok.whitespace_:
+            break
+    while i < j and doc[i].is_space:
+        i += 1
+    if i >= j:
+        return doc[start:end].start_char, doc[start:end].end_char
+    return doc[i].idx, doc[j - 1].idx + len(doc[j - 1].text)

@@ -23,7 +23,7 @@ from .context import ContextScorer, explain
 from .kb import Entity, KnowledgeBase, load_kb
 from .language import identify
 from .matching import AliasHit, CompiledKB, cue_key
-from .pipelines import SUPPORTED, get_pipeline
+from .pipelines import SUPPORTED, get_pipeline, sentence_bounds
 from .textnorm import fold
 
 FIELD_ORDER = ("title", "text", "author")
@@ -132,10 +132,8 @@ class _Article:
     def _mention(self, fi: int, hit: AliasHit, ent: Entity, accepted: bool, reason: str) -> None:
         doc = self.docs[fi]
         span = doc[hit.start:hit.end]
-        try:
-            snippet = span.sent.text.strip()
-        except ValueError:
-            snippet = doc.text
+        s0, s1 = sentence_bounds(doc, hit.start, hit.end)
+        snippet = doc.text[s0:s1].strip()
         fname, ftext = self.fields[fi]
         m = Mention(ent.id, ent.kind, ent.theme, fname, span.start_char, span.end_char,
                     ftext[span.start_char:span.end_char], snippet, accepted, reason)

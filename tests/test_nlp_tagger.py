@@ -309,3 +309,11 @@ def test_entities_rows_and_version(tagger):
         assert set(r) == {"id", "name", "kind", "theme", "aliases"}
         assert r["aliases"] and all(isinstance(a, str) for a in r["aliases"])
     assert len(tagger.kb_version) == 12 and int(tagger.kb_version, 16) >= 0
+
+
+def test_snippet_stops_at_paragraph_and_sentence(tagger):
+    text = "Primer párrafo sin nombre\nSegundo párrafo: ProDESC (Sin.) habló «hoy». Tercera frase."
+    res = tagger.tag("x", text, language="es")
+    m = [m for m in res.mentions if m.entity_id == "prodesc"][0]
+    assert m.snippet.startswith("Segundo párrafo: ProDESC")
+    assert "Primer" not in m.snippet and "Tercera" not in m.snippet
