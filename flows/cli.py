@@ -65,13 +65,100 @@ def cmd_load(args) -> int:
 
 def cmd_tally(args) -> int:
     from warehouse.db import connect
-    from warehouse.tally import format_table, tally
+    from warehouse.tally import AlreadyFrozen, compare, format_table, freeze, frozen_years, tally, write_outputs
 
     con = connect(args.db)
     try:
-        print(format_table(tally(con, args.year), args.year, args.lang))
+        if args.list_frozen:
+            years = frozen_years(con)
+            if not years:
+                print("No year has been frozen yet.")
+            for year, at, by, total, note in years:
+                print(f"{year}: {total} appearances, frozen {at:%Y-%m-%d %H:%M}" + (f" by {by}" if by else "")
+                      + (f" ({note})" if note else ""))
+            return 0
+        if args.freeze:
+            try:
+                total = freeze(con, args.year, by=args.by, note=args.note)
+            except AlreadyFrozen as exc:
+                print(exc, file=sys.stderr)
+                return 1
+            print(f"Froze {args.year}: {total} appearances. This number will not change any more.\n")
+        is_frozen = any(y[0] == args.year for y in frozen_years(con))
+        use_frozen = is_frozen and not args.live
+        table = tally(con, args.year, frozen=use_frozen)
+        label = " (frozen / congelado)" if use_frozen else (" (live / en vivo)" if is_frozen else "")
+        text = format_table(table, args.year, args.lang)
+        print(text.replace(f", {args.year}", f", {args.year}{label}", 1))
+        if args.compare:
+            if not is_frozen:
+                print(f"\n{args.year} has not been frozen: nothing to compare with.")
+            else:
+                diffs = compare(con, args.year)
+                print("\nLive count vs frozen: " + ("the same in every cell." if not diffs else f"{len(diffs)} cells differ"))
+                for theme, reach, was, now in diffs:
+                    print(f"  {theme} / {reach}: frozen {was}, live {now}")
+        if args.out:
+            files = write_outputs(table, args.year, args.out, "-frozen" if use_frozen else "")
+            print("\nWritten: " + ", ".join(str(f) for f in files))
     finally:
         con.close()
+    return 0
+
+
+def cmd_retag(args) -> int:
+    from flows.steps import retag
+
+    result = retag(args.db)
+    print(f"Tagged {result['articles']} stored articles again with knowledge base {result['kb_version']}: "
+          f"{result['changed']} changed their verdict or theme. Frozen years are not affected.")
+    return 0
+
+
+def cmd_add(args) -> int:
+    from warehouse.db import connect
+    from warehouse.manual import ManualCSVError, add_manual, read_manual_csv
+
+    try:
+        rows = read_manual_csv(args.csv)
+    except (ManualCSVError, FileNotFoundError) as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    con = connect(args.db)
+    try:
+        new = add_manual(con, rows)
+    finally:
+        con.close()
+    print(f"Read {len(rows)} manual appearances from {args.csv}: {new} new, {len(rows) - new} already there (updated).")
+    return 0
+
+
+def cmd_export(args) -> int:
+    from warehouse.db import connect
+    from warehouse.export import export
+
+    con = connect(args.db, read_only=True)
+    try:
+        files = export(con, args.out, tuple(args.format))
+    finally:
+        con.close()
+    print("Written:\n" + "\n".join(f"  {f}" for f in files))
+    return 0
+
+
+def cmd_search(args) -> int:
+    from warehouse.db import connect
+    from warehouse.search import search
+
+    con = connect(args.db, read_only=True)
+    try:
+        rows = search(con, " ".join(args.words), args.limit)
+    finally:
+        con.close()
+    if not rows:
+        print("No article matches.")
+    for score, day, outlet, title, url, counted in rows:
+        print(f"{day}  {outlet}: {title}{'' if counted else '  [not an appearance]'}\n    {url}")
     return 0
 
 
@@ -169,7 +256,40 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--year", type=int, default=date.today().year - 1, help="the year to count (default: last year)")
     t.add_argument("--db", type=Path, default=DEFAULT_DB, help="the database file (default: data/monitor.duckdb)")
     t.add_argument("--lang", choices=("both", "es", "en"), default="both", help="labels in Spanish, English or both")
+    t.add_argument("--out", type=Path, help="also write the table as CSV, XLSX and Markdown into this folder")
+    t.add_argument("--freeze", action="store_true",
+                   help="store this year's count for good (do it when the annual report is printed)")
+    t.add_argument("--by", help="with --freeze: who froze it")
+    t.add_argument("--note", help="with --freeze: a note, e.g. 'Informe anual 2023'")
+    t.add_argument("--live", action="store_true", help="for a frozen year, show the live count instead")
+    t.add_argument("--compare", action="store_true", help="for a frozen year, show where the live count differs")
+    t.add_argument("--list-frozen", action="store_true", help="list the frozen years")
     t.set_defaults(func=cmd_tally)
+
+    r = sub.add_parser("retag", help="check stored articles again after the knowledge base changed (fetches nothing)")
+    r.add_argument("--db", type=Path, default=DEFAULT_DB, help="the database file (default: data/monitor.duckdb)")
+    r.set_defaults(func=cmd_retag)
+
+    a = sub.add_parser("add", help="add print, radio or TV appearances from a CSV file",
+                       description="Adds appearances the crawler cannot see. The CSV needs the columns date, outlet, "
+                                   "medium (print/radio/tv/online/other), theme (land_territory/labour/defenders/"
+                                   "institutional) and title; optional: url, reach, process, note, added_by. "
+                                   "Adding the same file twice does not count anything twice.")
+    a.add_argument("--csv", type=Path, required=True, help="the CSV file")
+    a.add_argument("--db", type=Path, default=DEFAULT_DB, help="the database file (default: data/monitor.duckdb)")
+    a.set_defaults(func=cmd_add)
+
+    x = sub.add_parser("export", help="write the appearances, counts and articles as Parquet and CSV files")
+    x.add_argument("--out", type=Path, default=Path("export"), help="folder to write into (default: export)")
+    x.add_argument("--format", nargs="+", choices=("parquet", "csv"), default=["parquet", "csv"])
+    x.add_argument("--db", type=Path, default=DEFAULT_DB, help="the database file (default: data/monitor.duckdb)")
+    x.set_defaults(func=cmd_export)
+
+    s = sub.add_parser("search", help="find articles by words in their text (full-text search)")
+    s.add_argument("words", nargs="+", help="the words to look for, e.g. parque eólico")
+    s.add_argument("--limit", type=int, default=20)
+    s.add_argument("--db", type=Path, default=DEFAULT_DB, help="the database file (default: data/monitor.duckdb)")
+    s.set_defaults(func=cmd_search)
 
     e = sub.add_parser("evaluate", help="measure how right the monitor is on a labelled test corpus",
                        description="Crawls a labelled corpus (e.g. ../shared/corpus) through its replay proxy and "

@@ -87,6 +87,7 @@ def load_staged(db: Path, sources: Path, run_id: str, tagger=None, say=print) ->
     """Load every staged file not yet loaded into the database (idempotent)."""
     from warehouse.db import connect
     from warehouse.load import load_entities
+    from warehouse.search import rebuild_index
 
     registry = load_registry(sources)
     if tagger is None:
@@ -100,6 +101,7 @@ def load_staged(db: Path, sources: Path, run_id: str, tagger=None, say=print) ->
             summary = process_staged(path, registry, tagger, con, run_id)
             _merge(total, summary)
             mark_loaded(path)
+        rebuild_index(con)
     finally:
         con.close()
     return total
@@ -137,3 +139,28 @@ def record(db: Path, result: CrawlResult, sources: Path, since, until) -> None:
                    {"crawl": result.crawl_stats, "load": result.loaded.as_dict()})
     finally:
         con.close()
+
+
+def retag(db: Path, tagger=None, batch_size: int = 500, say=print) -> dict:
+    """Tag every stored article again (after the knowledge base changed). Fetches nothing."""
+    from warehouse.db import connect
+    from warehouse.load import apply_tags, load_entities
+    from warehouse.search import rebuild_index
+
+    if tagger is None:
+        from nlp.tagger import Tagger
+        tagger = Tagger.load()
+    con = connect(db, say=say)
+    try:
+        load_entities(con, tagger.entities())
+        urls = [r[0] for r in con.execute("SELECT url FROM articles ORDER BY url").fetchall()]
+        changed = 0
+        for i in range(0, len(urls), batch_size):
+            chunk = urls[i:i + batch_size]
+            rows = con.execute("SELECT url, coalesce(title, ''), coalesce(main_text, '') FROM articles "
+                               "WHERE url IN (SELECT unnest(?))", [chunk]).fetchall()
+            changed += apply_tags(con, [(u, tagger.tag(t, x)) for u, t, x in rows], tagger.kb_version)
+        rebuild_index(con)
+    finally:
+        con.close()
+    return {"articles": len(urls), "changed": changed, "kb_version": tagger.kb_version}

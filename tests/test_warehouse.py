@@ -125,3 +125,28 @@ def _hold(path, ready, release):
     ready.set()
     release.wait(60)
     c.close()
+
+
+def test_reach_change_applies_from_today_never_to_the_past(tmp_path, registry_file):
+    from pipelines.registry import load_registry
+    c = connect(tmp_path / "r.duckdb")
+    load_outlets(c, load_registry(registry_file))
+    load_batch(c, [Tagged(article("http://www.diariouno.example/a", day=date(2023, 5, 2)), FakeTags())], {}, [], "r", "kb")
+    registry_file.write_text(registry_file.read_text().replace("reach: local", "reach: national", 1))
+    load_outlets(c, load_registry(registry_file))
+    load_batch(c, [Tagged(article("http://www.diariouno.example/new", day=date.today().replace(year=date.today().year + 1),
+                                  fingerprint="0f0f0f0f0f0f0f0f"), FakeTags())], {}, [], "r2", "kb")
+    rows = c.execute("SELECT url, reach FROM appearances ORDER BY url").fetchall()
+    assert rows == [("http://www.diariouno.example/a", "local"), ("http://www.diariouno.example/new", "national")]
+
+
+def test_site_added_to_registry_is_classified_for_its_whole_past(tmp_path, registry_file):
+    from pipelines.registry import load_registry
+    c = connect(tmp_path / "u.duckdb")
+    load_outlets(c, load_registry(registry_file), {"la-lista.example"})
+    load_batch(c, [Tagged(article("http://la-lista.example/c", outlet="la-lista.example"), FakeTags())], {}, [], "r", "kb")
+    assert c.execute("SELECT outlet, reach FROM appearances").fetchall() == [("la-lista.example", "unclassified")]
+    registry_file.write_text(registry_file.read_text().replace(
+        "discovery:", "  - name: La Lista\n    domains: [la-lista.example]\n    reach: national\ndiscovery:"))
+    load_outlets(c, load_registry(registry_file))
+    assert c.execute("SELECT outlet, reach FROM appearances").fetchall() == [("La Lista", "national")]

@@ -56,6 +56,8 @@ def load_outlets(con, registry: Registry, seen_hosts: Iterable[str] = ()) -> Non
              language = b.language, domains = b.domains, in_registry = true, updated_at = b.updated_at
         WHEN NOT MATCHED THEN INSERT VALUES (b.name, b.reach, b.region, b.language, b.domains, b.in_registry, b.updated_at)
     """)
+    con.execute(query("record_reach_changes"), {"source": "registry"})
+    con.execute(query("reassign_outlets"))
 
 
 def _article_row(t: Tagged, kb_version: str, stamp: datetime) -> tuple:
@@ -151,3 +153,28 @@ def record_run(con, run_id: str, started_at: datetime, sources: str, since, unti
                    ON CONFLICT (run_id) DO UPDATE SET finished_at = excluded.finished_at,
                    status = excluded.status, stats = excluded.stats""",
                 [run_id, started_at, now_utc(), sources, since, until, status, json.dumps(stats, default=str)])
+
+
+def apply_tags(con, tagged: Sequence[tuple[str, object]], kb_version: str) -> int:
+    """Store new tagger verdicts for stored articles (retag): one transaction per batch.
+    Returns how many articles changed their verdict or theme."""
+    stamp = now_utc()
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute("""CREATE OR REPLACE TEMP TABLE tags_batch (url VARCHAR, language VARCHAR, is_appearance BOOLEAN,
+                       theme VARCHAR, process VARCHAR, secondary_themes VARCHAR[])""")
+        con.executemany("INSERT INTO tags_batch VALUES (?, ?, ?, ?, ?, ?)",
+                        [(u, r.language, r.is_appearance, r.theme, r.process, list(r.secondary_themes))
+                         for u, r in tagged])
+        changed = con.execute("""SELECT count(*) FROM tags_batch b JOIN articles a USING (url)
+                                 WHERE a.is_appearance IS DISTINCT FROM b.is_appearance
+                                    OR a.theme IS DISTINCT FROM b.theme""").fetchone()[0]
+        con.execute("""UPDATE articles SET language = b.language, is_appearance = b.is_appearance, theme = b.theme,
+                       process = b.process, secondary_themes = b.secondary_themes, kb_version = ?, tagged_at = ?
+                       FROM tags_batch AS b WHERE articles.url = b.url""", [kb_version, stamp])
+        replace_mentions(con, {u: mention_rows(u, r) for u, r in tagged})
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    return changed

@@ -23,32 +23,107 @@ REACH_LABELS = {
 }
 
 
-def tally(con, year: int) -> dict[str, dict[str, int]]:
+class AlreadyFrozen(RuntimeError):
+    """A published year cannot be frozen twice: its number must never change."""
+
+
+def tally(con, year: int, frozen: bool = False) -> dict[str, dict[str, int]]:
+    """The live tally from `yearly_tally`, or the frozen snapshot of that year."""
     from warehouse.db import query
 
     table = {t: {r: 0 for r in REACHES} for t in THEMES}
-    for theme, reach, n in con.execute(query("tally"), {"year": year}).fetchall():
+    for theme, reach, n in con.execute(query("frozen_tally" if frozen else "tally"), {"year": year}).fetchall():
         table.setdefault(theme, {r: 0 for r in REACHES})[reach] = n
     return table
 
 
-def label(kind: dict, key: str, lang: str) -> str:
-    if lang == "both":
-        es, en = kind[key]["es"], kind[key]["en"]
-        return es if es == en else f"{es} / {en}"
-    return kind[key][lang]
-
-
-def format_table(table: dict[str, dict[str, int]], year: int, lang: str = "both") -> str:
-    head = ["Tema / Theme" if lang == "both" else ("Tema" if lang == "es" else "Theme")]
-    head += [label(REACH_LABELS, r, lang) for r in (*REACHES, "total")]
+def format_table(table: dict[str, dict[str, int]], year: int, lang: str = "both", title: str | None = None) -> str:
+    """A plain-text table for the terminal; with lang="both", Spanish above English."""
+    langs = ("es", "en") if lang == "both" else (lang,)
+    heads = [[("Tema" if l == "es" else "Theme"), *[REACH_LABELS[r][l] for r in (*REACHES, "total")]] for l in langs]
     rows = []
     for theme, cells in table.items():
-        rows.append([label(THEME_LABELS, theme, lang), *[str(cells.get(r, 0)) for r in REACHES],
-                     str(sum(cells.values()))])
+        names = [THEME_LABELS[theme][l] for l in langs]
+        rows.append([" / ".join(dict.fromkeys(names)), *[str(cells.get(r, 0)) for r in REACHES], str(sum(cells.values()))])
     totals = [sum(table[t].get(r, 0) for t in table) for r in REACHES]
-    rows.append([label(REACH_LABELS, "total", lang), *map(str, totals), str(sum(totals))])
-    widths = [max(len(row[i]) for row in [head, *rows]) for i in range(len(head))]
-    fmt = lambda row: "  ".join(c.ljust(widths[0]) if i == 0 else c.rjust(widths[i]) for i, c in enumerate(row))
-    title = f"{sum(totals)} apariciones en medios / media appearances, {year}"
-    return "\n".join([title, "", fmt(head), "  ".join("-" * w for w in widths), *map(fmt, rows)])
+    rows.append(["Total", *map(str, totals), str(sum(totals))])
+    widths = [max(len(row[i]) for row in [*heads, *rows]) for i in range(len(rows[0]))]
+    fmt = lambda row: "  ".join(c.ljust(widths[0]) if i == 0 else c.rjust(widths[i]) for i, c in enumerate(row)).rstrip()
+    if title is None:
+        title = {"es": f"{sum(totals)} apariciones en medios, {year}", "en": f"{sum(totals)} media appearances, {year}",
+                 "both": f"{sum(totals)} apariciones en medios / media appearances, {year}"}[lang]
+    return "\n".join([title, "", *map(fmt, heads), "  ".join("-" * w for w in widths), *map(fmt, rows)])
+
+
+def freeze(con, year: int, by: str | None = None, note: str | None = None) -> int:
+    """Store the appearances the year counts now. Refuses a year already frozen."""
+    from warehouse.db import query
+
+    if con.execute("SELECT count(*) FROM frozen_tallies WHERE year = ?", [year]).fetchone()[0]:
+        raise AlreadyFrozen(f"{year} was already frozen; its published number cannot change. "
+                            f"Compare it with the live count with `tally --year {year} --compare`.")
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(query("freeze_year"), {"year": year})
+        total = con.execute("SELECT count(*) FROM frozen_appearances WHERE year = ?", [year]).fetchone()[0]
+        con.execute("INSERT INTO frozen_tallies (year, frozen_by, note, total) VALUES (?, ?, ?, ?)",
+                    [year, by, note, total])
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    return total
+
+
+def frozen_years(con) -> list[tuple]:
+    return con.execute("SELECT year, frozen_at, frozen_by, total, note FROM frozen_tallies ORDER BY year").fetchall()
+
+
+def compare(con, year: int) -> list[tuple[str, str, int, int]]:
+    """Cells where the live count differs from the frozen one: (theme, reach, frozen, live)."""
+    live, frozen = tally(con, year), tally(con, year, frozen=True)
+    return [(t, r, frozen[t].get(r, 0), live[t].get(r, 0)) for t in live for r in REACHES
+            if frozen[t].get(r, 0) != live[t].get(r, 0)]
+
+
+def table_rows(table: dict[str, dict[str, int]], lang: str) -> tuple[list[str], list[list]]:
+    """Header and rows (totals included) in one language, for CSV/XLSX/Markdown."""
+    head = ["Tema" if lang == "es" else "Theme", *[REACH_LABELS[r][lang] for r in (*REACHES, "total")]]
+    rows = [[THEME_LABELS[t][lang], *[cells.get(r, 0) for r in REACHES], sum(cells.values())] for t, cells in table.items()]
+    totals = [sum(table[t].get(r, 0) for t in table) for r in REACHES]
+    rows.append([REACH_LABELS["total"][lang], *totals, sum(totals)])
+    return head, rows
+
+
+def write_outputs(table: dict[str, dict[str, int]], year: int, out_dir, suffix: str = "") -> list:
+    """CSV and Markdown per language, and one XLSX workbook with a sheet per language."""
+    import csv
+    from pathlib import Path
+
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written, book = [], Workbook()
+    book.remove(book.active)
+    for lang in ("es", "en"):
+        head, rows = table_rows(table, lang)
+        stem = out_dir / f"tally-{year}{suffix}-{lang}"
+        with open(stem.with_suffix(".csv"), "w", newline="", encoding="utf-8") as fh:
+            csv.writer(fh).writerows([head, *rows])
+        md = ["| " + " | ".join(head) + " |", "|" + "---|" + "---:|" * (len(head) - 1)]
+        md += ["| " + " | ".join(map(str, row)) + " |" for row in rows]
+        title = (f"Apariciones en medios {year}" if lang == "es" else f"Media appearances {year}")
+        stem.with_suffix(".md").write_text(f"# {title}\n\n" + "\n".join(md) + "\n", encoding="utf-8")
+        sheet = book.create_sheet("Español" if lang == "es" else "English")
+        sheet.append([title])
+        sheet["A1"].font = Font(bold=True)
+        sheet.append(head)
+        for row in rows:
+            sheet.append(row)
+        sheet.column_dimensions["A"].width = 32
+        written += [stem.with_suffix(".csv"), stem.with_suffix(".md")]
+    xlsx = out_dir / f"tally-{year}{suffix}.xlsx"
+    book.save(xlsx)
+    return [*written, xlsx]

@@ -1,0 +1,101 @@
+"""Issue-5 features on a temporary database: freezing, manual appearances, reviews, export, search."""
+import csv
+from dataclasses import replace
+from datetime import date
+
+import pytest
+
+from tests.test_warehouse import FakeTags, article
+from warehouse.db import connect
+from warehouse.load import Tagged, apply_tags, load_batch, load_outlets
+from warehouse.manual import ManualCSVError, add_manual, read_manual_csv
+from warehouse.tally import AlreadyFrozen, compare, freeze, tally, write_outputs
+
+
+@pytest.fixture
+def con(tmp_path, registry):
+    c = connect(tmp_path / "f.duckdb")
+    load_outlets(c, registry)
+    texts = ["Ejidatarios de la península defienden su tierra con un amparo agrario. " * 8,
+             "Trabajadoras del cine organizan un sindicato independiente en la capital. " * 8,
+             "La organización presentó su informe anual sobre derechos económicos. " * 8]
+    from trafilatura.deduplication import Simhash
+    batch = [Tagged(replace(article(f"http://www.diariouno.example/{i}", text=t), fingerprint=Simhash(t).to_hex()),
+                    FakeTags(theme=th)) for i, (t, th) in enumerate(zip(texts, ["land_territory", "labour", "institutional"]))]
+    load_batch(c, batch, {}, [], "r", "kb1")
+    yield c
+    c.close()
+
+
+def test_frozen_year_survives_a_retag_that_changes_live_counts(con):
+    assert freeze(con, 2023, by="tester") == 3
+    apply_tags(con, [("http://www.diariouno.example/1", FakeTags(is_appearance=False, theme=None, mentions=()))], "kb2")
+    assert tally(con, 2023)["labour"]["local"] == 0                  # live count changed
+    assert tally(con, 2023, frozen=True)["labour"]["local"] == 1     # the published number did not
+    assert compare(con, 2023) == [("labour", "local", 1, 0)]
+    with pytest.raises(AlreadyFrozen):
+        freeze(con, 2023)
+
+
+def test_reviews_override_the_tagger(con):
+    con.execute("INSERT INTO reviews VALUES ('r1', 'http://www.diariouno.example/0', 'reject', NULL, NULL, 'turismo', 'ana', now())")
+    con.execute("INSERT INTO reviews VALUES ('r2', 'http://www.diariouno.example/2', 'confirm', 'defenders', NULL, NULL, 'ana', now())")
+    rows = dict(con.execute("SELECT url, theme FROM appearances").fetchall())
+    assert "http://www.diariouno.example/0" not in rows
+    assert rows["http://www.diariouno.example/2"] == "defenders"
+
+
+def test_manual_appearances_counted_once_however_often_loaded(con, tmp_path):
+    path = tmp_path / "manual.csv"
+    with open(path, "w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["date", "outlet", "medium", "theme", "title", "reach"])
+        w.writerow(["2023-03-01", "Radio Comunitaria X", "radio", "land_territory", "Entrevista sobre el ejido", "local"])
+        w.writerow(["2023-04-02", "Diario Uno", "print", "institutional", "Columna impresa", ""])
+    assert add_manual(con, read_manual_csv(path)) == 2
+    assert add_manual(con, read_manual_csv(path)) == 0
+    rows = con.execute("SELECT outlet, reach, origin FROM appearances WHERE origin = 'manual' ORDER BY outlet").fetchall()
+    assert rows == [("Diario Uno", "local", "manual"), ("Radio Comunitaria X", "local", "manual")]
+
+
+def test_manual_csv_errors_name_the_row(tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text("date,outlet,medium,theme,title\n2023-03-01,X,radio,land_territory,ok\n2023-31-01,X,radio,labour,bad\n")
+    with pytest.raises(ManualCSVError, match="row 3: date"):
+        read_manual_csv(path)
+    path.write_text("date,outlet,theme,title\n")
+    with pytest.raises(ManualCSVError, match="medium"):
+        read_manual_csv(path)
+
+
+def test_tally_files_in_both_languages(con, tmp_path):
+    files = write_outputs(tally(con, 2023), 2023, tmp_path / "out")
+    names = sorted(f.name for f in files)
+    assert names == ["tally-2023-en.csv", "tally-2023-en.md", "tally-2023-es.csv", "tally-2023-es.md", "tally-2023.xlsx"]
+    assert "Tierra y territorio" in (tmp_path / "out" / "tally-2023-es.md").read_text()
+    from openpyxl import load_workbook
+    sheet = load_workbook(tmp_path / "out" / "tally-2023.xlsx")["English"]
+    assert [c.value for c in sheet[2]][:2] == ["Theme", "Local"]
+
+
+def test_export_neutralises_formulas(con, tmp_path):
+    from warehouse.export import export
+    con.execute("UPDATE articles SET title = '=HYPERLINK(\"http://evil.example\")' WHERE url LIKE '%/0'")
+    export(con, tmp_path / "x")
+    text = (tmp_path / "x" / "appearances.csv").read_text()
+    assert "'=HYPERLINK" in text and ",=HYPERLINK" not in text
+    import duckdb
+    assert duckdb.sql(f"SELECT count(*) FROM '{tmp_path / 'x' / 'appearances.parquet'}'").fetchone()[0] == 3
+
+
+def test_full_text_search_offline(con):
+    from warehouse.search import rebuild_index, search
+    rebuild_index(con)
+    hits = search(con, "sindicatos del cine")
+    assert hits and hits[0][4] == "http://www.diariouno.example/1"
+
+
+def test_all_views_answer(con):
+    for view in ("appearances", "weekly_counts", "yearly_tally", "appearances_by_outlet", "process_timeline",
+                 "syndication_groups", "mention_snippets", "appearance_themes"):
+        con.execute(f"SELECT * FROM {view}").fetchall()

@@ -1,0 +1,52 @@
+"""Exports for people who use other tools: Parquet (types kept) and CSV (opens anywhere).
+
+CSV cells that a spreadsheet would run as a formula (starting with =, +, -, @) are
+prefixed with an apostrophe: text from the web must never execute on a colleague's
+machine. Parquet keeps the data exactly as stored.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+EXPORTS = {
+    "appearances": "SELECT * FROM appearances ORDER BY published_date, url",
+    "weekly_counts": "SELECT * FROM weekly_counts ORDER BY week, theme, reach",
+    "yearly_tally": "SELECT * FROM yearly_tally ORDER BY year, theme, reach",
+    "articles": "SELECT * EXCLUDE (main_text, fingerprint_int) FROM articles ORDER BY url",
+    "mentions": "SELECT * FROM mention_snippets ORDER BY article_url, start_char",
+    "outlets": "SELECT * FROM outlets ORDER BY name",
+}
+
+
+def neutralised(con, sql: str) -> str:
+    """Wrap a query so every text column that could start a spreadsheet formula is defused."""
+    cols = con.execute(f"DESCRIBE {sql}").fetchall()
+    parts = []
+    for name, ctype, *_ in cols:
+        q = f'"{name}"'
+        if ctype == "VARCHAR":
+            parts.append(f"CASE WHEN left({q}, 1) IN ('=', '+', '-', '@', chr(9), chr(13)) "
+                         f"THEN '''' || {q} ELSE {q} END AS {q}")
+        else:
+            parts.append(q)
+    return f"SELECT {', '.join(parts)} FROM ({sql})"
+
+
+def export(con, out_dir: Path, formats=("parquet", "csv")) -> list[Path]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, sql in EXPORTS.items():
+        if "parquet" in formats:
+            path = out_dir / f"{name}.parquet"
+            con.execute(f"COPY ({sql}) TO '{_quote(path)}' (FORMAT parquet)")
+            written.append(path)
+        if "csv" in formats:
+            path = out_dir / f"{name}.csv"
+            con.execute(f"COPY ({neutralised(con, sql)}) TO '{_quote(path)}' (FORMAT csv, HEADER)")
+            written.append(path)
+    return written
+
+
+def _quote(path: Path) -> str:
+    """COPY takes a literal file name, not a parameter: escape quotes in it."""
+    return str(path).replace("'", "''")

@@ -1,0 +1,15 @@
+-- process_timeline: per accompanied process and month, its appearances (primary process only),
+-- with the entity's display name. Institutional appearances have process NULL.
+CREATE OR REPLACE VIEW process_timeline AS
+SELECT
+    a.process,
+    e.name AS process_name,
+    date_trunc('month', a.published_date)::DATE AS month,
+    count(*) AS appearances,
+    count(*) FILTER (WHERE a.reach = 'local') AS local,
+    count(*) FILTER (WHERE a.reach = 'national') AS national,
+    count(*) FILTER (WHERE a.reach = 'international') AS international,
+    count(*) FILTER (WHERE a.reach = 'unclassified') AS unclassified
+FROM appearances AS a
+LEFT JOIN entities AS e ON e.id = a.process
+GROUP BY ALL;
