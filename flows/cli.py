@@ -50,7 +50,7 @@ def cmd_crawl(args) -> int:
     if not args.sources.exists():
         print(f"The sources file {args.sources} does not exist. Give one with --sources FILE.", file=sys.stderr)
         return 2
-    result = crawl_flow(str(args.sources), str(args.db), args.since, args.until)
+    result = crawl_flow(str(args.sources), str(args.db), args.since, args.until, refetch=args.refetch)
     _print_summary(result)
     print(f"\nSaved in {args.db}.")
     return 0
@@ -246,6 +246,8 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--db", type=Path, default=DEFAULT_DB, help="the database file (default: data/monitor.duckdb)")
     c.add_argument("--since", type=_day, help="also look back through sitemaps to this date, e.g. 2023-01-01")
     c.add_argument("--until", type=_day, help="last publication date to include, e.g. 2023-12-31")
+    c.add_argument("--refetch", action="store_true",
+                   help="fetch articles again even if already stored (e.g. after improving text extraction)")
     c.set_defaults(func=cmd_crawl)
 
     d = sub.add_parser("demo", help="try everything offline on a small sample web served on this machine")

@@ -12,13 +12,13 @@ from pathlib import Path
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 
-from flows.steps import CrawlResult, load_staged, new_run_id, record, run_scrapy, staging_dir_for
+from flows.steps import CrawlResult, fetch, load_staged, new_run_id, record, staging_dir_for
 from flows.summary import summary_markdown
 
 
 @task(name="fetch pages (Scrapy)", retries=1, retry_delay_seconds=30)
-def fetch_task(sources: str, staged: Path, since, until, settings, env) -> dict:
-    return run_scrapy(Path(sources), staged, staged.with_suffix(".stats.json"), since, until, settings, env)
+def fetch_task(sources: str, db: str, run_id: str, since, until, settings, env, refetch: bool) -> dict:
+    return fetch(Path(sources), Path(db), run_id, since, until, settings, env, refetch)
 
 
 @task(name="extract, tag and load", retries=2, retry_delay_seconds=[10, 60])
@@ -28,13 +28,11 @@ def load_task(db: str, sources: str, run_id: str):
 
 @flow(name="crawl", log_prints=True)
 def crawl_flow(sources: str, db: str, since: str | None = None, until: str | None = None,
-               settings: dict | None = None, env: dict | None = None) -> CrawlResult:
+               settings: dict | None = None, env: dict | None = None, refetch: bool = False) -> CrawlResult:
     """Fetch every feed (and, with `since`, every sitemap), then extract, tag and load."""
     run_id, started = new_run_id(), datetime.now(timezone.utc)
-    staging = staging_dir_for(Path(db))
-    staging.mkdir(parents=True, exist_ok=True)
-    staged = staging / f"{run_id}.jsonl"
-    stats = fetch_task(sources, staged, since, until, settings, env)
+    staged = staging_dir_for(Path(db)) / f"{run_id}.jsonl"
+    stats = fetch_task(sources, db, run_id, since, until, settings, env, refetch)
     loaded = load_task(db, sources, run_id)
     result = CrawlResult(run_id, started, stats, loaded, [str(staged)])
     record(Path(db), result, Path(sources), since, until)

@@ -49,12 +49,33 @@ def staging_dir_for(db: Path) -> Path:
     return Path(db).resolve().parent / "staging"
 
 
+def write_known(db: Path, path: Path) -> Path | None:
+    """Write the URL keys already stored (one per line) for the spider to skip; None if no database yet."""
+    from pipelines.urls import url_key
+    from warehouse.db import connect, query
+
+    if not Path(db).exists():
+        return None
+    con = connect(db, read_only=True)
+    try:
+        keys = {url_key(u) for (u,) in con.execute(query("known_urls")).fetchall()}
+    finally:
+        con.close()
+    path.write_text("\n".join(sorted(keys)) + "\n", encoding="utf-8")
+    return path
+
+
 def run_scrapy(sources: Path, staging_file: Path, stats_file: Path, since: str | None = None,
                until: str | None = None, settings: dict[str, str] | None = None,
-               env: dict[str, str] | None = None) -> dict:
+               env: dict[str, str] | None = None, known: Path | None = None,
+               cache_dir: Path | None = None) -> dict:
     """Run `scrapy crawl monitor` in a child process and return its stats."""
     cmd = [sys.executable, "-m", "scrapy", "crawl", "monitor", "-a", f"sources={Path(sources).resolve()}",
            "-s", f"STAGING_FILE={staging_file}", "-s", f"STATS_FILE={stats_file}"]
+    if known:
+        cmd += ["-a", f"known={known}"]
+    if cache_dir:
+        cmd += ["-s", f"HTTPCACHE_DIR={Path(cache_dir).resolve()}"]
     if since:
         cmd += ["-a", f"since={since}"]
     if until:
@@ -78,7 +99,7 @@ def pending_staged(staging_dir: Path) -> list[Path]:
 def mark_loaded(path: Path) -> None:
     done = path.parent / "loaded"
     done.mkdir(exist_ok=True)
-    for p in (path, path.with_suffix(".stats.json"), path.with_suffix(".log")):
+    for p in (path, path.with_suffix(".stats.json"), path.with_suffix(".log"), path.with_suffix(".known.txt")):
         if p.exists():
             p.replace(done / p.name)
 
@@ -98,7 +119,7 @@ def load_staged(db: Path, sources: Path, run_id: str, tagger=None, say=print) ->
     try:
         load_entities(con, tagger.entities())
         for path in pending_staged(staging_dir_for(db)):
-            summary = process_staged(path, registry, tagger, con, run_id)
+            summary = process_staged(path, registry, tagger, con, path.stem)  # the crawl that fetched it
             _merge(total, summary)
             mark_loaded(path)
         rebuild_index(con)
@@ -115,14 +136,28 @@ def _merge(total: ProcessSummary, part: ProcessSummary) -> None:
         total.per_outlet.setdefault(outlet, type(counts)()).update(counts)
 
 
-def crawl(sources: Path, db: Path, since: str | None = None, until: str | None = None,
-          settings: dict[str, str] | None = None, env: dict[str, str] | None = None, say=print) -> CrawlResult:
-    """The whole run as plain function calls (the Prefect flow runs the same steps as tasks)."""
-    run_id, started = new_run_id(), datetime.now(timezone.utc)
+def cache_dir_for(db: Path) -> Path:
+    return Path(db).resolve().parent / "httpcache"
+
+
+def fetch(sources: Path, db: Path, run_id: str, since=None, until=None, settings=None, env=None,
+          refetch: bool = False) -> dict:
+    """The fetching step: known articles skipped (unless `refetch`), listings revalidated."""
     staging = staging_dir_for(db)
     staging.mkdir(parents=True, exist_ok=True)
     staged = staging / f"{run_id}.jsonl"
-    stats = run_scrapy(sources, staged, staged.with_suffix(".stats.json"), since, until, settings, env)
+    known = None if refetch else write_known(db, staged.with_suffix(".known.txt"))
+    return run_scrapy(sources, staged, staged.with_suffix(".stats.json"), since, until, settings, env,
+                      known=known, cache_dir=cache_dir_for(db))
+
+
+def crawl(sources: Path, db: Path, since: str | None = None, until: str | None = None,
+          settings: dict[str, str] | None = None, env: dict[str, str] | None = None, say=print,
+          refetch: bool = False) -> CrawlResult:
+    """The whole run as plain function calls (the Prefect flow runs the same steps as tasks)."""
+    run_id, started = new_run_id(), datetime.now(timezone.utc)
+    staged = staging_dir_for(db) / f"{run_id}.jsonl"
+    stats = fetch(sources, db, run_id, since, until, settings, env, refetch)
     loaded = load_staged(db, sources, run_id, say=say)
     result = CrawlResult(run_id, started, stats, loaded, [str(staged)])
     record(db, result, sources, since, until)
@@ -157,9 +192,9 @@ def retag(db: Path, tagger=None, batch_size: int = 500, say=print) -> dict:
         changed = 0
         for i in range(0, len(urls), batch_size):
             chunk = urls[i:i + batch_size]
-            rows = con.execute("SELECT url, coalesce(title, ''), coalesce(main_text, '') FROM articles "
+            rows = con.execute("SELECT url, coalesce(title, ''), coalesce(main_text, ''), author FROM articles "
                                "WHERE url IN (SELECT unnest(?))", [chunk]).fetchall()
-            changed += apply_tags(con, [(u, tagger.tag(t, x)) for u, t, x in rows], tagger.kb_version)
+            changed += apply_tags(con, [(u, tagger.tag(t, x, author=a)) for u, t, x, a in rows], tagger.kb_version)
         rebuild_index(con)
     finally:
         con.close()

@@ -16,7 +16,7 @@ from pathlib import Path
 from pipelines.extract import Skip, extract_article
 from pipelines.records import FetchedPage
 from pipelines.registry import Registry
-from pipelines.staging import read_staged
+from pipelines.staging import read_checks, read_staged
 from pipelines.urls import host_of
 
 log = logging.getLogger(__name__)
@@ -48,7 +48,7 @@ def process_page(page: FetchedPage, registry: Registry, tagger):
     result = extract_article(page, registry)
     if isinstance(result, Skip):
         return result
-    tags = tagger.tag(result.title, result.text)
+    tags = tagger.tag(result.title, result.text, author=result.author)  # signed columns count (rules §2)
     return Tagged(article=result, tags=tags)
 
 
@@ -64,9 +64,10 @@ def _batches(items: Iterable, size: int) -> Iterator[list]:
 
 
 def process_staged(path: Path, registry: Registry, tagger, con, run_id: str, batch_size: int = 200) -> ProcessSummary:
-    from warehouse.load import load_batch, load_outlets
+    from warehouse.load import load_batch, load_feed_checks, load_outlets
 
     summary = ProcessSummary()
+    load_feed_checks(con, read_checks(path), run_id)
     hosts: set[str] = set()
     for batch in _batches(read_staged(path), batch_size):
         tagged, pages, skips = [], {}, []

@@ -49,3 +49,16 @@ class Article:
     fingerprint: str          # SimHash of the text, for syndication groups
     raw_sha1: str
     extra: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class FeedCheck:
+    """One feed or sitemap read in one run: how many entries it gave, or why none."""
+    listing_url: str
+    via: str                  # feed | discovery | sitemap
+    outlet: str
+    status: int               # HTTP status (0: no answer)
+    entries: int
+    problem: str | None       # ill-formed XML, error message...
+    from_cache: bool          # unchanged since last run (answered 304)
+    checked_at: str

@@ -13,7 +13,9 @@ import gzip
 import json
 from pathlib import Path
 
-from pipelines.records import FetchedPage
+from dataclasses import asdict
+
+from pipelines.records import FeedCheck, FetchedPage
 
 
 def encode_page(page: FetchedPage) -> str:
@@ -28,16 +30,34 @@ def decode_page(line: str) -> FetchedPage:
     return FetchedPage(body=body, **record)
 
 
+def encode_check(check: FeedCheck) -> str:
+    return json.dumps({"kind": "feed_check", **asdict(check)}, ensure_ascii=False)
+
+
 def read_staged(path: Path):
-    """Yield (page, None) or (None, error) per line: a torn line is reported, never fatal."""
+    """Yield (page, None) or (None, error) per page line: a torn line is reported, never fatal."""
     with open(path, encoding="utf-8") as fh:
         for n, line in enumerate(fh, start=1):
-            if not line.strip():
+            if not line.strip() or line.startswith('{"kind": "feed_check"'):
                 continue
             try:
                 yield decode_page(line), None
             except Exception as exc:  # a line cut by a crash: count it and go on
                 yield None, f"{path.name}:{n}: unreadable staged line ({exc.__class__.__name__})"
+
+
+def read_checks(path: Path) -> list[FeedCheck]:
+    checks = []
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            if line.startswith('{"kind": "feed_check"'):
+                try:
+                    record = json.loads(line)
+                except ValueError:
+                    continue
+                record.pop("kind")
+                checks.append(FeedCheck(**record))
+    return checks
 
 
 class StagingPipeline:
@@ -61,8 +81,10 @@ class StagingPipeline:
     def process_item(self, item, spider=None):
         if isinstance(item, FetchedPage):
             self.fh.write(encode_page(item) + "\n")
-            self.fh.flush()
             self.stats.inc_value("prodesc/staged")
+        elif isinstance(item, FeedCheck):
+            self.fh.write(encode_check(item) + "\n")
+        self.fh.flush()
         return item
 
     def close_spider(self, spider=None):

@@ -62,3 +62,41 @@ def url_key(url: str) -> str:
 
 def host_of(url: str) -> str:
     return (urlsplit(url).hostname or "").lower()
+
+
+# News-search aggregators: their own pages are never an outlet's article.
+AGGREGATOR_HOSTS = ("news.google.com",)
+_GN_PATH = re.compile(r"^/(?:rss/)?articles/([A-Za-z0-9_-]+)")
+_URL_IN_BYTES = re.compile(rb"https?://[\x21-\x7e]+")
+
+
+def decode_google_news(url: str) -> str | None:
+    """The publisher's URL inside an old-style Google News article link, if it holds one.
+
+    Older links carry the target URL inside a base64 protobuf; newer ones ("AU_yqL...")
+    carry only an opaque id that Google resolves with JavaScript. Those return None and
+    are fetched as-is: if they do not redirect to a publisher they are skipped (counted),
+    never stored as an article of news.google.com.
+    """
+    import base64
+
+    parts = urlsplit(url)
+    if parts.hostname not in AGGREGATOR_HOSTS:
+        return None
+    match = _GN_PATH.match(parts.path)
+    if not match:
+        return None
+    token = match.group(1)
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+    except (ValueError, TypeError):
+        return None
+    found = _URL_IN_BYTES.search(raw)
+    if not found:
+        return None
+    candidate = found.group(0).decode("ascii", "ignore")
+    return candidate if urlsplit(candidate).hostname else None
+
+
+def is_aggregator(url: str) -> bool:
+    return host_of(url) in AGGREGATOR_HOSTS

@@ -19,10 +19,11 @@ from scrapy.spiders import SitemapSpider
 from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutError
 
 from pipelines.dates import MEXICO_CITY, parse_moment
-from pipelines.records import FetchedPage
+from pipelines.records import FeedCheck, FetchedPage
 from pipelines.registry import load_registry
-from pipelines.urls import canonical_url
+from pipelines.urls import canonical_url, decode_google_news, url_key
 from spiders.feeds import parse_feed
+from spiders.sitemaps import news_publication_dates
 
 logger = logging.getLogger(__name__)
 
@@ -38,29 +39,51 @@ class MonitorSpider(SitemapSpider):
     name = "monitor"
     sitemap_rules = [("", "parse_article")]
 
-    def __init__(self, sources: str, since: str | None = None, until: str | None = None, **kw: Any):
+    # Listings are revalidated on every run (a conditional request, answered 304 when unchanged);
+    # articles are never cached: known ones are not requested at all.
+    LISTING_HEADERS = {"Cache-Control": "max-age=0"}
+
+    def __init__(self, sources: str, since: str | None = None, until: str | None = None,
+                 known: str | None = None, **kw: Any):
         super().__init__(**kw)
         self.registry = load_registry(sources)
         self.since = _window_bound(since, end=False)
         self.until = _window_bound(until, end=True)
-        self._listed: dict[str, tuple[str, str | None]] = {}   # sitemap loc -> (sitemap url, lastmod)
+        self._listed: dict[str, str | None] = {}   # sitemap loc -> lastmod or news publication date
+        self.known = _read_known(known)
         if self.since:
             urls = []
             for outlet in self.registry.outlets:
-                urls.extend(outlet.sitemaps or [f"http://{outlet.domains[0]}/robots.txt"])
-            self.sitemap_urls = urls
+                # configured sitemaps, and the ones the site declares in robots.txt
+                urls.extend(outlet.sitemaps)
+                urls.append(f"{_scheme_of(outlet)}://{outlet.domains[0]}/robots.txt")
+            self.sitemap_urls = list(dict.fromkeys(urls))
 
     # --- start ---------------------------------------------------------------------
     async def start(self):
         for outlet in self.registry.outlets:
             for feed in outlet.feeds:
-                yield Request(feed, callback=self.parse_feed, errback=self.on_error,
-                              cb_kwargs={"via": "feed"}, meta={"listing": True})
+                yield self._listing_request(feed, self.parse_feed, via="feed", outlet=outlet.name)
         for feed in self.registry.discovery:
-            yield Request(feed.url, callback=self.parse_feed, errback=self.on_error,
-                          cb_kwargs={"via": "discovery"}, meta={"listing": True})
+            yield self._listing_request(feed.url, self.parse_feed, via="discovery", outlet=feed.name)
         async for request in super().start():   # sitemaps, only for backfills (--since)
-            yield request.replace(errback=self.on_error, meta={"listing": True})
+            yield self._listing_request(request.url, request.callback, via="sitemap")
+
+    def _listing_request(self, url: str, callback, via: str, outlet: str | None = None) -> Request:
+        meta = {"listing": True, "via": via, "outlet": outlet or self.registry.outlet_for_url(url).name}
+        kwargs = {"via": via} if callback == self.parse_feed else {}
+        return Request(url, callback=callback, errback=self.on_error, headers=self.LISTING_HEADERS,
+                       meta=meta, cb_kwargs=kwargs)
+
+    def _check(self, response, entries: int, problem: str | None = None, status: int | None = None):
+        """One line per feed or sitemap per run: how silent outlets are noticed."""
+        meta = response.meta if response is not None else {}
+        return FeedCheck(
+            listing_url=(response.url if response is not None else ""), via=meta.get("via", ""),
+            outlet=meta.get("outlet", ""), status=status if status is not None else response.status,
+            entries=entries, problem=problem,
+            from_cache="cached" in getattr(response, "flags", []),
+            checked_at=datetime.now(timezone.utc).isoformat())
 
     # --- listings ------------------------------------------------------------------
     def in_window(self, moment: datetime | None) -> bool:
@@ -81,12 +104,15 @@ class MonitorSpider(SitemapSpider):
         if not feed.entries:
             self.crawler.stats.inc_value("prodesc/feeds_empty")
             logger.warning("Feed %s gave no entries", response.url)
+        yield self._check(response, len(feed.entries), feed.problem)
         for entry in feed.entries:
             if not self.in_window(entry.published):
                 self.crawler.stats.inc_value("prodesc/listed_outside_window")
                 continue
-            yield self._article_request(entry.link, via, response.url,
-                                        entry.published.isoformat() if entry.published else None, entry.title)
+            request = self._article_request(entry.link, via, response.url,
+                                            entry.published.isoformat() if entry.published else None, entry.title)
+            if request is not None:
+                yield request
 
     def sitemap_filter(self, entries):
         """Keep sitemap entries whose lastmod falls in the window, and remember each
@@ -102,23 +128,39 @@ class MonitorSpider(SitemapSpider):
             if not self.in_window(moment):
                 self.crawler.stats.inc_value("prodesc/listed_outside_window")
                 continue
-            self._listed[entry["loc"]] = (entry.get("_sitemap", ""), entry.get("lastmod"))
+            self._listed[entry["loc"]] = entry.get("lastmod")
             yield entry
 
     def _parse_sitemap(self, response):
+        if not response.url.endswith("/robots.txt"):
+            # Scrapy's parser drops Google News sitemaps' publication dates: read them here.
+            body = self._get_sitemap_body(response) or b""
+            news_dates = news_publication_dates(body) if b"publication_date" in body else {}
+        else:
+            news_dates = {}
+        entries = 0
         for request in super()._parse_sitemap(response):
+            entries += 1
             if request.callback == self.parse_article:
                 loc = request.url
-                _, lastmod = self._listed.get(loc, ("", None))
-                yield self._article_request(loc, "sitemap", response.url, lastmod, None)
+                listed = news_dates.get(loc) or self._listed.get(loc)
+                article = self._article_request(loc, "sitemap", response.url, listed, None)
+                if article is not None:
+                    yield article
             else:
-                yield request.replace(errback=self.on_error, meta={"listing": True})
+                yield self._listing_request(request.url, request.callback, via="sitemap")
+        if not response.url.endswith("/robots.txt"):
+            yield self._check(response, entries)
 
     def _article_request(self, link: str, via: str, source: str, listed_at: str | None, title: str | None):
         self.crawler.stats.inc_value(f"prodesc/listed/{via}")
+        link = decode_google_news(link) or link
+        if url_key(link) in self.known:
+            self.crawler.stats.inc_value("prodesc/skipped/already_stored")
+            return None
         return Request(
             canonical_url(link), callback=self.parse_article, errback=self.on_error,
-            meta={"via": via, "source": source, "listed_at": listed_at, "listed_title": title},
+            meta={"via": via, "source": source, "listed_at": listed_at, "listed_title": title, "dont_cache": True},
         )
 
     # --- pages ---------------------------------------------------------------------
@@ -156,10 +198,31 @@ class MonitorSpider(SitemapSpider):
         self.crawler.stats.inc_value(f"prodesc/failed/{what}")
         logger.warning("Could not fetch %s %s: %s", what, request.url, reason)
         if request.meta.get("listing"):
-            return None
+            if request.url.endswith("/robots.txt"):
+                return None
+            return FeedCheck(listing_url=request.url, via=request.meta.get("via", ""),
+                             outlet=request.meta.get("outlet", ""), status=status, entries=0, problem=reason,
+                             from_cache=False, checked_at=datetime.now(timezone.utc).isoformat())
         return FetchedPage(
             url=request.url, final_url=request.url, status=status, content_type=f"error: {reason}",
             body=b"", discovered_via=request.meta.get("via", ""), source_url=request.meta.get("source", ""),
             listed_at=request.meta.get("listed_at"), listed_title=request.meta.get("listed_title"),
             fetched_at=datetime.now(timezone.utc).isoformat(),
         )
+
+
+def _read_known(path: str | None) -> frozenset[str]:
+    """URL keys of articles already stored: the crawl does not fetch them again."""
+    if not path:
+        return frozenset()
+    with open(path, encoding="utf-8") as fh:
+        return frozenset(line.strip() for line in fh if line.strip())
+
+
+def _scheme_of(outlet) -> str:
+    for url in (*outlet.feeds, *outlet.sitemaps):
+        if url.startswith("https://"):
+            return "https"
+        if url.startswith("http://"):
+            return "http"
+    return "https"

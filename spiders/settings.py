@@ -22,7 +22,7 @@ ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 DOWNLOAD_DELAY = 1.0
-RANDOMIZE_DOWNLOAD_DELAY = True
+DOWNLOAD_DELAY_JITTER = 0.5              # +-50% around DOWNLOAD_DELAY
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 30.0
@@ -35,9 +35,25 @@ DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 RETRY_ENABLED = True
 RETRY_TIMES = 3
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+RETRY_BACKOFF_BASE = 2.0                  # seconds before the first retry; doubles each time
+RETRY_BACKOFF_MAX = 60.0
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "spiders.middlewares.BackoffRetryMiddleware": 550,
+}
 REDIRECT_ENABLED = True
 REDIRECT_MAX_TIMES = 10
 # HTTP proxies come from http_proxy/https_proxy through Scrapy's HttpProxyMiddleware (on by default).
+
+# --- Incremental runs ---------------------------------------------------------------
+# Feeds, sitemaps and robots.txt are cached and revalidated with conditional requests
+# (ETag / Last-Modified): an unchanged feed costs a 304, not a download. Articles are
+# not cached: the spider skips articles already stored (see MonitorSpider `known`).
+HTTPCACHE_ENABLED = True
+HTTPCACHE_POLICY = "scrapy.extensions.httpcache.RFC2616Policy"
+HTTPCACHE_STORAGE = "scrapy.extensions.httpcache.FilesystemCacheStorage"
+HTTPCACHE_DIR = "httpcache"              # set per database by the crawl flow
+HTTPCACHE_GZIP = True
 
 # --- Output -----------------------------------------------------------------------
 ITEM_PIPELINES = {"pipelines.staging.StagingPipeline": 100}

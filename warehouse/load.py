@@ -178,3 +178,12 @@ def apply_tags(con, tagged: Sequence[tuple[str, object]], kb_version: str) -> in
         con.execute("ROLLBACK")
         raise
     return changed
+
+
+def load_feed_checks(con, checks, run_id: str) -> None:
+    """Record what each feed and sitemap gave in this run (replacing a previous load of the same run)."""
+    con.execute("DELETE FROM feed_checks WHERE run_id = ?", [run_id])
+    if checks:
+        con.executemany("INSERT INTO feed_checks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        [(run_id, c.listing_url, c.via, c.outlet, c.status, c.entries, c.problem, c.from_cache,
+                          c.checked_at) for c in checks])
