@@ -216,6 +216,10 @@ def cmd_evaluate(args) -> int:
                                 env={"http_proxy": proxy, "HTTP_PROXY": proxy})
         print(f"Crawl finished in {time.monotonic() - started:.0f} s: {result.loaded.pages} pages, "
               f"{result.loaded.appearances} appearances.")
+        if not result.loaded.pages:
+            print("The crawl fetched no page: the corpus could not be reached (see the crawl log in "
+                  f"{staging / 'loaded'}).", file=sys.stderr)
+            return 1
     rows, yearly, weekly = read_database(db)
     expected_path = corpus / "expected.json"
     expected = json.loads(expected_path.read_text()) if expected_path.exists() else None

@@ -159,18 +159,23 @@ def replay_proxy(corpus: Path, log_path: Path):
             yield url
         return
     import socket
+    log_path.parent.mkdir(parents=True, exist_ok=True)
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     proc = subprocess.Popen([sys.executable, str(script), str(corpus), "--port", str(port), "--log", str(log_path)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"The corpus replay proxy {script} stopped at start: {proc.stderr.read()[-500:]}")
             try:
                 socket.create_connection(("127.0.0.1", port), timeout=1).close()
                 break
             except OSError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"The corpus replay proxy {script} did not answer within 20 s") from None
                 time.sleep(0.2)
         yield f"http://127.0.0.1:{port}"
     finally:

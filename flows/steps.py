@@ -76,6 +76,8 @@ def run_scrapy(sources: Path, staging_file: Path, stats_file: Path, since: str |
         cmd += ["-a", f"known={known}"]
     if cache_dir:
         cmd += ["-s", f"HTTPCACHE_DIR={Path(cache_dir).resolve()}"]
+    else:  # no database to keep a cache beside: fetch everything
+        cmd += ["-s", "HTTPCACHE_ENABLED=False"]
     if since:
         cmd += ["-a", f"since={since}"]
     if until:
@@ -147,8 +149,15 @@ def fetch(sources: Path, db: Path, run_id: str, since=None, until=None, settings
     staging.mkdir(parents=True, exist_ok=True)
     staged = staging / f"{run_id}.jsonl"
     known = None if refetch else write_known(db, staged.with_suffix(".known.txt"))
-    return run_scrapy(sources, staged, staged.with_suffix(".stats.json"), since, until, settings, env,
-                      known=known, cache_dir=cache_dir_for(db))
+    stats = run_scrapy(sources, staged, staged.with_suffix(".stats.json"), since, until, settings, env,
+                       known=known, cache_dir=cache_dir_for(db))
+    read = stats.get("prodesc/feed_feeds", 0) + stats.get("prodesc/discovery_feeds", 0) + stats.get(
+        "prodesc/listed/sitemap", 0)
+    if not read and stats.get("prodesc/failed/listing", 0):
+        raise RuntimeError(
+            f"No feed or sitemap could be read ({stats['prodesc/failed/listing']} failed): is the network or the "
+            f"proxy down? The crawl's log is {staged.with_suffix('.log')}.")
+    return stats
 
 
 def crawl(sources: Path, db: Path, since: str | None = None, until: str | None = None,

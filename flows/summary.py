@@ -33,7 +33,9 @@ def summary_markdown(result) -> str:
         "",
         f"Feeds read: {c.get('prodesc/feed_feeds', 0)} outlet feeds, {c.get('prodesc/discovery_feeds', 0)} news-search feeds; "
         f"ill-formed feeds read anyway: {c.get('prodesc/feeds_ill_formed', 0)}; pages refused by robots.txt: "
-        f"{c.get('robotstxt/forbidden', 0)}; retries: {c.get('retry/count', 0)}.",
+        f"{c.get('robotstxt/forbidden', 0)}; retries: {c.get('retry/count', 0)}; feeds or sitemaps that could not "
+        f"be fetched: {c.get('prodesc/failed/listing', 0)}; articles already stored (not fetched again): "
+        f"{c.get('prodesc/skipped/already_stored', 0)}.",
         "",
         "| Outlet | Pages fetched | Articles | Appearances | Skipped |",
         "|---|---:|---:|---:|---|",

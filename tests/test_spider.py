@@ -66,3 +66,32 @@ def test_tracking_variants_fetched_once(crawl):
     _, pages, requests = crawl
     urls = [r["url"] for r in requests if "utm_" in r["url"]]
     assert urls == []          # tracking parameters are dropped before the request
+
+
+def test_unreachable_web_fails_loudly(tmp_path):
+    """With the proxy down nothing can be read: the run must fail, not report an empty success."""
+    import socket
+    from flows.steps import fetch
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{s.getsockname()[1]}"
+    with pytest.raises(RuntimeError, match="No feed or sitemap could be read"):
+        fetch(SAMPLE / "sources.yaml", tmp_path / "x.duckdb", "run", settings={**LOCAL_SERVER_SETTINGS, "RETRY_TIMES": "0"},
+              env={"http_proxy": dead})
+
+
+def test_second_run_fetches_only_what_is_new(tmp_path):
+    from flows.steps import crawl
+    log = tmp_path / "requests.jsonl"
+    with serving(SAMPLE / "web", log_path=log) as proxy:
+        first = crawl(SAMPLE / "sources.yaml", tmp_path / "i.duckdb", "2023-01-01", settings=LOCAL_SERVER_SETTINGS,
+                      env={"http_proxy": proxy}, say=lambda m: None)
+        n_first = len(log.read_text().splitlines())
+        second = crawl(SAMPLE / "sources.yaml", tmp_path / "i.duckdb", "2023-01-01", settings=LOCAL_SERVER_SETTINGS,
+                       env={"http_proxy": proxy}, say=lambda m: None)
+    lines = [json.loads(x) for x in log.read_text().splitlines()]
+    first_bytes = sum(x["bytes"] for x in lines[:n_first])
+    second_bytes = sum(x["bytes"] for x in lines[n_first:])
+    assert second.loaded.new_articles == 0 and first.loaded.new_articles > 10
+    assert second_bytes < 0.1 * first_bytes
+    assert any(x["status"] == 304 for x in lines[n_first:])

@@ -49,7 +49,8 @@ def load_outlets(con, registry: Registry, seen_hosts: Iterable[str] = ()) -> Non
     for host in sorted(set(seen_hosts) - known):
         rows.append((host, "unclassified", "", "", [host], False, stamp))
     con.execute("CREATE OR REPLACE TEMP TABLE outlets_batch AS SELECT * FROM outlets LIMIT 0")
-    con.executemany("INSERT INTO outlets_batch VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+    if rows:
+        con.executemany("INSERT INTO outlets_batch VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
     con.execute("""
         MERGE INTO outlets USING outlets_batch AS b ON outlets.name = b.name
         WHEN MATCHED AND b.in_registry THEN UPDATE SET reach = b.reach, region = b.region,
@@ -79,7 +80,7 @@ def replace_mentions(con, rows_by_url: dict[str, list[tuple]]) -> None:
     if not rows_by_url:
         return
     con.execute("CREATE OR REPLACE TEMP TABLE batch_urls (url VARCHAR)")
-    con.executemany("INSERT INTO batch_urls VALUES (?)", [(u,) for u in rows_by_url])
+    con.executemany("INSERT INTO batch_urls VALUES (?)", [(u,) for u in rows_by_url])  # non-empty: checked above
     con.execute("DELETE FROM mentions WHERE article_url IN (SELECT url FROM batch_urls)")
     rows = [row for rs in rows_by_url.values() for row in rs]
     if rows:
@@ -99,8 +100,9 @@ def load_batch(con, tagged: Sequence[Tagged], pages: dict[str, FetchedPage], ski
         before = con.execute("SELECT count(*) FROM articles").fetchone()[0]
         con.execute("CREATE OR REPLACE TEMP TABLE articles_batch AS SELECT " + ", ".join(ARTICLE_COLUMNS)
                     + " FROM articles LIMIT 0")
-        con.executemany(f"INSERT INTO articles_batch VALUES ({', '.join('?' * len(ARTICLE_COLUMNS))})",
-                        [_article_row(t, kb_version, stamp) for t in by_key.values()])
+        if by_key:
+            con.executemany(f"INSERT INTO articles_batch VALUES ({', '.join('?' * len(ARTICLE_COLUMNS))})",
+                            [_article_row(t, kb_version, stamp) for t in by_key.values()])
         # An article already stored under another spelling of its URL keeps its stored URL.
         con.execute("""UPDATE articles_batch SET url = a.url FROM articles AS a
                        WHERE a.url_key = articles_batch.url_key AND a.url <> articles_batch.url""")
@@ -163,9 +165,10 @@ def apply_tags(con, tagged: Sequence[tuple[str, object]], kb_version: str) -> in
     try:
         con.execute("""CREATE OR REPLACE TEMP TABLE tags_batch (url VARCHAR, language VARCHAR, is_appearance BOOLEAN,
                        theme VARCHAR, process VARCHAR, secondary_themes VARCHAR[])""")
-        con.executemany("INSERT INTO tags_batch VALUES (?, ?, ?, ?, ?, ?)",
-                        [(u, r.language, r.is_appearance, r.theme, r.process, list(r.secondary_themes))
-                         for u, r in tagged])
+        if tagged:
+            con.executemany("INSERT INTO tags_batch VALUES (?, ?, ?, ?, ?, ?)",
+                            [(u, r.language, r.is_appearance, r.theme, r.process, list(r.secondary_themes))
+                             for u, r in tagged])
         changed = con.execute("""SELECT count(*) FROM tags_batch b JOIN articles a USING (url)
                                  WHERE a.is_appearance IS DISTINCT FROM b.is_appearance
                                     OR a.theme IS DISTINCT FROM b.theme""").fetchone()[0]
