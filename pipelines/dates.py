@@ -69,7 +69,7 @@ def parse_moment(value: str | None, *, visible: bool = False) -> datetime | None
     try:
         iso = value.replace("Z", "+00:00") if value.endswith("Z") else value
         return to_mexico_city(datetime.fromisoformat(iso))
-    except ValueError:
+    except (ValueError, OverflowError):  # OverflowError: "0001-01-01T00:00:00Z" has no Mexico City time
         pass
     try:
         parsed = dateparser.parse(value, languages=["es", "en", "fr"], settings=_DATEPARSER_SETTINGS)
@@ -80,7 +80,10 @@ def parse_moment(value: str | None, *, visible: bool = False) -> datetime | None
         return None
     if parsed is None:
         return None
-    moment = to_mexico_city(parsed)
+    try:
+        moment = to_mexico_city(parsed)
+    except (ValueError, OverflowError):  # a year at the edge of the calendar (reliability: bad bytes)
+        return None
     if visible and not (1990 <= moment.year <= datetime.now(timezone.utc).year + 1):
         return None  # a year in a headline or a phone number, not a byline date
     return moment

@@ -9,6 +9,8 @@ the counting rules. Pure functions: no network, no database.
 from __future__ import annotations
 
 import hashlib
+import logging
+import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from urllib.parse import urljoin
@@ -20,6 +22,8 @@ from pipelines.dates import choose_date, parse_tree
 from pipelines.records import Article, FetchedPage
 from pipelines.registry import Registry
 from pipelines.urls import canonical_url, host_of, url_key
+
+log = logging.getLogger(__name__)
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 # A listing page (tag, section, author, search) has no article metadata and is either
@@ -87,7 +91,54 @@ def _canonical(tree, final_url: str, registry: Registry) -> str:
     return canonical_url(final_url)
 
 
+# C0/C1 control characters (tab and newlines kept): a title carrying "\x1b[2J" must not drive
+# the terminal of whoever prints the tally, nor sit invisibly in a report (docs/reliability.md).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_CHARSET = re.compile(rb"""charset\s*=\s*["']?\s*([A-Za-z0-9_:.-]+)""", re.I)
+_UTF8_NAMES = ("utf-8", "utf8")
+
+
+def _printable(text: str | None) -> str | None:
+    return _CONTROL.sub("", text) if text else text
+
+
+def _declared_charset(content_type: str, body: bytes) -> str | None:
+    for source in ((content_type or "").encode("latin-1", "replace"), body[:4096]):
+        found = _CHARSET.search(source)
+        if found:
+            return found.group(1).decode("ascii", "replace").lower().replace("_", "-")
+    return None
+
+
+def _for_extractor(body: bytes, content_type: str) -> bytes | str:
+    """The page as the extractor should read it. Pages that say (or are taken to be) UTF-8 but are
+    not are mostly Windows-1252 (Spanish press, old CMSs): left to guess, the extractor read "ñ" as
+    "ń" (Windows-1250). A page that declares another charset is left to the extractor."""
+    declared = _declared_charset(content_type, body)
+    if declared and declared not in _UTF8_NAMES:
+        return body
+    try:
+        body.decode("utf-8")
+        return body
+    except UnicodeDecodeError:
+        pass
+    text = body.decode("utf-8", "replace")
+    if text.count("\ufffd") <= 3:   # a few stray bytes in a UTF-8 page
+        return text
+    return body.decode("cp1252", "replace")
+
+
 def extract_article(page: FetchedPage, registry: Registry, first_seen: datetime | None = None) -> Article | Skip:
+    """Never raises: a page that breaks extraction is a counted Skip, never a failed load (one
+    real page, dated 0001-01-01, used to stop every later load: docs/reliability.md)."""
+    try:
+        return _extract_article(page, registry, first_seen)
+    except Exception as exc:  # noqa: BLE001 - the safety net of the fault matrix
+        log.exception("Could not extract %s", page.url)
+        return Skip(page.url, "no_text", f"extraction error: {exc.__class__.__name__}: {str(exc)[:200]}")
+
+
+def _extract_article(page: FetchedPage, registry: Registry, first_seen: datetime | None = None) -> Article | Skip:
     if page.status != 200:
         return Skip(page.url, "http_error", str(page.status))
     if not page.body or not page.body.strip():
@@ -96,12 +147,12 @@ def extract_article(page: FetchedPage, registry: Registry, first_seen: datetime 
         return Skip(page.url, "not_html", page.content_type)
     try:
         doc = trafilatura.bare_extraction(
-            page.body, url=page.final_url, include_comments=False, with_metadata=True,
+            _for_extractor(page.body, page.content_type), url=page.final_url, include_comments=False, with_metadata=True,
             include_tables=True, deduplicate=False,
         )
     except Exception as exc:  # trafilatura can fail on pathological markup; counted, not fatal
         return Skip(page.url, "no_text", f"extractor error: {exc.__class__.__name__}")
-    text = (getattr(doc, "text", None) or "").strip() if doc is not None else ""
+    text = _printable((getattr(doc, "text", None) or "").strip() if doc is not None else "")
     if not text:
         return Skip(page.url, "no_text")
     tree = parse_tree(page.body)
@@ -122,8 +173,8 @@ def extract_article(page: FetchedPage, registry: Registry, first_seen: datetime 
         fetched_url=page.final_url,
         outlet=outlet.name,
         domain=host_of(url),
-        title=(getattr(doc, "title", None) or page.listed_title or "").strip(),
-        author=(getattr(doc, "author", None) or None),
+        title=_printable(getattr(doc, "title", None) or page.listed_title or "").strip(),
+        author=_printable(getattr(doc, "author", None) or None),
         text=text,
         language=None,
         published_at=moment,

@@ -35,8 +35,11 @@ def canonical_url(url: str) -> str:
         url = url_normalize(url, default_scheme="http") or url
     except Exception:  # a malformed URL is kept as given; the fetch will fail and be counted
         return url
-    url = url_query_cleaner(url, TRACKING_PARAMS, remove=True, unique=False, keep_fragments=False)
-    parts = urlsplit(url)
+    try:
+        url = url_query_cleaner(url, TRACKING_PARAMS, remove=True, unique=False, keep_fragments=False)
+        parts = urlsplit(url)
+    except ValueError:  # "http://[::1": no URL at all; kept as given, refused later (docs/reliability.md)
+        return url
     segments = parts.path.split("/")
     if any(seg.lower() == "amp" for seg in segments):  # /amp/section/x.html or /section/x.html/amp/
         segments = [seg for seg in segments if seg.lower() != "amp"]
@@ -52,7 +55,10 @@ def canonical_url(url: str) -> str:
 
 def url_key(url: str) -> str:
     """Identity of an article across http/https, `www.`-less mobile hosts and trailing slashes."""
-    parts = urlsplit(canonical_url(url))
+    try:
+        parts = urlsplit(canonical_url(url))
+    except ValueError:  # an unparseable URL is its own key (reliability: property tests)
+        return (url or "").strip()
     host = parts.netloc.lower()
     if host.startswith("m.") or host.startswith("mobile."):
         host = "www." + host.split(".", 1)[1]
@@ -61,7 +67,10 @@ def url_key(url: str) -> str:
 
 
 def host_of(url: str) -> str:
-    return (urlsplit(url).hostname or "").lower()
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:  # "http://[::1": no host (reliability: property tests)
+        return ""
 
 
 # News-search aggregators: their own pages are never an outlet's article.
@@ -80,8 +89,11 @@ def decode_google_news(url: str) -> str | None:
     """
     import base64
 
-    parts = urlsplit(url)
-    if parts.hostname not in AGGREGATOR_HOSTS:
+    try:
+        parts = urlsplit(url)
+        if parts.hostname not in AGGREGATOR_HOSTS:
+            return None
+    except ValueError:  # not a URL at all (reliability: property tests)
         return None
     match = _GN_PATH.match(parts.path)
     if not match:
@@ -95,7 +107,7 @@ def decode_google_news(url: str) -> str | None:
     if not found:
         return None
     candidate = found.group(0).decode("ascii", "ignore")
-    return candidate if urlsplit(candidate).hostname else None
+    return candidate if host_of(candidate) else None
 
 
 def is_aggregator(url: str) -> bool:

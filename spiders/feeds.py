@@ -10,7 +10,7 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import feedparser
 
@@ -27,18 +27,30 @@ class ParsedFeed:
     entries: tuple[FeedEntry, ...]
     bozo: bool
     problem: str | None
+    dropped: int = 0             # entries whose link is not a fetchable URL (docs/reliability.md)
 
 
 def parse_feed(body: bytes, base_url: str, content_type: str | None = None) -> ParsedFeed:
     headers = {"content-type": content_type} if content_type else {}
     parsed = feedparser.parse(body, response_headers=headers)
-    entries = []
+    entries, dropped = [], 0
     for e in parsed.entries:
         link = e.get("link") or next((l.get("href") for l in e.get("links", []) if l.get("href")), None)
         if not link:
             continue
         when = e.get("published_parsed") or e.get("updated_parsed")
-        published = datetime.fromtimestamp(calendar.timegm(when), tz=timezone.utc) if when else None
-        entries.append(FeedEntry(link=urljoin(base_url, link.strip()), title=e.get("title"), published=published))
+        try:
+            published = datetime.fromtimestamp(calendar.timegm(when), tz=timezone.utc) if when else None
+        except (ValueError, OverflowError, TypeError):  # year 0 or 99999: no date rather than no entry
+            published = None
+        # A link that is no URL ("http://[::1", port 99999) would make Scrapy's Request raise in the
+        # feed callback and lose every later entry of the feed: drop it here, counted.
+        try:
+            link = urljoin(base_url, link.strip())
+            urlsplit(link).port
+        except ValueError:
+            dropped += 1
+            continue
+        entries.append(FeedEntry(link=link, title=e.get("title"), published=published))
     problem = str(parsed.get("bozo_exception")) if parsed.get("bozo") else None
-    return ParsedFeed(entries=tuple(entries), bozo=bool(parsed.get("bozo")), problem=problem)
+    return ParsedFeed(entries=tuple(entries), bozo=bool(parsed.get("bozo")), problem=problem, dropped=dropped)

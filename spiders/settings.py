@@ -40,7 +40,15 @@ RETRY_BACKOFF_MAX = 60.0
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "spiders.middlewares.BackoffRetryMiddleware": 550,
+    "spiders.safety.ListingSafetyMiddleware": 580,   # gzip bombs, XML entities (after HTTP decompression)
+    "spiders.safety.NetworkSafetyMiddleware": 760,   # private addresses (after HttpProxyMiddleware, 750)
 }
+# --- Safety (spiders/safety.py, docs/reliability.md) ----------------------------------
+# Hosts, IPs or CIDR networks the crawler may reach although they are private or local
+# (a local test server); env PRODESC_MONITOR_ALLOW adds comma-separated entries.
+NETWORK_ALLOWLIST = []
+# Only http(s) is ever fetched: a feed linking to file:///etc/passwd must not read a local file.
+DOWNLOAD_HANDLERS = {"file": None, "data": None, "ftp": None, "s3": None}
 REDIRECT_ENABLED = True
 REDIRECT_MAX_TIMES = 10
 # HTTP proxies come from http_proxy/https_proxy through Scrapy's HttpProxyMiddleware (on by default).
