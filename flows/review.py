@@ -84,7 +84,7 @@ DESK_TEXT = {
         "no_outlets": "Todos los medios están clasificados.",
         "error": "No se pudo guardar: {message}", "forbidden": "Solicitud rechazada: debe venir de la propia mesa de revisión.",
         "date": "Fecha", "open": "abrir la nota", "process": "Proceso", "tagger_theme": "tema según el monitor",
-        "pick_reach": "— elija —",
+        "pick_reach": "— elija —", "report": "Informe semanal",
     },
     "en": {
         "desk": "Review desk", "new": "New appearances", "rejected": "Rejected candidates",
@@ -117,7 +117,7 @@ DESK_TEXT = {
         "no_outlets": "Every outlet is classified.",
         "error": "Could not save: {message}", "forbidden": "Request refused: it must come from the review desk itself.",
         "date": "Date", "open": "open the article", "process": "Process", "tagger_theme": "the monitor's theme",
-        "pick_reach": "— choose —",
+        "pick_reach": "— choose —", "report": "Weekly report",
     },
 }
 
@@ -486,6 +486,8 @@ class ReviewDesk:
             return self.get_queue(params, reviewer, flash, target)
         if parts.path == "/outlets":
             return self.get_outlets(reviewer, flash)
+        if parts.path == "/report":
+            return self.get_report(params)
         return Response(404, b"Not found", [("Content-Type", "text/plain")])
 
     # -- pages
@@ -521,6 +523,24 @@ class ReviewDesk:
             o["date_text"] = format_date(o["last_published"], self.lang)
         return self._page("review_outlets.html", reviewer, outlets=outlets, flash=flash,
                           reaches=CLASSIFIED_REACHES, sources=str(self.sources))
+
+    def get_report(self, params) -> Response:
+        """The weekly report as of now, decisions included (the same page `report weekly` writes):
+        while the desk holds the database, this is how to see the report without closing it."""
+        from flows.report import last_full_week, render_weekly_html, weekly_context
+
+        week = params.get("week") or last_full_week()
+        try:
+            parse_week(week)
+        except ReportError:
+            week = last_full_week()
+        cur = self._cursor()
+        try:
+            html = render_weekly_html(weekly_context(cur, week, self.lang, db_name="mesa de revisión"
+                                                     if self.lang == "es" else "review desk"))
+        finally:
+            cur.close()
+        return Response(200, html.encode("utf-8"), [("Content-Type", "text/html; charset=utf-8")])
 
     def post_name(self, form) -> Response:
         name = re.sub(r"\s+", " ", form.get("name", "")).strip()[:80]

@@ -387,3 +387,12 @@ def test_review_command_is_registered():
     args = parser.parse_args(["review", "--db", "x.duckdb", "--port", "0"])
     assert args.port == 0 and args.lang == "es" and callable(args.func)
     assert XSS_TITLE  # the fixture's hostile headline is shared with the browser test
+
+
+def test_the_desk_shows_the_weekly_report_with_its_decisions(server, con):
+    ana = Client(server, "Ana")
+    ana.post("/decide", {"url": URLS["land"], "decision": "reject", "seen": "", "back": "/queue"})
+    page = ana.get("/report?week=2026-W47")[2]
+    assert 'data-theme="land_territory" data-reach="local">0<' in page
+    assert 'data-theme="labour" data-reach="local">1<' in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script" not in page
