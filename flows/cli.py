@@ -45,12 +45,13 @@ def _print_summary(result) -> None:
 
 def cmd_crawl(args) -> int:
     _quiet_prefect()
-    from flows.crawl import crawl_flow
+    from flows.crawl import run_crawl
 
     if not args.sources.exists():
         print(f"The sources file {args.sources} does not exist. Give one with --sources FILE.", file=sys.stderr)
         return 2
-    result = crawl_flow(str(args.sources), str(args.db), args.since, args.until, refetch=args.refetch)
+    result = run_crawl(str(args.sources), str(args.db), since=args.since, until=args.until, refetch=args.refetch,
+                       workers=args.workers)
     _print_summary(result)
     print(f"\nSaved in {args.db}.")
     return 0
@@ -165,7 +166,7 @@ def cmd_search(args) -> int:
 def cmd_demo(args) -> int:
     """Serve the sample web on this machine and run the real crawl against it."""
     _quiet_prefect()
-    from flows.crawl import crawl_flow
+    from flows.crawl import run_crawl
     from flows.sampleweb import serving
     from flows.steps import LOCAL_SERVER_SETTINGS
     from warehouse.db import connect, query
@@ -176,8 +177,8 @@ def cmd_demo(args) -> int:
         Path(str(args.db) + suffix).unlink(missing_ok=True)   # the demo always starts afresh
     print("Serving the offline sample web on this machine and crawling it (about a minute)...")
     with serving(sample / "web") as proxy:
-        result = crawl_flow(str(sample / "sources.yaml"), str(args.db), "2023-01-01", None,
-                            settings=LOCAL_SERVER_SETTINGS, env={"http_proxy": proxy, "HTTP_PROXY": proxy})
+        result = run_crawl(str(sample / "sources.yaml"), str(args.db), since="2023-01-01",
+                           settings=LOCAL_SERVER_SETTINGS, env={"http_proxy": proxy, "HTTP_PROXY": proxy})
     _print_summary(result)
     con = connect(args.db)
     try:
@@ -204,7 +205,7 @@ def cmd_evaluate(args) -> int:
     db = args.db or Path("data") / f"evaluation-{corpus.resolve().name}.duckdb"
     if not args.reuse:
         _quiet_prefect()
-        from flows.crawl import crawl_flow
+        from flows.crawl import run_crawl
 
         for suffix in ("", ".wal"):
             Path(str(db) + suffix).unlink(missing_ok=True)
@@ -212,8 +213,8 @@ def cmd_evaluate(args) -> int:
         print(f"Crawling {corpus} through its replay proxy (polite settings, as in production)...")
         started = time.monotonic()
         with replay_proxy(corpus, db.with_suffix(".requests.jsonl")) as proxy:
-            result = crawl_flow(str(corpus / "sources.yaml"), str(db), args.since, None,
-                                env={"http_proxy": proxy, "HTTP_PROXY": proxy})
+            result = run_crawl(str(corpus / "sources.yaml"), str(db), since=args.since, workers=args.workers,
+                               env={"http_proxy": proxy, "HTTP_PROXY": proxy})
         print(f"Crawl finished in {time.monotonic() - started:.0f} s: {result.loaded.pages} pages, "
               f"{result.loaded.appearances} appearances.")
         if not result.loaded.pages:
@@ -235,6 +236,39 @@ def cmd_evaluate(args) -> int:
     return 0
 
 
+def cmd_serve(args) -> int:
+    """Register every scheduled flow with Prefect and run each when due."""
+    _quiet_prefect()
+    from flows.schedule import SCHEDULES, ensure_server, serve_all
+
+    server = ensure_server(args.port)
+    try:
+        print(f"Prefect: {os.environ['PREFECT_API_URL']} (open it without /api in a browser to see the runs)")
+        for name, (_, cron, description) in SCHEDULES.items():
+            print(f"  {name:18} {description}")
+        serve_all(args.sources, args.db, args.out, args.workers)
+    finally:
+        if server is not None:
+            server.terminate()
+    return 0
+
+
+def cmd_alerts(args) -> int:
+    """Set up failure and silent-outlet notices on the Prefect server."""
+    _quiet_prefect()
+    from flows.alerts import create_automations, save_webhook_block
+    from flows.schedule import ensure_server
+
+    if not args.webhook and not args.block:
+        print("Give --webhook URL, or --block NAME of a notification block made in the Prefect UI.", file=sys.stderr)
+        return 2
+    ensure_server(args.port)
+    block = save_webhook_block(args.webhook) if args.webhook else args.block
+    for name in create_automations(block):
+        print(f"Automation ready: {name} (notifies through block '{block}')")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="prodesc-monitor",
@@ -250,6 +284,9 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--db", type=Path, default=DEFAULT_DB, help="the database file (default: data/monitor.duckdb)")
     c.add_argument("--since", type=_day, help="also look back through sitemaps to this date, e.g. 2023-01-01")
     c.add_argument("--until", type=_day, help="last publication date to include, e.g. 2023-12-31")
+    c.add_argument("--workers", type=int, default=None,
+                   help="read and tag articles in this many processes at once (a local Dask cluster); "
+                        "worth it for big backfills")
     c.add_argument("--refetch", action="store_true",
                    help="fetch articles again even if already stored (e.g. after improving text extraction)")
     c.set_defaults(func=cmd_crawl)
@@ -306,10 +343,32 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--reuse", action="store_true", help="score the existing database without crawling again")
     e.add_argument("--since", type=_day, default="2023-01-01", help="backfill start date (default 2023-01-01)")
     e.add_argument("--json", type=Path, help="also write the scores to this JSON file")
+    e.add_argument("--workers", type=int, default=None, help="read and tag in this many processes (Dask)")
     e.add_argument("--min-precision", type=float, help="fail (exit 1) below this precision")
     e.add_argument("--min-recall", type=float, help="fail (exit 1) below this recall")
     e.add_argument("--min-theme", type=float, help="fail (exit 1) below this theme accuracy")
     e.set_defaults(func=cmd_evaluate)
+
+    sv = sub.add_parser("serve", help="run the monitor on its schedule (daily crawl, Monday report...) until stopped",
+                        description="Registers every scheduled job with Prefect (times in Mexico City) and runs each "
+                                    "when due: daily monitoring 06:00, weekly backfill Sunday 03:00, weekly report "
+                                    "Monday 08:00, year-end tally 10 January, retag when the knowledge base changed. "
+                                    "Starts a Prefect server on this machine unless PREFECT_API_URL is set.")
+    sv.add_argument("--sources", type=Path, default=DEFAULT_SOURCES)
+    sv.add_argument("--db", type=Path, default=DEFAULT_DB)
+    sv.add_argument("--out", type=Path, default=Path("reports"), help="where reports and tallies are written")
+    sv.add_argument("--workers", type=int, default=None, help="processes for reading and tagging (Dask)")
+    sv.add_argument("--port", type=int, default=4200, help="port of the local Prefect server (default 4200)")
+    sv.set_defaults(func=cmd_serve)
+
+    al = sub.add_parser("alerts", help="get a message when a scheduled run fails or an outlet goes silent",
+                        description="Creates Prefect automations that notify through a webhook (or any notification "
+                                    "block you made in the Prefect UI: e-mail, Slack, Teams...). Nothing is sent "
+                                    "until you run this.")
+    al.add_argument("--webhook", help="URL that receives a POST with the message")
+    al.add_argument("--block", help="an existing Prefect notification block, as TYPE/NAME (e.g. slack-webhook/equipo)")
+    al.add_argument("--port", type=int, default=4200)
+    al.set_defaults(func=cmd_alerts)
 
     lo = sub.add_parser("load", help="load pages a crawl fetched but could not store (e.g. the database was busy)")
     lo.add_argument("--sources", type=Path, default=DEFAULT_SOURCES)

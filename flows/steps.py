@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from pipelines.process import ProcessSummary, process_staged
+from pipelines.process import ProcessSummary, merge_summary, process_staged
 from pipelines.registry import load_registry
 
 log = logging.getLogger("prodesc_monitor.crawl")
@@ -68,12 +68,14 @@ def write_known(db: Path, path: Path) -> Path | None:
 def run_scrapy(sources: Path, staging_file: Path, stats_file: Path, since: str | None = None,
                until: str | None = None, settings: dict[str, str] | None = None,
                env: dict[str, str] | None = None, known: Path | None = None,
-               cache_dir: Path | None = None) -> dict:
+               cache_dir: Path | None = None, outlets: list[str] | None = None) -> dict:
     """Run `scrapy crawl monitor` in a child process and return its stats."""
     cmd = [sys.executable, "-m", "scrapy", "crawl", "monitor", "-a", f"sources={Path(sources).resolve()}",
            "-s", f"STAGING_FILE={staging_file}", "-s", f"STATS_FILE={stats_file}"]
     if known:
         cmd += ["-a", f"known={known}"]
+    if outlets:
+        cmd += ["-a", "outlets=" + json.dumps(outlets)]
     if cache_dir:
         cmd += ["-s", f"HTTPCACHE_DIR={Path(cache_dir).resolve()}"]
     else:  # no database to keep a cache beside: fetch everything
@@ -106,8 +108,10 @@ def mark_loaded(path: Path) -> None:
             p.replace(done / p.name)
 
 
-def load_staged(db: Path, sources: Path, run_id: str, tagger=None, say=print) -> ProcessSummary:
-    """Load every staged file not yet loaded into the database (idempotent)."""
+def load_staged(db: Path, sources: Path, run_id: str, tagger=None, say=print, map_batches=None) -> ProcessSummary:
+    """Load every staged file not yet loaded into the database (idempotent).
+
+    `map_batches` fans extraction and tagging out (see `pipelines.process.process_staged`)."""
     from warehouse.db import connect
     from warehouse.load import load_entities
     from warehouse.search import rebuild_index
@@ -121,8 +125,9 @@ def load_staged(db: Path, sources: Path, run_id: str, tagger=None, say=print) ->
     try:
         load_entities(con, tagger.entities())
         for path in pending_staged(staging_dir_for(db)):
-            summary = process_staged(path, registry, tagger, con, path.stem)  # the crawl that fetched it
-            _merge(total, summary)
+            summary = process_staged(path, registry, tagger, con, path.stem,  # the crawl that fetched it
+                                     map_batches=map_batches)
+            merge_summary(total, summary)
             mark_loaded(path)
         rebuild_index(con)
     finally:
@@ -130,27 +135,19 @@ def load_staged(db: Path, sources: Path, run_id: str, tagger=None, say=print) ->
     return total
 
 
-def _merge(total: ProcessSummary, part: ProcessSummary) -> None:
-    for name in ("pages", "articles", "appearances", "new_articles", "unreadable_lines"):
-        setattr(total, name, getattr(total, name) + getattr(part, name))
-    total.skipped.update(part.skipped)
-    for outlet, counts in part.per_outlet.items():
-        total.per_outlet.setdefault(outlet, type(counts)()).update(counts)
-
-
 def cache_dir_for(db: Path) -> Path:
     return Path(db).resolve().parent / "httpcache"
 
 
 def fetch(sources: Path, db: Path, run_id: str, since=None, until=None, settings=None, env=None,
-          refetch: bool = False) -> dict:
+          refetch: bool = False, outlets: list[str] | None = None) -> dict:
     """The fetching step: known articles skipped (unless `refetch`), listings revalidated."""
     staging = staging_dir_for(db)
     staging.mkdir(parents=True, exist_ok=True)
     staged = staging / f"{run_id}.jsonl"
     known = None if refetch else write_known(db, staged.with_suffix(".known.txt"))
     stats = run_scrapy(sources, staged, staged.with_suffix(".stats.json"), since, until, settings, env,
-                       known=known, cache_dir=cache_dir_for(db))
+                       known=known, cache_dir=cache_dir_for(db), outlets=outlets)
     read = stats.get("prodesc/feed_feeds", 0) + stats.get("prodesc/discovery_feeds", 0) + stats.get(
         "prodesc/listed/sitemap", 0)
     if not read and stats.get("prodesc/failed/listing", 0):
@@ -208,3 +205,16 @@ def retag(db: Path, tagger=None, batch_size: int = 500, say=print) -> dict:
     finally:
         con.close()
     return {"articles": len(urls), "changed": changed, "kb_version": tagger.kb_version}
+
+
+def stored_kb_versions(db: Path) -> set[str]:
+    """Knowledge-base versions the stored verdicts were made with (empty for a new database)."""
+    from warehouse.db import connect
+
+    if not Path(db).exists():
+        return set()
+    con = connect(db, read_only=True)
+    try:
+        return {v for (v,) in con.execute("SELECT DISTINCT kb_version FROM articles WHERE kb_version IS NOT NULL").fetchall()}
+    finally:
+        con.close()

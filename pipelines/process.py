@@ -63,39 +63,72 @@ def _batches(items: Iterable, size: int) -> Iterator[list]:
         yield batch
 
 
-def process_staged(path: Path, registry: Registry, tagger, con, run_id: str, batch_size: int = 200) -> ProcessSummary:
+@dataclass
+class BatchResult:
+    """What extraction and tagging made of one batch of staged pages (picklable: it may come
+    back from another process or machine when the work is fanned out)."""
+    tagged: list = field(default_factory=list)
+    pages: dict = field(default_factory=dict)        # raw sha1 -> FetchedPage, for raw-page storage
+    skips: list = field(default_factory=list)        # (Skip, outlet name)
+    summary: ProcessSummary = field(default_factory=ProcessSummary)
+
+
+def process_batch(batch: list, registry: Registry, tagger) -> BatchResult:
+    """Pure: extract and tag a batch of (page, error) pairs. No database."""
+    out = BatchResult()
+    summary = out.summary
+    for page, error in batch:
+        if error:
+            summary.unreadable_lines += 1
+            log.warning(error)
+            continue
+        summary.pages += 1
+        outlet = registry.outlet_for_url(page.final_url or page.url)
+        summary.count(outlet.name, "fetched")
+        result = process_page(page, registry, tagger)
+        if isinstance(result, Skip):
+            failed = result.reason == "http_error" and page.status == 0   # no answer at all
+            reason = "fetch_failed" if failed else result.reason
+            summary.skipped[reason] += 1
+            summary.count(outlet.name, f"skipped: {reason}")
+            out.skips.append((Skip(result.url, reason, page.content_type if failed else result.detail), outlet.name))
+            continue
+        out.tagged.append(result)
+        out.pages[result.article.raw_sha1] = page
+        summary.articles += 1
+        summary.count(result.article.outlet, "articles")
+        if result.tags.is_appearance:
+            summary.appearances += 1
+            summary.count(result.article.outlet, "appearances")
+    return out
+
+
+def merge_summary(total: ProcessSummary, part: ProcessSummary) -> None:
+    for name in ("pages", "articles", "appearances", "new_articles", "unreadable_lines"):
+        setattr(total, name, getattr(total, name) + getattr(part, name))
+    total.skipped.update(part.skipped)
+    for outlet, counts in part.per_outlet.items():
+        total.per_outlet.setdefault(outlet, Counter()).update(counts)
+
+
+def process_staged(path: Path, registry: Registry, tagger, con, run_id: str, batch_size: int = 200,
+                   map_batches=None) -> ProcessSummary:
+    """Extract, tag and load one staged file. `map_batches(batches) -> iterable of BatchResult`
+    lets a caller fan the pure work out (e.g. Prefect tasks on a Dask cluster); loading
+    always happens here, in this one process, which is DuckDB's single writer."""
     from warehouse.load import load_batch, load_feed_checks, load_outlets
 
     summary = ProcessSummary()
     load_feed_checks(con, read_checks(path), run_id)
-    hosts: set[str] = set()
-    for batch in _batches(read_staged(path), batch_size):
-        tagged, pages, skips = [], {}, []
-        for page, error in batch:
-            if error:
-                summary.unreadable_lines += 1
-                log.warning(error)
-                continue
-            summary.pages += 1
-            outlet = registry.outlet_for_url(page.final_url or page.url)
-            summary.count(outlet.name, "fetched")
-            result = process_page(page, registry, tagger)
-            if isinstance(result, Skip):
-                failed = result.reason == "http_error" and page.status == 0   # no answer at all
-                reason = "fetch_failed" if failed else result.reason
-                summary.skipped[reason] += 1
-                summary.count(outlet.name, f"skipped: {reason}")
-                skips.append((Skip(result.url, reason, page.content_type if failed else result.detail), outlet.name))
-                continue
-            hosts.add(host_of(result.article.url))
-            tagged.append(result)
-            pages[result.article.raw_sha1] = page
-            summary.articles += 1
-            summary.count(result.article.outlet, "articles")
-            if result.tags.is_appearance:
-                summary.appearances += 1
-                summary.count(result.article.outlet, "appearances")
+    batches = _batches(read_staged(path), batch_size)
+    if map_batches is None:
+        results = (process_batch(batch, registry, tagger) for batch in batches)
+    else:
+        results = map_batches(batches)
+    for result in results:
+        hosts = {host_of(t.article.url) for t in result.tagged}
         load_outlets(con, registry, hosts)
-        counts = load_batch(con, tagged, pages, skips, run_id, tagger.kb_version)
+        counts = load_batch(con, result.tagged, result.pages, result.skips, run_id, tagger.kb_version)
+        merge_summary(summary, result.summary)
         summary.new_articles += counts["new_articles"]
     return summary

@@ -8,7 +8,9 @@ crawl loses nothing. Sitemap handling is Scrapy's own `SitemapSpider` (robots.tx
 """
 from __future__ import annotations
 
+import json
 import logging
+from dataclasses import replace
 from datetime import datetime, time, timezone
 from typing import Any
 
@@ -44,9 +46,13 @@ class MonitorSpider(SitemapSpider):
     LISTING_HEADERS = {"Cache-Control": "max-age=0"}
 
     def __init__(self, sources: str, since: str | None = None, until: str | None = None,
-                 known: str | None = None, **kw: Any):
+                 known: str | None = None, outlets: str | None = None, **kw: Any):
         super().__init__(**kw)
         self.registry = load_registry(sources)
+        if outlets:  # a partition of the registry (JSON list of outlet names): one worker's share
+            wanted = set(json.loads(outlets))
+            self.registry = replace(self.registry, outlets=tuple(o for o in self.registry.outlets if o.name in wanted),
+                                    discovery=self.registry.discovery if "discovery" in wanted else ())
         self.since = _window_bound(since, end=False)
         self.until = _window_bound(until, end=True)
         self._listed: dict[str, str | None] = {}   # sitemap loc -> lastmod or news publication date

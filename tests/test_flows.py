@@ -1,0 +1,163 @@
+"""Every Prefect flow, run for real on a throwaway Prefect server (prefect_test_harness),
+over the sample web served on loopback. Plus `serve` and `alerts` against a real
+`prefect server start`, as a person would use them."""
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from flows.sampleweb import serving
+from flows.steps import LOCAL_SERVER_SETTINGS
+
+REPO = Path(__file__).parent.parent
+SAMPLE = REPO / "flows" / "sample_web"
+SOURCES = str(SAMPLE / "sources.yaml")
+
+
+@pytest.fixture(scope="module")
+def harness():
+    from prefect.testing.utilities import prefect_test_harness
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
+
+
+@pytest.fixture(scope="module")
+def proxy():
+    with serving(SAMPLE / "web") as url:
+        yield {"http_proxy": url}
+
+
+def appearances(db) -> list[tuple]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute("SELECT url, outlet, reach, published_date, theme FROM appearances ORDER BY url").fetchall()
+    finally:
+        con.close()
+
+
+def test_backfill_same_on_dask_as_on_default_runner(harness, proxy, tmp_path):
+    from flows.crawl import backfill_flow
+    plain = backfill_flow(SOURCES, str(tmp_path / "plain.duckdb"), since="2023-01-01", settings=LOCAL_SERVER_SETTINGS,
+                          env=proxy)
+    dask = backfill_flow(SOURCES, str(tmp_path / "dask.duckdb"), since="2023-01-01", settings=LOCAL_SERVER_SETTINGS,
+                         env=proxy, workers=2)
+    assert plain["appearances"] == dask["appearances"] > 0
+    assert appearances(tmp_path / "plain.duckdb") == appearances(tmp_path / "dask.duckdb")
+    expected = json.loads((SAMPLE / "expected.json").read_text())
+    assert {r[0] for r in appearances(tmp_path / "dask.duckdb")} == set(expected["counted_urls"])
+
+
+def test_daily_then_retag_and_year_tally(harness, proxy, tmp_path):
+    from flows.crawl import daily_flow, retag_flow, year_tally_flow
+    db = str(tmp_path / "d.duckdb")
+    summary = daily_flow(SOURCES, db, settings=LOCAL_SERVER_SETTINGS, env=proxy)
+    assert summary["pages"] > 0 and summary["appearances"] > 0
+    # feeds only: nothing from 2023 (those are reachable through sitemaps alone)
+    assert all(r[3].year == 2026 for r in appearances(db))
+    assert retag_flow(db)["articles"] == 0                       # knowledge base unchanged: nothing to do
+    assert retag_flow(db, only_if_changed=False)["articles"] > 0
+    files = year_tally_flow(db, str(tmp_path / "out"), year=2026)
+    assert any(f.endswith(".xlsx") for f in files)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def prefect_server(tmp_path_factory):
+    """A real Prefect server, as `serve` needs (the temporary one cannot hold schedules)."""
+    home = tmp_path_factory.mktemp("prefect-home")
+    port = _free_port()
+    env = {**os.environ, "PREFECT_HOME": str(home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
+    env.pop("PREFECT_API_URL", None)
+    proc = subprocess.Popen([sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port",
+                             str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    from flows.schedule import api_is_up
+    api = f"http://127.0.0.1:{port}/api"
+    deadline = time.monotonic() + 150
+    while not api_is_up(api):
+        assert proc.poll() is None and time.monotonic() < deadline, "prefect server did not start"
+        time.sleep(1)
+    yield {**env, "PREFECT_API_URL": api}
+    proc.terminate()
+    proc.wait(30)
+
+
+def test_serve_registers_every_deployment_with_its_schedule(prefect_server, tmp_path):
+    from flows.schedule import SCHEDULES
+    serve = subprocess.Popen([sys.executable, "-m", "flows.cli", "serve", "--sources", SOURCES, "--db",
+                              str(tmp_path / "s.duckdb"), "--out", str(tmp_path / "out")],
+                             env=prefect_server, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline, listing = time.monotonic() + 120, ""
+        while time.monotonic() < deadline:
+            listing = subprocess.run([sys.executable, "-m", "prefect", "deployment", "ls"],
+                                     env={**prefect_server, "COLUMNS": "250"}, capture_output=True, text=True).stdout
+            if all(name in listing for name in SCHEDULES):
+                break
+            time.sleep(2)
+        assert all(name in listing for name in SCHEDULES), listing
+        check = subprocess.run([sys.executable, "-c", (
+            "from prefect.client.orchestration import get_client\n"
+            "with get_client(sync_client=True) as c:\n"
+            "    for d in c.read_deployments():\n"
+            "        s = d.schedules[0].schedule\n"
+            "        print(d.name, s.cron, s.timezone)\n")], env=prefect_server, capture_output=True, text=True)
+        schedules = {line.split()[0]: line.split()[-1] for line in check.stdout.splitlines()}
+        assert set(schedules) == set(SCHEDULES) and set(schedules.values()) == {"America/Mexico_City"}
+        for name, (_, cron, _) in SCHEDULES.items():
+            assert cron in check.stdout
+    finally:
+        serve.terminate()
+        serve.wait(30)
+
+
+def test_alerts_notify_a_webhook_when_a_run_fails(prefect_server, tmp_path):
+    received: list[bytes] = []
+
+    class Hook(BaseHTTPRequestHandler):
+        def do_POST(self):
+            received.append(self.rfile.read(int(self.headers.get("Content-Length", 0))))
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *a):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Hook)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_port}/hook"
+        setup = subprocess.run([sys.executable, "-m", "flows.cli", "alerts", "--webhook", url], env=prefect_server,
+                               capture_output=True, text=True)
+        assert setup.returncode == 0, setup.stderr
+        # a failing run of one of the monitor's flows, and a silent outlet
+        subprocess.run([sys.executable, "-c", (
+            "from prefect import flow\n"
+            "from prefect.events import emit_event\n"
+            "@flow(name='daily monitoring')\n"
+            "def f():\n    raise RuntimeError('the press could not be reached')\n"
+            "emit_event(event='prodesc.outlet.silent', resource={'prefect.resource.id': 'prodesc.outlet.X',"
+            " 'prefect.resource.name': 'Diario X'})\n"
+            "try:\n    f()\nexcept RuntimeError:\n    pass\n")], env=prefect_server, capture_output=True)
+        deadline = time.monotonic() + 90
+        while len(received) < 2 and time.monotonic() < deadline:
+            time.sleep(1)
+        texts = b"\n".join(received).decode()
+        assert "a run failed" in texts and "daily monitoring" in texts
+        assert "Diario X" in texts
+    finally:
+        server.shutdown()
