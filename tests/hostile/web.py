@@ -94,7 +94,8 @@ def build(base: str) -> dict:
                    f'<!ENTITY cb SYSTEM "{base}/xxe-callback">]>\n')
     routes = {
         "/robots.txt": (200, {"Content-Type": "text/plain"}, b"User-agent: *\nAllow: /\n"),
-        "/feed.xml": (200, RSS, rss([(a[1:], base + a) for a in articles]
+        "/feed.xml": (200, RSS, rss([("no es URL", "http://[::1"), ("puerto", "http://a.example:99999/")]
+                                    + [(a[1:], base + a) for a in articles]
                                     + [("privada", u) for u in private_links] + [("archivo", passwd)])),
         "/lol.xml": (200, RSS, rss([("&lol9;", base + "/good-lol")], doctype=f"<!DOCTYPE rss [\n<!ENTITY lol0 \"lol\">\n{LAUGHS}]>\n",
                                    channel_title="&lol9;")),
@@ -107,12 +108,15 @@ def build(base: str) -> dict:
         "/sitemap-lol.xml": (200, XML, urlset([base + "/&lol9;"], doctype=f"<!DOCTYPE urlset [\n<!ENTITY lol0 \"lol\">\n{LAUGHS}]>\n")),
         "/sitemap-xxe.xml": (200, XML, urlset([base + "/x&xxe;&cb;"], doctype=xxe_doctype.replace("rss", "urlset"))),
         "/sitemap-bomb.xml.gz": (200, {"Content-Type": "application/x-gzip"}, gzip_bomb()),
+        "/sitemap-notxml.xml": (200, XML, b"\x00\x01 not xml at all"),
+        "/sitemap-badloc.xml": (200, XML, urlset(["http://[::1", base + "/good-after-badloc"])),
         "/sitemap-bad.xml.gz": (200, {"Content-Type": "application/x-gzip"}, b"\x1f\x8b\x08\x00" + os.urandom(2000)),
         "/good": (200, HTML, article("Nota buena sobre ProDESC", 1).encode()),
         "/good-lol": (200, HTML, article("Nota del feed de risas", 2).encode()),
         "/good-xxe": (200, HTML, article("Nota del feed XXE", 3).encode()),
         "/good-truncated-feed": (200, HTML, article("Nota del feed cortado", 4).encode()),
         "/good-sitemap": (200, HTML, article("Nota del sitemap", 5).encode()),
+        "/good-after-badloc": (200, HTML, article("Nota tras un loc roto", 5).encode()),
         # Windows-1252 bytes, the header and the page both claiming UTF-8
         "/cp1252": (200, HTML, article("Niñas de Unión Hidalgo “defienden” su tierra", 6,
                                        extra="Señalan que €1 000 no compensan el daño.").encode("cp1252")),
@@ -141,7 +145,8 @@ def sources_yaml(base: str) -> str:
     feeds = ", ".join(f"{base}/{f}" for f in ("feed.xml", "lol.xml", "xxe.xml", "html-feed.xml", "empty-feed.xml",
                                               "binary-feed.xml", "truncated-feed.xml"))
     sitemaps = ", ".join(f"{base}/{f}" for f in ("sitemap.xml", "sitemap-lol.xml", "sitemap-xxe.xml",
-                                                 "sitemap-bomb.xml.gz", "sitemap-bad.xml.gz"))
+                                                 "sitemap-bomb.xml.gz", "sitemap-bad.xml.gz",
+                                                 "sitemap-notxml.xml", "sitemap-badloc.xml"))
     return f"""\
 outlets:
   - name: Diario Hostil
