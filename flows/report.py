@@ -280,7 +280,7 @@ def _pyplot():
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    plt.rcParams.update({"font.size": 11, "axes.titlesize": 13, "hatch.color": "#333333",
+    plt.rcParams.update({"font.size": 10, "axes.titlesize": 12, "hatch.color": "#333333",
                          "hatch.linewidth": 0.6, "svg.fonttype": "none"})
     return plt
 
@@ -289,7 +289,7 @@ def weeks_chart(weeks: list[str], by_theme: dict[str, list[int]], lang: str) -> 
     """Stacked bars of the last weeks by theme, totals written on top; a PNG data URI."""
     plt = _pyplot()
     text = labels(lang)
-    fig, ax = plt.subplots(figsize=(10, 4.4))
+    fig, ax = plt.subplots(figsize=(7.2, 3.8))   # printed about life-size on A4/Letter: 10 pt stays 10 pt
     bottom = [0] * len(weeks)
     xs = range(len(weeks))
     for theme in THEMES:
@@ -300,15 +300,15 @@ def weeks_chart(weeks: list[str], by_theme: dict[str, list[int]], lang: str) -> 
         bottom = [b + v for b, v in zip(bottom, values)]
     for x, total in zip(xs, bottom):
         if total:
-            ax.text(x, total + 0.05 * max(1, max(bottom)), str(total), ha="center", va="bottom", fontsize=11,
+            ax.text(x, total + 0.05 * max(1, max(bottom)), str(total), ha="center", va="bottom", fontsize=10,
                     fontweight="bold")
-    ax.set_xticks(list(xs), [w.replace("-W", "\nS" if lang == "es" else "\nW") for w in weeks], fontsize=10)
+    ax.set_xticks(list(xs), [w.replace("-W", "\nS" if lang == "es" else "\nW") for w in weeks], fontsize=9)
     ax.set_ylabel(text["chart_y"])
     ax.set_ylim(0, max(bottom + [1]) * 1.2 + 0.5)
     ax.yaxis.get_major_locator().set_params(integer=True)
     ax.set_title(text["chart_title"])
     ax.spines[["top", "right"]].set_visible(False)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, frameon=False)
     return _png(fig)
 
 
@@ -317,7 +317,7 @@ def year_chart(table: dict[str, dict[str, int]], year: int, lang: str) -> str:
     plt = _pyplot()
     text = labels(lang)
     themes = [t for t in THEMES if t in table]
-    fig, ax = plt.subplots(figsize=(10, 0.9 * len(themes) + 1.6))
+    fig, ax = plt.subplots(figsize=(7.2, 0.75 * len(themes) + 1.6))
     left = [0] * len(themes)
     ys = list(range(len(themes)))[::-1]
     for reach in REACHES:
@@ -330,16 +330,16 @@ def year_chart(table: dict[str, dict[str, int]], year: int, lang: str) -> str:
         for bar, v in zip(bars, values):
             if v:
                 ax.text(bar.get_x() + bar.get_width() / 2, bar.get_y() + bar.get_height() / 2, str(v),
-                        ha="center", va="center", fontsize=11, fontweight="bold",
+                        ha="center", va="center", fontsize=10, fontweight="bold",
                         bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.85})
         left = [a + b for a, b in zip(left, values)]
     for y, total in zip(ys, left):
-        ax.text(total + 0.01 * max(1, max(left)), y, f" {total}", va="center", fontsize=11)
+        ax.text(total + 0.01 * max(1, max(left)), y, f" {total}", va="center", fontsize=10)
     ax.set_yticks(ys, [text["themes"][t] for t in themes])
     ax.set_xlim(0, max(left + [1]) * 1.12)
     ax.set_title(text["year_chart_title"].format(year=year))
     ax.spines[["top", "right"]].set_visible(False)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=4, frameon=False)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=4, frameon=False)
     return _png(fig)
 
 
