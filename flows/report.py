@@ -234,10 +234,16 @@ def highlight(text: str | None, terms) -> list[tuple[str, bool]]:
     return out
 
 
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")   # not allowed in XLSX (tab, CR, LF are)
+
+
 def safe_cell(value):
-    """A spreadsheet cell that can never run as a formula (CSV/XLSX injection)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
+    """A spreadsheet cell that can never run as a formula (CSV/XLSX injection) and that XLSX
+    accepts (control characters from the web are dropped)."""
+    if isinstance(value, str):
+        value = CONTROL_CHARS.sub("", value)
+        if value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+            return "'" + value
     return value
 
 
@@ -483,6 +489,17 @@ def write_weekly(con, week: str, out_dir, lang: str = "es", db_name: str = "") -
     return [html, stem.with_suffix(".csv"), stem.with_suffix(".xlsx")]
 
 
+def write_weekly_report(db, out_dir, week: str | None = None, lang: str = "es") -> list[Path]:
+    """Open the database read-only, write the weekly report files (default: the last full week)."""
+    from warehouse.db import connect
+
+    con = connect(db, read_only=True)
+    try:
+        return write_weekly(con, week or last_full_week(), out_dir, lang, db_name=Path(db).name)
+    finally:
+        con.close()
+
+
 # --------------------------------------------------------------------------- annual report
 
 def year_context(con, year: int, lang: str = "es", live: bool = False, top: int = 10, chart: bool = True) -> dict:
@@ -547,14 +564,7 @@ def _week_arg(text: str) -> str:
 
 
 def cmd_report_weekly(args) -> int:
-    from warehouse.db import connect
-
-    week = args.week or last_full_week()
-    con = connect(args.db, read_only=True)
-    try:
-        files = write_weekly(con, week, args.out, args.lang, db_name=Path(args.db).name)
-    finally:
-        con.close()
+    files = write_weekly_report(args.db, args.out, args.week, args.lang)
     print(TEXT[args.lang]["files"] + "\n" + "\n".join(f"  {f}" for f in files))
     return 0
 

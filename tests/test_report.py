@@ -282,3 +282,16 @@ def test_report_commands_write_files(con, tmp_path):
     assert (tmp_path / "o" / "media-2026.html").exists()
     with pytest.raises(SystemExit):
         parser.parse_args(["report", "weekly", "--week", "47"])
+
+
+def test_web_text_with_control_characters_still_makes_a_spreadsheet(con, tmp_path):
+    from openpyxl import load_workbook
+
+    from flows.report import safe_cell, write_weekly_report
+
+    assert safe_cell("\x1f=1+1") == "'=1+1" and safe_cell("a\tb\nc") == "a\tb\nc"
+    con.execute("UPDATE articles SET title = 'Título\x1f con\x0b control' WHERE url = ?", [URLS["land"]])
+    con.close()
+    files = write_weekly_report(tmp_path / "r.duckdb", tmp_path / "o", "2026-W47")
+    titles = [row[5].value for row in load_workbook(files[2]).active.iter_rows(min_row=2)]
+    assert "Título con control" in titles
