@@ -370,6 +370,11 @@ def build_parser() -> argparse.ArgumentParser:
     al.add_argument("--port", type=int, default=4200)
     al.set_defaults(func=cmd_alerts)
 
+    from flows.report import add_report_commands
+    from flows.review import add_review_command
+    add_report_commands(sub)
+    add_review_command(sub)
+
     lo = sub.add_parser("load", help="load pages a crawl fetched but could not store (e.g. the database was busy)")
     lo.add_argument("--sources", type=Path, default=DEFAULT_SOURCES)
     lo.add_argument("--db", type=Path, default=DEFAULT_DB)

@@ -24,7 +24,6 @@ from flows.summary import summary_markdown
 from pipelines.dates import MEXICO_CITY
 
 FETCH_TIMEOUT_S = 6 * 3600      # a whole backfill of every outlet; a daily run takes minutes
-LOAD_BATCH_TIMEOUT_S = 600
 
 
 @lru_cache(maxsize=4)
@@ -41,7 +40,7 @@ def fetch_task(sources: str, db: str, run_id: str, since, until, settings, env, 
     return fetch(Path(sources), Path(db), run_id, since, until, settings, env, refetch, outlets=outlets)
 
 
-@task(name="extract and tag a batch", timeout_seconds=LOAD_BATCH_TIMEOUT_S)
+@task(name="extract and tag a batch")
 def extract_and_tag(batch: list, sources: str):
     from pipelines.process import process_batch
     registry, tagger = _tools(sources)

@@ -133,8 +133,8 @@ class _Article:
         doc = self.docs[fi]
         span = doc[hit.start:hit.end]
         s0, s1 = sentence_bounds(doc, hit.start, hit.end)
-        snippet = doc.text[s0:s1].strip()
         fname, ftext = self.fields[fi]
+        snippet = ftext[s0:s1].strip()   # not doc.text: that rebuilds the whole text on every call
         m = Mention(ent.id, ent.kind, ent.theme, fname, span.start_char, span.end_char,
                     ftext[span.start_char:span.end_char], snippet, accepted, reason)
         self.mentions.append((fi, span.start_char, m))

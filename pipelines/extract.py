@@ -141,6 +141,9 @@ def extract_article(page: FetchedPage, registry: Registry, first_seen: datetime 
 def _extract_article(page: FetchedPage, registry: Registry, first_seen: datetime | None = None) -> Article | Skip:
     if page.status != 200:
         return Skip(page.url, "http_error", str(page.status))
+    declared = (page.content_type or "").split(";")[0].strip().lower()
+    if declared and declared not in HTML_TYPES and declared not in ("application/octet-stream", "text/plain"):
+        return Skip(page.url, "not_html", page.content_type)   # a PDF or image: the crawler kept no body
     if not page.body or not page.body.strip():
         return Skip(page.url, "empty")
     if not _is_html(page.content_type, page.body):

@@ -85,7 +85,11 @@ def process_batch(batch: list, registry: Registry, tagger) -> BatchResult:
         summary.pages += 1
         outlet = registry.outlet_for_url(page.final_url or page.url)
         summary.count(outlet.name, "fetched")
-        result = process_page(page, registry, tagger)
+        try:
+            result = process_page(page, registry, tagger)
+        except Exception as exc:   # one bad page must never lose the batch: record it, go on
+            log.exception("Could not process %s", page.url)
+            result = Skip(page.url, "no_text", f"processing error: {exc.__class__.__name__}")
         if isinstance(result, Skip):
             failed = result.reason == "http_error" and page.status == 0   # no answer at all
             reason = "fetch_failed" if failed else result.reason

@@ -25,6 +25,7 @@ from pipelines.records import FeedCheck, FetchedPage
 from pipelines.registry import load_registry
 from pipelines.urls import canonical_url, decode_google_news, url_key
 from spiders.feeds import parse_feed
+from spiders.safety import valid_url
 from spiders.sitemaps import news_publication_dates
 
 logger = logging.getLogger(__name__)
@@ -110,6 +111,9 @@ class MonitorSpider(SitemapSpider):
         if not feed.entries:
             self.crawler.stats.inc_value("prodesc/feeds_empty")
             logger.warning("Feed %s gave no entries", response.url)
+        if feed.dropped:
+            self.crawler.stats.inc_value("prodesc/listed_not_a_url", feed.dropped)
+            logger.warning("Feed %s: %d entries link to no valid web address; skipped", response.url, feed.dropped)
         yield self._check(response, len(feed.entries), feed.problem)
         for entry in feed.entries:
             if not self.in_window(entry.published):
@@ -125,6 +129,11 @@ class MonitorSpider(SitemapSpider):
         article's lastmod: it is the date of last resort before "first seen"."""
         is_index = getattr(entries, "type", None) == "sitemapindex"
         for entry in entries:
+            if not valid_url(entry.get("loc") or ""):
+                # Scrapy would raise on it and lose the rest of the sitemap: skip just this entry
+                self.crawler.stats.inc_value("prodesc/listed_not_a_url")
+                logger.warning("Sitemap entry %r is not a web address; skipped", (entry.get("loc") or "")[:200])
+                continue
             moment = parse_moment(entry.get("lastmod"))
             if is_index:
                 # an index's lastmod is the newest change inside that child sitemap

@@ -174,6 +174,5 @@ def test_a_link_that_is_no_url_does_not_lose_the_rest_of_the_feed(hostile):
     assert "Spider error processing <GET " + hostile["base"] + "/feed.xml>" not in hostile["log"]
 
 
-@pytest.mark.xfail(strict=True, reason="needs MonitorSpider.sitemap_filter to drop unparseable locs (docs/reliability.md)")
 def test_a_sitemap_loc_that_is_no_url_does_not_lose_the_rest_of_the_sitemap(hostile):
     assert hostile["base"] + "/good-after-badloc" in [r[0] for r in hostile["con"].execute("SELECT url FROM articles").fetchall()]

@@ -61,7 +61,10 @@ def connect(path: str | Path, *, read_only: bool = False, wait_seconds: float = 
             delay = min(delay * 2, 15)
     con.execute("SET TimeZone = 'America/Mexico_City'")
     if not read_only:
-        migrate(con)
+        if migrate(con):
+            # DuckDB 1.5 cannot always replay some DDL from its write-ahead log after a crash:
+            # write schema changes into the file itself at once.
+            con.execute("CHECKPOINT")
         create_views(con)
     return con
 

@@ -17,6 +17,7 @@ from datetime import datetime, timezone
 from pipelines.extract import Skip
 from pipelines.records import Article, FetchedPage
 from pipelines.registry import Registry
+from warehouse.bulk import bulk_insert
 from warehouse.db import query
 
 ARTICLE_COLUMNS = (
@@ -49,8 +50,8 @@ def load_outlets(con, registry: Registry, seen_hosts: Iterable[str] = ()) -> Non
     for host in sorted(set(seen_hosts) - known):
         rows.append((host, "unclassified", "", "", [host], False, stamp))
     con.execute("CREATE OR REPLACE TEMP TABLE outlets_batch AS SELECT * FROM outlets LIMIT 0")
-    if rows:
-        con.executemany("INSERT INTO outlets_batch VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+    bulk_insert(con, "outlets_batch", ("name", "reach", "region", "language", "domains", "in_registry", "updated_at"),
+                rows)
     con.execute("""
         MERGE INTO outlets USING outlets_batch AS b ON outlets.name = b.name
         WHEN MATCHED AND b.in_registry THEN UPDATE SET reach = b.reach, region = b.region,
@@ -79,12 +80,8 @@ def mention_rows(url: str, tags) -> list[tuple]:
 def replace_mentions(con, rows_by_url: dict[str, list[tuple]]) -> None:
     if not rows_by_url:
         return
-    con.execute("CREATE OR REPLACE TEMP TABLE batch_urls (url VARCHAR)")
-    con.executemany("INSERT INTO batch_urls VALUES (?)", [(u,) for u in rows_by_url])  # non-empty: checked above
-    con.execute("DELETE FROM mentions WHERE article_url IN (SELECT url FROM batch_urls)")
-    rows = [row for rs in rows_by_url.values() for row in rs]
-    if rows:
-        con.executemany(f"INSERT INTO mentions VALUES ({', '.join('?' * len(MENTION_COLUMNS))})", rows)
+    con.execute("DELETE FROM mentions WHERE article_url IN (SELECT unnest(?::VARCHAR[]))", [list(rows_by_url)])
+    bulk_insert(con, "mentions", MENTION_COLUMNS, (row for rs in rows_by_url.values() for row in rs))
 
 
 def load_batch(con, tagged: Sequence[Tagged], pages: dict[str, FetchedPage], skips: Sequence[tuple[Skip, str]],
@@ -100,9 +97,7 @@ def load_batch(con, tagged: Sequence[Tagged], pages: dict[str, FetchedPage], ski
         before = con.execute("SELECT count(*) FROM articles").fetchone()[0]
         con.execute("CREATE OR REPLACE TEMP TABLE articles_batch AS SELECT " + ", ".join(ARTICLE_COLUMNS)
                     + " FROM articles LIMIT 0")
-        if by_key:
-            con.executemany(f"INSERT INTO articles_batch VALUES ({', '.join('?' * len(ARTICLE_COLUMNS))})",
-                            [_article_row(t, kb_version, stamp) for t in by_key.values()])
+        bulk_insert(con, "articles_batch", ARTICLE_COLUMNS, (_article_row(t, kb_version, stamp) for t in by_key.values()))
         # An article already stored under another spelling of its URL keeps its stored URL.
         con.execute("""UPDATE articles_batch SET url = a.url FROM articles AS a
                        WHERE a.url_key = articles_batch.url_key AND a.url <> articles_batch.url""")
@@ -128,11 +123,10 @@ def load_batch(con, tagged: Sequence[Tagged], pages: dict[str, FetchedPage], ski
         raw = [(t.article.raw_sha1, t.article.fetched_url, pages[t.article.raw_sha1].content_type,
                 t.article.fetched_at, gzip.compress(pages[t.article.raw_sha1].body, 6))
                for t in by_key.values() if t.article.raw_sha1 in pages]
-        if raw:
-            con.executemany("INSERT INTO raw_pages VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING", raw)
-        if skips:
-            con.executemany("INSERT INTO skipped_pages VALUES (?, ?, ?, ?, ?, ?)",
-                            [(s.url, run_id, outlet, s.reason, s.detail, stamp) for s, outlet in skips])
+        bulk_insert(con, "raw_pages", ("sha1", "url", "content_type", "fetched_at", "body_gz"), raw,
+                    conflict="ON CONFLICT DO NOTHING")
+        bulk_insert(con, "skipped_pages", ("url", "run_id", "outlet", "reason", "detail", "seen_at"),
+                    [(s.url, run_id, outlet, s.reason, s.detail, stamp) for s, outlet in skips])
         con.execute(query("syndication"))
         after = con.execute("SELECT count(*) FROM articles").fetchone()[0]
         con.execute("COMMIT")
@@ -165,10 +159,8 @@ def apply_tags(con, tagged: Sequence[tuple[str, object]], kb_version: str) -> in
     try:
         con.execute("""CREATE OR REPLACE TEMP TABLE tags_batch (url VARCHAR, language VARCHAR, is_appearance BOOLEAN,
                        theme VARCHAR, process VARCHAR, secondary_themes VARCHAR[])""")
-        if tagged:
-            con.executemany("INSERT INTO tags_batch VALUES (?, ?, ?, ?, ?, ?)",
-                            [(u, r.language, r.is_appearance, r.theme, r.process, list(r.secondary_themes))
-                             for u, r in tagged])
+        bulk_insert(con, "tags_batch", ("url", "language", "is_appearance", "theme", "process", "secondary_themes"),
+                    [(u, r.language, r.is_appearance, r.theme, r.process, list(r.secondary_themes)) for u, r in tagged])
         changed = con.execute("""SELECT count(*) FROM tags_batch b JOIN articles a USING (url)
                                  WHERE a.is_appearance IS DISTINCT FROM b.is_appearance
                                     OR a.theme IS DISTINCT FROM b.theme""").fetchone()[0]
@@ -187,6 +179,7 @@ def load_feed_checks(con, checks, run_id: str) -> None:
     """Record what each feed and sitemap gave in this run (replacing a previous load of the same run)."""
     con.execute("DELETE FROM feed_checks WHERE run_id = ?", [run_id])
     if checks:
-        con.executemany("INSERT INTO feed_checks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        [(run_id, c.listing_url, c.via, c.outlet, c.status, c.entries, c.problem, c.from_cache,
-                          c.checked_at) for c in checks])
+        bulk_insert(con, "feed_checks", ("run_id", "listing_url", "via", "outlet", "status", "entries", "problem",
+                                         "from_cache", "checked_at"),
+                    [(run_id, c.listing_url, c.via, c.outlet, c.status, c.entries, c.problem, c.from_cache,
+                      c.checked_at) for c in checks])
