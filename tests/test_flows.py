@@ -57,8 +57,8 @@ def test_backfill_same_on_dask_as_on_default_runner(harness, proxy, tmp_path):
     assert {r[0] for r in appearances(tmp_path / "dask.duckdb")} == set(expected["counted_urls"])
 
 
-def test_daily_then_retag_and_year_tally(harness, proxy, tmp_path):
-    from flows.crawl import daily_flow, retag_flow, year_tally_flow
+def test_daily_then_retag_year_tally_and_weekly_report(harness, proxy, tmp_path):
+    from flows.crawl import daily_flow, retag_flow, weekly_report_flow, year_tally_flow
     db = str(tmp_path / "d.duckdb")
     summary = daily_flow(SOURCES, db, settings=LOCAL_SERVER_SETTINGS, env=proxy)
     assert summary["pages"] > 0 and summary["appearances"] > 0
@@ -68,6 +68,9 @@ def test_daily_then_retag_and_year_tally(harness, proxy, tmp_path):
     assert retag_flow(db, only_if_changed=False)["articles"] > 0
     files = year_tally_flow(db, str(tmp_path / "out"), year=2026)
     assert any(f.endswith(".xlsx") for f in files)
+    report = weekly_report_flow(db, str(tmp_path / "reports"), week="2026-W47")
+    html = next(Path(f) for f in report if f.endswith(".html"))
+    assert "2026-W47" in html.read_text(encoding="utf-8")
 
 
 def _free_port() -> int:
