@@ -51,8 +51,18 @@ class Registry:
                 self._by_host[normalise_host(domain)] = outlet
 
     def outlet_for_url(self, url: str) -> Outlet:
-        """The registry outlet whose domains hold the URL's host, else an unclassified one named after the host."""
-        host = normalise_host(urlsplit(url).hostname or "")
+        """The registry outlet whose domains hold the URL's host, else an unclassified one named after the host.
+
+        A domain may carry a path, for groups that publish several papers on one host
+        ("oem.com.mx/elsoldetlaxcala"): the longest matching host + path prefix wins.
+        """
+        parts = urlsplit(url)
+        host = normalise_host(parts.hostname or "")
+        segments = [s for s in parts.path.split("/") if s]
+        for n in range(len(segments), 0, -1):
+            found = self._by_host.get(host + "/" + "/".join(segments[:n]).lower())
+            if found is not None:
+                return found
         found = self._by_host.get(host)
         if found is not None:
             return found
@@ -60,7 +70,8 @@ class Registry:
 
 
 def normalise_host(host: str) -> str:
-    return host.strip().lower().rstrip(".")
+    """'WWW.Example.com.' -> 'www.example.com'; 'oem.com.mx/ElSolDeTlaxcala/' -> 'oem.com.mx/elsoldetlaxcala'."""
+    return host.strip().lower().rstrip("/").rstrip(".")
 
 
 def _as_list(value, where: str, key: str) -> tuple[str, ...]:

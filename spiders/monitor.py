@@ -63,7 +63,7 @@ class MonitorSpider(SitemapSpider):
             for outlet in self.registry.outlets:
                 # configured sitemaps, and the ones the site declares in robots.txt
                 urls.extend(outlet.sitemaps)
-                urls.append(f"{_scheme_of(outlet)}://{outlet.domains[0]}/robots.txt")
+                urls.append(f"{_scheme_of(outlet)}://{outlet.domains[0].split('/')[0]}/robots.txt")
             self.sitemap_urls = list(dict.fromkeys(urls))
 
     # --- start ---------------------------------------------------------------------

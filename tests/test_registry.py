@@ -32,3 +32,14 @@ def test_clear_errors(tmp_path, bad, message):
     path.write_text(bad)
     with pytest.raises(RegistryError, match=message):
         load_registry(path)
+
+
+def test_domain_with_path_for_groups_sharing_a_host(tmp_path):
+    path = tmp_path / "sources.yaml"
+    path.write_text("outlets:\n"
+                    "  - name: El Sol de México\n    domains: [oem.example/elsoldemexico]\n    reach: national\n"
+                    "  - name: El Sol de Tlaxcala\n    domains: [oem.example/elsoldetlaxcala]\n    reach: local\n")
+    registry = load_registry(path)
+    assert registry.outlet_for_url("https://oem.example/elsoldetlaxcala/local/nota-123").name == "El Sol de Tlaxcala"
+    assert registry.outlet_for_url("https://oem.example/ElSolDeMexico/nota").reach == "national"
+    assert registry.outlet_for_url("https://oem.example/otro/nota").reach == "unclassified"
