@@ -36,9 +36,19 @@ MENTIONS = [
 ]
 
 
+VOCABULARY = ("agua calle mercado escuela alcalde cabildo lluvia cosecha maíz precio transporte ruta colonia "
+              "vecinos hospital clínica médico obra puente camino policía seguridad feria fiesta patrono "
+              "turismo playa hotel empleo salario comercio tienda pesca puerto barco cooperativa campo "
+              "ganado sequía presa riego pozo luz energía tarifa gasolina autobús taxi tráfico parque "
+              "museo teatro música danza libro biblioteca universidad estudiantes maestros clases beca").split()
+
+
 def article_html(i: int, host: str) -> bytes:
+    import random
     day = date(2023, 1, 1) + timedelta(days=i % 365)
-    paragraphs = [PARAGRAPHS[(i + k) % len(PARAGRAPHS)] for k in range(8)]
+    rnd = random.Random(i)   # every article its own text, as in real news (near-duplicates are rare)
+    paragraphs = [PARAGRAPHS[(i + k) % len(PARAGRAPHS)] + " " + " ".join(rnd.choices(VOCABULARY, k=40)).capitalize()
+                  + "." for k in range(8)]
     if i % 3 == 0:   # one article in three is an appearance
         paragraphs[3] = MENTIONS[i % 2]
     body = "".join(f"<p>{text} ({i}-{k})</p>" for k, text in enumerate(paragraphs))

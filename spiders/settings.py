@@ -19,7 +19,7 @@ USER_AGENT = os.environ.get(
 
 # --- Politeness -------------------------------------------------------------------
 ROBOTSTXT_OBEY = True
-CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS = 32                 # across sites; each site still gets at most 2 at a time
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 DOWNLOAD_DELAY = 1.0
 DOWNLOAD_DELAY_JITTER = 0.5              # +-50% around DOWNLOAD_DELAY

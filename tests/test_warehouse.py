@@ -150,3 +150,22 @@ def test_site_added_to_registry_is_classified_for_its_whole_past(tmp_path, regis
         "discovery:", "  - name: La Lista\n    domains: [la-lista.example]\n    reach: national\ndiscovery:"))
     load_outlets(c, load_registry(registry_file))
     assert c.execute("SELECT outlet, reach FROM appearances").fetchall() == [("La Lista", "national")]
+
+
+def test_syndication_groups_grow_across_batches_and_take_the_earliest_copy(con, tmp_path):
+    from dataclasses import replace
+
+    from trafilatura.deduplication import Simhash
+    text = "La comunidad zapoteca presentó una demanda en París contra la empresa del parque eólico. " * 8
+    fp = Simhash(text).to_hex()
+    later = replace(article("http://nacionaldos.example/b", outlet="Nacional Dos", text=text, day=date(2023, 7, 14)),
+                    fingerprint=fp)
+    earlier = replace(article("http://www.diariouno.example/a", text=text, day=date(2023, 7, 13)), fingerprint=fp)
+    third = replace(article("http://la-lista.example/c", outlet="la-lista.example", text=text, day=date(2023, 7, 15)),
+                    fingerprint=fp)
+    load_batch(con, [Tagged(later, FakeTags())], {}, [], "r1", "kb")
+    assert con.execute("SELECT syndication_group FROM articles").fetchall() == [(None,)]   # alone: no group
+    load_batch(con, [Tagged(earlier, FakeTags())], {}, [], "r2", "kb")
+    load_batch(con, [Tagged(third, FakeTags())], {}, [], "r3", "kb")
+    groups = dict(con.execute("SELECT url, syndication_group FROM articles").fetchall())
+    assert set(groups.values()) == {"http://www.diariouno.example/a"} and len(groups) == 3

@@ -127,6 +127,7 @@ def load_batch(con, tagged: Sequence[Tagged], pages: dict[str, FetchedPage], ski
                     conflict="ON CONFLICT DO NOTHING")
         bulk_insert(con, "skipped_pages", ("url", "run_id", "outlet", "reason", "detail", "seen_at"),
                     [(s.url, run_id, outlet, s.reason, s.detail, stamp) for s, outlet in skips])
+        con.execute("CREATE OR REPLACE TEMP TABLE batch_urls AS SELECT url FROM articles_batch")
         con.execute(query("syndication"))
         after = con.execute("SELECT count(*) FROM articles").fetchone()[0]
         con.execute("COMMIT")
