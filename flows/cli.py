@@ -253,6 +253,18 @@ def cmd_serve(args) -> int:
     return 0
 
 
+def cmd_deploy_partitions(args) -> int:
+    """Spread the daily crawl over the workers of a Prefect work pool."""
+    _quiet_prefect()
+    from flows.schedule import deploy_partitions, ensure_server
+
+    ensure_server(args.port)
+    for deployment_id in deploy_partitions(args.sources, args.db, args.work_pool, args.parts):
+        print(f"Deployment registered: {deployment_id}")
+    print(f"Start workers with: prefect worker start --pool {args.work_pool}  (one per machine or core)")
+    return 0
+
+
 def cmd_alerts(args) -> int:
     """Set up failure and silent-outlet notices on the Prefect server."""
     _quiet_prefect()
@@ -360,6 +372,17 @@ def build_parser() -> argparse.ArgumentParser:
     sv.add_argument("--workers", type=int, default=None, help="processes for reading and tagging (Dask)")
     sv.add_argument("--port", type=int, default=4200, help="port of the local Prefect server (default 4200)")
     sv.set_defaults(func=cmd_serve)
+
+    dp = sub.add_parser("deploy-partitions", help="for big registries: split the daily crawl across Prefect workers",
+                        description="Registers one crawl deployment per group of outlets on a Prefect work pool "
+                                    "(06:00 daily, Mexico City), and one loader at 06:45 that stores what they "
+                                    "fetched. Workers must share the staging folder next to the database.")
+    dp.add_argument("--work-pool", required=True, help="the Prefect work pool (type process), e.g. prodesc-crawlers")
+    dp.add_argument("--parts", type=int, default=2, help="how many groups of outlets (default 2)")
+    dp.add_argument("--sources", type=Path, default=DEFAULT_SOURCES)
+    dp.add_argument("--db", type=Path, default=DEFAULT_DB)
+    dp.add_argument("--port", type=int, default=4200)
+    dp.set_defaults(func=cmd_deploy_partitions)
 
     al = sub.add_parser("alerts", help="get a message when a scheduled run fails or an outlet goes silent",
                         description="Creates Prefect automations that notify through a webhook (or any notification "

@@ -120,11 +120,11 @@ def backfill_flow(sources: str, db: str, since: str | None = None, until: str | 
 
 @flow(name="crawl partition", log_prints=True)
 def crawl_partition_flow(sources: str, db: str, outlets: list[str], since: str | None = None,
-                         until: str | None = None) -> dict:
+                         until: str | None = None, settings: dict | None = None, env: dict | None = None) -> dict:
     """Fetch only some outlets and stage the pages (no load): run by several workers of one
     work pool in parallel; `load_flow` then loads what they staged, as the single writer."""
     run_id = new_run_id() + "-" + str(abs(hash(tuple(sorted(outlets)))) % 10_000)
-    return fetch_task(sources, db, run_id, since, until, None, None, False, outlets)
+    return fetch_task(sources, db, run_id, since, until, settings, env, False, outlets)
 
 
 @flow(name="load staged pages", log_prints=True)

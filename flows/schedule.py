@@ -85,3 +85,41 @@ def serve_all(sources: Path, db: Path, out_dir: Path, workers: int | None = None
     from prefect import serve
 
     serve(*build_deployments(sources, db, out_dir, workers))
+
+
+def partition_outlets(outlet_names: list[str], parts: int) -> list[list[str]]:
+    """Split the registry's outlets into `parts` groups of near-equal size (round robin, in
+    registry order, so local papers of one state spread across workers); the news-search
+    feeds go with the first group."""
+    parts = max(1, min(parts, len(outlet_names) or 1))
+    groups = [outlet_names[i::parts] for i in range(parts)]
+    groups[0] = [*groups[0], "discovery"]
+    return groups
+
+
+def deploy_partitions(sources: Path, db: Path, work_pool: str, parts: int, cron: str = "0 6 * * *",
+                      load_cron: str = "45 6 * * *") -> list[str]:
+    """Register one `crawl partition` deployment per group of outlets on a work pool (each
+    picked up by whichever worker of the pool is free), plus the single loader after them.
+    Workers must see the same staging folder (next to the database): one machine, or a
+    shared disk."""
+    from prefect.schedules import Cron
+
+    from flows.crawl import crawl_partition_flow, load_flow
+    from pipelines.registry import load_registry
+
+    repo = Path(__file__).resolve().parent.parent
+    names = [o.name for o in load_registry(sources).outlets]
+    created = []
+    for i, group in enumerate(partition_outlets(names, parts), start=1):
+        flow = crawl_partition_flow.from_source(source=str(repo), entrypoint="flows/crawl.py:crawl_partition_flow")
+        created.append(str(flow.deploy(
+            name=f"part-{i}-of-{parts}", work_pool_name=work_pool, schedule=Cron(cron, timezone=TIMEZONE),
+            parameters={"sources": str(sources.resolve()), "db": str(db.resolve()), "outlets": group},
+            tags=["prodesc-monitor", "crawl-partition"], print_next_steps=False)))
+    loader = load_flow.from_source(source=str(repo), entrypoint="flows/crawl.py:load_flow")
+    created.append(str(loader.deploy(
+        name="after-partitions", work_pool_name=work_pool, schedule=Cron(load_cron, timezone=TIMEZONE),
+        parameters={"sources": str(sources.resolve()), "db": str(db.resolve())}, tags=["prodesc-monitor"],
+        print_next_steps=False)))
+    return created

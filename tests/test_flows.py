@@ -164,3 +164,37 @@ def test_alerts_notify_a_webhook_when_a_run_fails(prefect_server, tmp_path):
         assert "Diario X" in texts
     finally:
         server.shutdown()
+
+
+def test_partitions_cover_every_outlet_once():
+    from flows.schedule import partition_outlets
+    names = [f"o{i}" for i in range(7)]
+    groups = partition_outlets(names, 3)
+    assert len(groups) == 3 and sorted(n for g in groups for n in g if n != "discovery") == sorted(names)
+    assert sum(g.count("discovery") for g in groups) == 1
+
+
+def test_partitioned_crawl_then_single_loader_equals_one_crawl(harness, proxy, tmp_path):
+    from flows.crawl import crawl_partition_flow, load_flow
+    from flows.schedule import partition_outlets
+    from pipelines.registry import load_registry
+    db = str(tmp_path / "p.duckdb")
+    names = [o.name for o in load_registry(SOURCES).outlets]
+    for group in partition_outlets(names, 2):
+        crawl_partition_flow(SOURCES, db, group, since="2023-01-01", settings=LOCAL_SERVER_SETTINGS, env=proxy)
+    load_flow(SOURCES, db)
+    expected = json.loads((SAMPLE / "expected.json").read_text())
+    assert {r[0] for r in appearances(db)} == set(expected["counted_urls"])
+
+
+def test_deploy_partitions_on_a_work_pool(prefect_server, tmp_path):
+    create = subprocess.run([sys.executable, "-m", "prefect", "work-pool", "create", "prodesc-test", "--type", "process"],
+                            env=prefect_server, capture_output=True, text=True)
+    assert create.returncode == 0, create.stderr
+    run = subprocess.run([sys.executable, "-m", "flows.cli", "deploy-partitions", "--work-pool", "prodesc-test",
+                          "--parts", "2", "--sources", SOURCES, "--db", str(tmp_path / "w.duckdb")],
+                         env=prefect_server, capture_output=True, text=True, cwd=REPO)
+    assert run.returncode == 0, run.stderr[-2000:]
+    listing = subprocess.run([sys.executable, "-m", "prefect", "deployment", "ls"],
+                             env={**prefect_server, "COLUMNS": "250"}, capture_output=True, text=True).stdout
+    assert "part-1-of-2" in listing and "part-2-of-2" in listing and "after-partitions" in listing

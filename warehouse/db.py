@@ -12,6 +12,7 @@ instead of failing (the pipeline's results stay staged on disk meanwhile).
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -60,6 +61,10 @@ def connect(path: str | Path, *, read_only: bool = False, wait_seconds: float = 
             time.sleep(delay)
             delay = min(delay * 2, 15)
     con.execute("SET TimeZone = 'America/Mexico_City'")
+    # DuckDB would take up to 80% of the machine's memory for big operations (the full-text
+    # index over every article); capped, it spills to disk instead. Analysts' own sessions
+    # are not affected.
+    con.execute("SET memory_limit = ?", [os.environ.get("PRODESC_MONITOR_DB_MEMORY", "1GB")])
     if not read_only:
         if migrate(con):
             # DuckDB 1.5 cannot always replay some DDL from its write-ahead log after a crash:
