@@ -198,9 +198,12 @@ def cmd_evaluate(args) -> int:
     """Crawl a labelled corpus through its replay proxy (or read a database of it) and score it."""
     from flows.evaluate import format_report, read_database, read_labels, replay_proxy, score
 
+    if args.reviews:
+        return _evaluate_reviews(args)
     corpus = args.corpus
-    if not (corpus / "labels.jsonl").exists():
-        print(f"{corpus} is not a labelled corpus (no labels.jsonl).", file=sys.stderr)
+    if corpus is None or not (corpus / "labels.jsonl").exists():
+        print(f"{corpus} is not a labelled corpus (no labels.jsonl). Give --corpus DIR, or --reviews to score "
+              "the tagger against the review desk's decisions.", file=sys.stderr)
         return 2
     db = args.db or Path("data") / f"evaluation-{corpus.resolve().name}.duckdb"
     if not args.reuse:
@@ -281,6 +284,29 @@ def cmd_alerts(args) -> int:
     return 0
 
 
+def _evaluate_reviews(args) -> int:
+    """Score the tagger against the people's decisions in the review desk."""
+    from flows.evaluate import format_report, score
+    from flows.review import review_labels, tagger_verdicts
+    from warehouse.db import connect
+
+    db = args.db or DEFAULT_DB
+    con = connect(db, read_only=True)
+    try:
+        labels, verdicts = review_labels(con), tagger_verdicts(con)
+    finally:
+        con.close()
+    if not labels:
+        print(f"No review decisions in {db} yet: review some appearances with `prodesc-monitor review` first.")
+        return 0
+    result = score(labels, verdicts)
+    print(f"The tagger against {len(labels)} articles people reviewed in {db}:")
+    print(format_report(result))
+    if args.json:
+        args.json.write_text(json.dumps(result.as_dict(), indent=1, ensure_ascii=False))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="prodesc-monitor",
@@ -350,7 +376,9 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Crawls a labelled corpus (e.g. ../shared/corpus) through its replay proxy and "
                                    "prints precision, recall, theme/reach/date accuracy, the mistakes by process and "
                                    "by trap, and whether the tallies match the corpus's expected.json.")
-    e.add_argument("--corpus", type=Path, required=True, help="the corpus folder (with labels.jsonl and web/)")
+    e.add_argument("--corpus", type=Path, help="the corpus folder (with labels.jsonl and web/)")
+    e.add_argument("--reviews", action="store_true",
+                   help="instead of a corpus: score the tagger against the review desk's decisions in --db")
     e.add_argument("--db", type=Path, help="database to write (default: data/evaluation-<corpus>.duckdb)")
     e.add_argument("--reuse", action="store_true", help="score the existing database without crawling again")
     e.add_argument("--since", type=_day, default="2023-01-01", help="backfill start date (default 2023-01-01)")

@@ -21,7 +21,7 @@ from trafilatura.deduplication import Simhash
 from pipelines.dates import choose_date, parse_tree
 from pipelines.records import Article, FetchedPage
 from pipelines.registry import Registry
-from pipelines.urls import canonical_url, host_of, url_key
+from pipelines.urls import canonical_url, host_of, is_aggregator, url_key
 
 log = logging.getLogger(__name__)
 
@@ -141,6 +141,10 @@ def extract_article(page: FetchedPage, registry: Registry, first_seen: datetime 
 def _extract_article(page: FetchedPage, registry: Registry, first_seen: datetime | None = None) -> Article | Skip:
     if page.status != 200:
         return Skip(page.url, "http_error", str(page.status))
+    if is_aggregator(page.final_url):
+        # a news-search link that did not lead to the publisher (an opaque Google News id):
+        # the aggregator's page is never an outlet's article
+        return Skip(page.url, "not_an_article", "news-search page, not the publisher's article")
     declared = (page.content_type or "").split(";")[0].strip().lower()
     if declared and declared not in HTML_TYPES and declared not in ("application/octet-stream", "text/plain"):
         return Skip(page.url, "not_html", page.content_type)   # a PDF or image: the crawler kept no body

@@ -50,3 +50,10 @@ def test_latin1_page_declared_only_in_meta(registry):
         '<meta charset="utf-8">', '<meta http-equiv="Content-Type" content="text/html; charset=iso-8859-1">')
     article = extract_article(fetched(html.encode("latin-1"), ctype="text/html"), registry)
     assert "Mérida" in article.title
+
+
+def test_news_search_page_is_never_an_article(registry):
+    body = (FIXTURES / "article_with_comments.html").read_bytes()
+    url = "https://news.google.com/rss/articles/AU_yqLNmZ4opaque?oc=5"
+    result = extract_article(fetched(body, url=url), registry)
+    assert isinstance(result, Skip) and result.reason == "not_an_article"

@@ -396,3 +396,27 @@ def test_the_desk_shows_the_weekly_report_with_its_decisions(server, con):
     assert 'data-theme="land_territory" data-reach="local">0<' in page
     assert 'data-theme="labour" data-reach="local">1<' in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script" not in page
+
+
+def test_evaluate_against_review_decisions_from_the_cli(tmp_path):
+    """`prodesc-monitor evaluate --reviews` scores the tagger against people's decisions."""
+    import subprocess
+    import sys
+    from dataclasses import replace
+    from datetime import date
+
+    from tests.test_warehouse import FakeTags, article
+    from warehouse.db import connect
+    from warehouse.load import Tagged, load_batch
+    db = tmp_path / "r.duckdb"
+    con = connect(db)
+    load_batch(con, [Tagged(article("http://www.diariouno.example/a"), FakeTags()),
+                     Tagged(replace(article("http://www.diariouno.example/b", day=date(2023, 6, 1)),
+                                    fingerprint="0f0f0f0f0f0f0f0f"), FakeTags())], {}, [], "r", "kb")
+    con.execute("INSERT INTO reviews VALUES ('1', 'http://www.diariouno.example/a', 'confirm', NULL, NULL, NULL, 'ana', now())")
+    con.execute("INSERT INTO reviews VALUES ('2', 'http://www.diariouno.example/b', 'reject', NULL, NULL, NULL, 'ana', now())")
+    con.close()
+    out = subprocess.run([sys.executable, "-m", "flows.cli", "evaluate", "--reviews", "--db", str(db)],
+                         capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert "precision 0.500" in out.stdout and "recall 1.000" in out.stdout
