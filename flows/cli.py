@@ -51,7 +51,7 @@ def cmd_crawl(args) -> int:
         print(f"The sources file {args.sources} does not exist. Give one with --sources FILE.", file=sys.stderr)
         return 2
     result = run_crawl(str(args.sources), str(args.db), since=args.since, until=args.until, refetch=args.refetch,
-                       workers=args.workers)
+                       workers=args.workers, fetch_retries=0)
     _print_summary(result)
     print(f"\nSaved in {args.db}.")
     return 0
@@ -177,7 +177,7 @@ def cmd_demo(args) -> int:
         Path(str(args.db) + suffix).unlink(missing_ok=True)   # the demo always starts afresh
     print("Serving the offline sample web on this machine and crawling it (about a minute)...")
     with serving(sample / "web") as proxy:
-        result = run_crawl(str(sample / "sources.yaml"), str(args.db), since="2023-01-01",
+        result = run_crawl(str(sample / "sources.yaml"), str(args.db), since="2023-01-01", fetch_retries=0,
                            settings=LOCAL_SERVER_SETTINGS, env={"http_proxy": proxy, "HTTP_PROXY": proxy})
     _print_summary(result)
     con = connect(args.db)
@@ -217,7 +217,7 @@ def cmd_evaluate(args) -> int:
         started = time.monotonic()
         with replay_proxy(corpus, db.with_suffix(".requests.jsonl")) as proxy:
             result = run_crawl(str(corpus / "sources.yaml"), str(db), since=args.since, workers=args.workers,
-                               env={"http_proxy": proxy, "HTTP_PROXY": proxy})
+                               env={"http_proxy": proxy, "HTTP_PROXY": proxy}, fetch_retries=0)
         print(f"Crawl finished in {time.monotonic() - started:.0f} s: {result.loaded.pages} pages, "
               f"{result.loaded.appearances} appearances.")
         if not result.loaded.pages:
@@ -440,6 +440,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("Stopped.", file=sys.stderr)
         return 130
+    except Exception as exc:   # a person reads this: the reason, not a traceback (unless asked)
+        if os.environ.get("PRODESC_MONITOR_DEBUG"):
+            raise
+        print(f"\nStopped: {exc}\n(Set PRODESC_MONITOR_DEBUG=1 to see the technical details.)", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

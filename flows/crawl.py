@@ -87,10 +87,13 @@ def _load_and_report(sources: str, db: str, run_id: str, started, stats: dict, s
 @flow(name="crawl", log_prints=True, task_runner=ThreadPoolTaskRunner(max_workers=1))
 def crawl_flow(sources: str, db: str, since: str | None = None, until: str | None = None,
                settings: dict | None = None, env: dict | None = None, refetch: bool = False,
-               workers: int | None = None) -> CrawlResult:
-    """Fetch every feed (and, with `since`, every sitemap), then extract, tag and load."""
+               workers: int | None = None, fetch_retries: int = 2) -> CrawlResult:
+    """Fetch every feed (and, with `since`, every sitemap), then extract, tag and load.
+    `fetch_retries`: scheduled runs retry a failed fetch later; a person at the terminal
+    (`prodesc-monitor crawl`) is told at once instead."""
     run_id, started = new_run_id(), datetime.now(timezone.utc)
-    stats = fetch_task(sources, db, run_id, since, until, settings, env, refetch)
+    fetch_now = fetch_task.with_options(retries=fetch_retries)
+    stats = fetch_now(sources, db, run_id, since, until, settings, env, refetch)
     return _load_and_report(sources, db, run_id, started, stats, since, until, workers)
 
 

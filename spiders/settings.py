@@ -30,6 +30,7 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 
 # --- Robustness -------------------------------------------------------------------
 DOWNLOAD_TIMEOUT = 30
+DNS_TIMEOUT = 15                          # a name that does not resolve in 15 s will not resolve in 60
 DOWNLOAD_MAXSIZE = 10 * 1024 * 1024       # a news page is never 10 MB; bigger is a fault
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 RETRY_ENABLED = True
