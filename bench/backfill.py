@@ -130,7 +130,7 @@ def main() -> None:
         print(f"crawl: {pages} pages in {crawl_s:.0f} s = {pages / crawl_s:.0f} pages/s; "
               f"crawler peak memory {stats.get('memusage/max', 0) / 2**20:.0f} MB")
         t = time.perf_counter()
-        summary = load_staged(db, sources, "bench", say=lambda m: None)
+        summary = load_staged(db, sources, say=lambda m: None)
         load_s = time.perf_counter() - t
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         size = sum(p.stat().st_size for p in Path(db).parent.glob(Path(db).name + "*")) / 2**20

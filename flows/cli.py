@@ -58,8 +58,8 @@ def cmd_crawl(args) -> int:
 
 
 def cmd_load(args) -> int:
-    from flows.steps import load_staged, new_run_id
-    summary = load_staged(args.db, args.sources, new_run_id())
+    from flows.steps import load_staged
+    summary = load_staged(args.db, args.sources)
     print(f"Loaded {summary.pages} staged pages: {summary.articles} articles, {summary.appearances} appearances.")
     return 0
 

@@ -73,7 +73,7 @@ def task_runner_for(workers: int | None):
 
 def _load_and_report(sources: str, db: str, run_id: str, started, stats: dict, since, until, workers) -> CrawlResult:
     logger = get_run_logger()
-    loaded = load_staged(Path(db), Path(sources), run_id, tagger=_tools(sources)[1], say=logger.warning,
+    loaded = load_staged(Path(db), Path(sources), tagger=_tools(sources)[1], say=logger.warning,
                          map_batches=fan_out(sources, window=2 * max(workers or 1, 1)))
     result = CrawlResult(run_id, started, stats, loaded, [str(staging_dir_for(Path(db)) / f"{run_id}.jsonl")])
     record(Path(db), result, Path(sources), since, until)

@@ -108,8 +108,9 @@ def mark_loaded(path: Path) -> None:
             p.replace(done / p.name)
 
 
-def load_staged(db: Path, sources: Path, run_id: str, tagger=None, say=print, map_batches=None) -> ProcessSummary:
-    """Load every staged file not yet loaded into the database (idempotent).
+def load_staged(db: Path, sources: Path, tagger=None, say=print, map_batches=None) -> ProcessSummary:
+    """Load every staged file not yet loaded into the database (idempotent). Each file keeps the
+    run id of the crawl that fetched it (its name).
 
     `map_batches` fans extraction and tagging out (see `pipelines.process.process_staged`)."""
     from warehouse.db import connect
@@ -164,7 +165,7 @@ def crawl(sources: Path, db: Path, since: str | None = None, until: str | None =
     run_id, started = new_run_id(), datetime.now(timezone.utc)
     staged = staging_dir_for(db) / f"{run_id}.jsonl"
     stats = fetch(sources, db, run_id, since, until, settings, env, refetch)
-    loaded = load_staged(db, sources, run_id, say=say)
+    loaded = load_staged(db, sources, say=say)
     result = CrawlResult(run_id, started, stats, loaded, [str(staged)])
     record(db, result, sources, since, until)
     return result

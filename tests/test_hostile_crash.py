@@ -104,7 +104,7 @@ def test_torn_last_line_is_skipped_and_counted(tmp_path, uninterrupted):
         pages = [i for i, line in enumerate(lines) if not line.startswith(b'{"kind": "feed_check"')]
         cut = pages[len(pages) // 2]
         staged.write_bytes(b"".join(lines[:cut]) + lines[cut][: len(lines[cut]) // 2])
-        first = load_staged(db, SOURCES, "run1", say=QUIET)
+        first = load_staged(db, SOURCES, say=QUIET)
         assert first.unreadable_lines == 1
         crawl(SOURCES, db, "2023-01-01", settings=LOCAL_SERVER_SETTINGS, env={"http_proxy": proxy}, say=QUIET)
     assert appearances(db) == uninterrupted
@@ -122,14 +122,14 @@ LOAD_KILLED_AFTER_COMMIT = """
         time.sleep(60)           # killed here: committed, not yet marked loaded
         return result
     L.load_batch = load_batch
-    load_staged(Path({db!r}), Path({sources!r}), "load", say=lambda m: None)
+    load_staged(Path({db!r}), Path({sources!r}), say=lambda m: None)
 """
 
 LOAD_PLAIN = """
     from pathlib import Path
     from flows.steps import load_staged
     print("START", flush=True)
-    load_staged(Path({db!r}), Path({sources!r}), "load", say=lambda m: None)
+    load_staged(Path({db!r}), Path({sources!r}), say=lambda m: None)
 """
 
 
@@ -151,7 +151,7 @@ def test_load_killed_then_run_again_matches_an_uninterrupted_run(tmp_path, unint
         time.sleep(delay)
         if proc.poll() is None:
             _kill(proc)
-    load_staged(db, SOURCES, "again", say=QUIET)
+    load_staged(db, SOURCES, say=QUIET)
     assert appearances(db) == uninterrupted
     total, distinct = article_count(db)
     assert total == distinct
@@ -181,11 +181,11 @@ def test_locked_database_keeps_staged_pages_and_explains(tmp_path, uninterrupted
     try:
         assert ready.wait(30)
         with pytest.raises(DatabaseLocked, match="Nothing was lost"):
-            load_staged(db, SOURCES, "locked", say=said.append)
+            load_staged(db, SOURCES, say=said.append)
     finally:
         release.set()
         holder.join(30)
     assert any("waiting" in m for m in said)                 # it said what it was waiting for
     assert [p.name for p in pending_staged(staging_dir_for(db))] == ["run1.jsonl"]   # kept
-    load_staged(db, SOURCES, "later", say=QUIET)              # `prodesc-monitor load`, or the next run
+    load_staged(db, SOURCES, say=QUIET)              # `prodesc-monitor load`, or the next run
     assert appearances(db) == uninterrupted
