@@ -10,7 +10,6 @@ table. No assertion: the figures go into docs/performance.md.
 from __future__ import annotations
 
 import argparse
-import statistics
 import tempfile
 import time
 from pathlib import Path

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections import deque
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 from pathlib import Path
 
@@ -197,11 +197,8 @@ def weekly_report_task(db: str, out_dir: str, week: str | None, lang: str) -> li
 @flow(name="weekly report", log_prints=True)
 def weekly_report_flow(db: str, out_dir: str, week: str | None = None, lang: str = "es") -> list[str]:
     """Monday's report of last week's appearances (HTML, CSV, XLSX)."""
-    if week is None:
-        last_week = datetime.now(MEXICO_CITY).date() - timedelta(days=7)
-        iso = last_week.isocalendar()
-        week = f"{iso.year}-W{iso.week:02d}"
-    return weekly_report_task(db, out_dir, week, lang)
+    from flows.report import last_full_week
+    return weekly_report_task(db, out_dir, week or last_full_week(), lang)
 
 
 def warn_silent_outlets(db: str) -> list[str]:

@@ -178,8 +178,11 @@ def week_of(day: date) -> str:
 
 
 def last_full_week(today: date | None = None) -> str:
-    """The week the Monday report is about: the last complete ISO week before today."""
-    today = today or date.today()
+    """The week the Monday report is about: the last complete ISO week before today
+    (today in Mexico City, whatever the machine's clock zone: counting rules §5)."""
+    if today is None:
+        from pipelines.dates import MEXICO_CITY
+        today = datetime.now(MEXICO_CITY).date()
     return week_of(today - timedelta(days=today.isoweekday()))
 
 

@@ -36,7 +36,6 @@ import threading
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
-from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit

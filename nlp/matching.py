@@ -22,7 +22,7 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
-from .kb import Alias, Cue, Entity, KnowledgeBase
+from .kb import Alias, Entity, KnowledgeBase
 from .textnorm import fold
 
 
