@@ -123,16 +123,20 @@ def process_staged(path: Path, registry: Registry, tagger, con, run_id: str, bat
     from warehouse.load import load_batch, load_feed_checks, load_outlets
 
     summary = ProcessSummary()
+    # Outlets once per file, not per batch: their merge re-checks every stored article's outlet.
+    # Hosts outside the registry count as 'unclassified' in the views even before their row exists.
+    load_outlets(con, registry)
     load_feed_checks(con, read_checks(path), run_id)
     batches = _batches(read_staged(path), batch_size)
     if map_batches is None:
         results = (process_batch(batch, registry, tagger) for batch in batches)
     else:
         results = map_batches(batches)
+    hosts: set[str] = set()
     for result in results:
-        hosts = {host_of(t.article.url) for t in result.tagged}
-        load_outlets(con, registry, hosts)
+        hosts |= {host_of(t.article.url) for t in result.tagged}
         counts = load_batch(con, result.tagged, result.pages, result.skips, run_id, tagger.kb_version)
         merge_summary(summary, result.summary)
         summary.new_articles += counts["new_articles"]
+    load_outlets(con, registry, hosts)
     return summary
