@@ -14,20 +14,20 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
+
+from pipelines.errors import DatabaseLocked
+from pipelines.vocabulary import TIMEZONE_NAME
 
 log = logging.getLogger(__name__)
 HERE = Path(__file__).parent
 MIGRATIONS = HERE / "migrations"
 VIEWS = HERE / "views"
 QUERIES = HERE / "queries"
-
-
-class DatabaseLocked(RuntimeError):
-    """The database file stayed locked by another program for longer than we waited."""
 
 
 def _is_lock_error(exc: Exception) -> bool:
@@ -60,7 +60,7 @@ def connect(path: str | Path, *, read_only: bool = False, wait_seconds: float = 
                 told = True
             time.sleep(delay)
             delay = min(delay * 2, 15)
-    con.execute("SET TimeZone = 'America/Mexico_City'")
+    con.execute(f"SET TimeZone = '{TIMEZONE_NAME}'")
     # DuckDB would take up to 80% of the machine's memory for big operations (the full-text
     # index over every article); capped, it spills to disk instead. Analysts' own sessions
     # are not affected.
@@ -89,14 +89,9 @@ def migrate(con) -> list[str]:
     names = []
     for path in pending(con):
         version = int(path.name.split("_", 1)[0])
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with transaction(con):
             con.execute(path.read_text(encoding="utf-8"))
             con.execute("INSERT INTO schema_migrations (version, name) VALUES (?, ?)", [version, path.stem])
-            con.execute("COMMIT")
-        except Exception:
-            con.execute("ROLLBACK")
-            raise
         names.append(path.stem)
     return names
 
@@ -106,6 +101,58 @@ def create_views(con) -> None:
         con.execute(path.read_text(encoding="utf-8"))
 
 
+_QUERY_CACHE: dict[str, str] = {}
+
+
 def query(name: str) -> str:
-    """The text of `warehouse/queries/<name>.sql`."""
-    return (QUERIES / f"{name}.sql").read_text(encoding="utf-8")
+    """The text of `warehouse/queries/<name>.sql` (read once per process)."""
+    text = _QUERY_CACHE.get(name)
+    if text is None:
+        text = _QUERY_CACHE[name] = (QUERIES / f"{name}.sql").read_text(encoding="utf-8")
+    return text
+
+
+Params = Mapping[str, object] | Sequence[object] | None
+
+
+def run(con, name: str, params: Params = None):
+    """Run the named query file and return the DuckDB cursor (the one query runner).
+
+    Named parameters (`$week`) take a mapping; keys the query does not use are dropped,
+    so callers can pass one dict of filters to queries that use some of them.
+    """
+    sql = query(name)
+    if isinstance(params, Mapping):
+        params = {k: v for k, v in params.items() if f"${k}" in sql}
+    return con.execute(sql, params) if params else con.execute(sql)
+
+
+def rows(con, name: str, params: Params = None) -> list[tuple]:
+    """All rows of the named query."""
+    return run(con, name, params).fetchall()
+
+
+def records(con, name: str, params: Params = None) -> list[dict]:
+    """All rows of the named query as dicts keyed by column name."""
+    cur = run(con, name, params)
+    cols = [d[0] for d in cur.description]
+    return [dict(zip(cols, r)) for r in cur.fetchall()]
+
+
+def scalar(con, name: str, params: Params = None):
+    """The first column of the first row of the named query, or None."""
+    row = run(con, name, params).fetchone()
+    return row[0] if row else None
+
+
+@contextmanager
+def transaction(con) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Every write goes through here: commit on success, roll back on any exception."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield con
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    else:
+        con.execute("COMMIT")

@@ -1,0 +1,53 @@
+"""The project's vocabulary, its time zone and "today", defined once.
+
+Every theme and reach the counting rules know (`../shared/spec/counting-rules.md`)
+is listed here and nowhere else; the SQL views and the knowledge base use the same
+codes. "Today" is Mexico City's date everywhere, so a report, a tally and a
+scheduled flow agree on the morning of 1 January (UTC is already 2 January at
+18:00 local time on 1 January).
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+TIMEZONE_NAME = "America/Mexico_City"
+MEXICO_CITY = ZoneInfo(TIMEZONE_NAME)
+
+
+class Theme(StrEnum):
+    """What an appearance is about (counting rules, rule 3)."""
+    LAND_TERRITORY = "land_territory"
+    LABOUR = "labour"
+    DEFENDERS = "defenders"
+    INSTITUTIONAL = "institutional"
+
+
+class Reach(StrEnum):
+    """How far the outlet reaches (counting rules, rule 4); `unclassified` until a person decides."""
+    LOCAL = "local"
+    NATIONAL = "national"
+    INTERNATIONAL = "international"
+    UNCLASSIFIED = "unclassified"
+
+
+THEMES: tuple[str, ...] = tuple(t.value for t in Theme)
+PROCESS_THEMES: tuple[str, ...] = (Theme.LAND_TERRITORY, Theme.LABOUR, Theme.DEFENDERS)
+REACHES: tuple[str, ...] = tuple(r.value for r in Reach)
+CLASSIFIED_REACHES: tuple[str, ...] = tuple(r.value for r in Reach if r is not Reach.UNCLASSIFIED)
+
+
+def now_mexico() -> datetime:
+    """The current moment in Mexico City, with its zone."""
+    return datetime.now(MEXICO_CITY)
+
+
+def today_mexico() -> date:
+    """Today's date in Mexico City: the only "today" the project uses."""
+    return now_mexico().date()
+
+
+def last_year() -> int:
+    """The default year of a tally: the year before Mexico City's current one."""
+    return today_mexico().year - 1
