@@ -4,7 +4,8 @@ The counting rules say a place, company or acronym counts only when the
 article is about the defence, lawsuit or organising ProDESC accompanies.
 The knowledge base expresses that as weighted cue words per entity; this
 module adds up the cues found in the article (title + text), applying each
-group's cap, and explains the result in words for reviewers.
+group's cap, and returns the evidence (cues found, look-alike cues found) that
+``nlp.reasons`` turns into words for reviewers.
 
 A name is never its own context: when scoring a candidate written "EDF" (or
 "EDF Renewables"), the cue "EDF" is skipped (otherwise every EDF story would
@@ -82,21 +83,3 @@ def _overlaps(cue: str, own: str) -> bool:
     """True if the cue is the name itself or a word sequence inside it (or vice versa)."""
     a, b = f" {cue} ", f" {own} "
     return a in b or b in a
-
-
-def explain(ctx: ContextScore, support: list[str], total: float, threshold: float,
-            accepted: bool) -> str:
-    """A short reason such as 'context: EDF, parque eólico; ProDESC named (score 6.0 >= 2.0)'."""
-    parts: list[str] = []
-    if ctx.negatives and not accepted:
-        labels: dict[str, list[str]] = {}
-        for label, phrase in ctx.negatives:
-            labels.setdefault(label, []).append(phrase)
-        parts.append("; ".join(f"look-alike: {lab} ({', '.join(ph[:4])})" for lab, ph in labels.items()))
-    if ctx.positives:
-        parts.append("context: " + ", ".join(ctx.positives[:6]))
-    parts.extend(support)
-    if not parts:
-        parts.append("no context cue")
-    cmp = ">=" if accepted else "<"
-    return f"{'; '.join(parts)} (score {total:g} {cmp} {threshold:g})"

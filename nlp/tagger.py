@@ -19,11 +19,12 @@ from pathlib import Path
 
 from spacy.tokens import Doc
 
-from .context import ContextScorer, explain
+from .context import ContextScorer
 from .kb import Entity, KnowledgeBase, load_kb
 from .language import identify
 from .matching import AliasHit, CompiledKB, cue_key
 from .pipelines import SUPPORTED, get_pipeline, sentence_bounds
+from .reasons import Reason, ReasonCode, decided, fixed
 from .textnorm import fold
 
 FIELD_ORDER = ("title", "text", "author")
@@ -40,7 +41,9 @@ class Mention:
     matched: str          # the text matched
     snippet: str          # the sentence containing it
     accepted: bool
-    reason: str           # why accepted or rejected
+    reason: str           # why accepted or rejected, in English
+    code: str = ReasonCode.CONTEXT.value   # enumerated reason (nlp/reasons.py), for analysts to group by
+    reason_es: str = ""   # the same reason in Spanish (what the review desk shows)
 
 
 @dataclass(frozen=True)
@@ -129,14 +132,15 @@ class _Article:
 
     # -- helpers -------------------------------------------------------------------
 
-    def _mention(self, fi: int, hit: AliasHit, ent: Entity, accepted: bool, reason: str) -> None:
+    def _mention(self, fi: int, hit: AliasHit, ent: Entity, accepted: bool, reason: Reason) -> None:
         doc = self.docs[fi]
         span = doc[hit.start:hit.end]
         s0, s1 = sentence_bounds(doc, hit.start, hit.end)
         fname, ftext = self.fields[fi]
         snippet = ftext[s0:s1].strip()   # not doc.text: that rebuilds the whole text on every call
         m = Mention(ent.id, ent.kind, ent.theme, fname, span.start_char, span.end_char,
-                    ftext[span.start_char:span.end_char], snippet, accepted, reason)
+                    ftext[span.start_char:span.end_char], snippet, accepted, reason.en, reason.code.value,
+                    reason.es)
         self.mentions.append((fi, span.start_char, m))
 
     def _other_person_before(self, doc: Doc, hit: AliasHit, ent: Entity) -> str | None:
@@ -166,18 +170,18 @@ class _Article:
                 ent = hit.entity
                 if hit.alias is None:               # a look-alike name (Centro Prodh...)
                     if not is_author:
-                        self._mention(fi, hit, ent, False, f"look-alike: {hit.lookalike_label}")
+                        self._mention(fi, hit, ent, False, fixed(ReasonCode.LOOKALIKE_NAME, hit.lookalike_label))
                     continue
                 if is_author:
                     if not hit.alias.ambiguous and ent.kind != "process":
-                        self._mention(fi, hit, ent, True, "signed by (byline)")
+                        self._mention(fi, hit, ent, True, fixed(ReasonCode.BYLINE))
                         unambiguous.setdefault(ent.id, hit.alias.text)
                     continue
                 if hit.alias.ambiguous:
                     ambiguous.append((fi, hit))
                 else:
-                    why = "acronym (exact capitals)" if hit.alias.case_sensitive else "unambiguous name"
-                    self._mention(fi, hit, ent, True, why)
+                    code = ReasonCode.ACRONYM if hit.alias.case_sensitive else ReasonCode.UNAMBIGUOUS_NAME
+                    self._mention(fi, hit, ent, True, fixed(code))
                     unambiguous.setdefault(ent.id, hit.alias.text)
 
         # persons/organisations first: an accepted bare "Ancheita" supports processes
@@ -196,30 +200,28 @@ class _Article:
             ent, alias = hit.entity, hit.alias
             other = self._other_person_before(self.docs[fi], hit, ent)
             if other:
-                self._mention(fi, hit, ent, False, f"look-alike: other person ({other})")
+                self._mention(fi, hit, ent, False, fixed(ReasonCode.OTHER_PERSON, other))
                 continue
             if ent.id in unambiguous:
-                self._mention(fi, hit, ent, True,
-                              f"same {ent.kind} named unambiguously ({unambiguous[ent.id]})")
+                self._mention(fi, hit, ent, True, fixed(ReasonCode.SAME_ENTITY, unambiguous[ent.id]))
                 continue
             if ent.id in other_people:
-                self._mention(fi, hit, ent, False,
-                              f"look-alike: other person in the article ({other_people[ent.id]})")
+                self._mention(fi, hit, ent, False, fixed(ReasonCode.OTHER_PERSON, other_people[ent.id]))
                 continue
             if alias.requires and not any(cue_key(r) in self.found for r in alias.requires):
-                self._mention(fi, hit, ent, False, "missing required context: one of "
-                              + ", ".join(alias.requires[:5]))
+                self._mention(fi, hit, ent, False, fixed(ReasonCode.MISSING_REQUIRED, ", ".join(alias.requires[:5])))
                 continue
             ctx = self.t._scorer.score(ent, alias.text, self.found)
-            support: list[str] = []
+            support: list[tuple[str, str]] = []
             total = ctx.score
             others = [name for eid, name in supporters.items() if eid != ent.id]
             if others:
                 total += kb.organisation_support
-                support.append(f"{others[0]} named")
+                support.append((f"{others[0]} named", f"nombra a {others[0]}"))
             threshold = alias.threshold if alias.threshold is not None else ent.threshold
             accepted = total >= threshold
-            self._mention(fi, hit, ent, accepted, explain(ctx, support, total, threshold, accepted))
+            self._mention(fi, hit, ent, accepted,
+                          decided(accepted, ctx.positives, ctx.negatives, support, total, threshold))
             if accepted and ent.supports_others:
                 supporters.setdefault(ent.id, alias.text)
 
