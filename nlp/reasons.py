@@ -71,7 +71,10 @@ def _num(x: float) -> str:
     return f"{x:g}"
 
 
-def fixed(code: ReasonCode, detail: str = "") -> Reason:
+_KIND_ES = {"process": "el mismo proceso", "organisation": "la misma organización", "person": "la misma persona"}
+
+
+def fixed(code: ReasonCode, detail: str = "", kind: str = "process") -> Reason:
     """The reasons that need no score: names, acronyms, bylines, look-alike names, people."""
     d = f" ({detail})" if detail else ""
     if code is ReasonCode.UNAMBIGUOUS_NAME:
@@ -81,7 +84,8 @@ def fixed(code: ReasonCode, detail: str = "") -> Reason:
     if code is ReasonCode.BYLINE:
         return Reason(code, "signed by (byline)", "firma el artículo")
     if code is ReasonCode.SAME_ENTITY:
-        return Reason(code, f"same entity named unambiguously{d}", f"el artículo también lo nombra sin ambigüedad{d}")
+        return Reason(code, f"same {kind} named unambiguously{d}",
+                      f"{_KIND_ES.get(kind, 'la misma entidad')} nombrada sin ambigüedad{d}")
     if code is ReasonCode.LOOKALIKE_NAME:
         return Reason(code, f"look-alike: {detail}", f"homónimo: {label_es(detail)}")
     if code is ReasonCode.OTHER_PERSON:

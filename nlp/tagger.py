@@ -203,7 +203,7 @@ class _Article:
                 self._mention(fi, hit, ent, False, fixed(ReasonCode.OTHER_PERSON, other))
                 continue
             if ent.id in unambiguous:
-                self._mention(fi, hit, ent, True, fixed(ReasonCode.SAME_ENTITY, unambiguous[ent.id]))
+                self._mention(fi, hit, ent, True, fixed(ReasonCode.SAME_ENTITY, unambiguous[ent.id], ent.kind))
                 continue
             if ent.id in other_people:
                 self._mention(fi, hit, ent, False, fixed(ReasonCode.OTHER_PERSON, other_people[ent.id]))
