@@ -26,7 +26,7 @@ from pipelines.registry import load_registry
 from pipelines.urls import canonical_url, decode_google_news, url_key
 from spiders.feeds import parse_feed
 from spiders.safety import valid_url
-from spiders.sitemaps import news_publication_dates
+from spiders.sitemaps import locs_with_entities, news_publication_dates
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +57,7 @@ class MonitorSpider(SitemapSpider):
         self.since = _window_bound(since, end=False)
         self.until = _window_bound(until, end=True)
         self._listed: dict[str, str | None] = {}   # sitemap loc -> lastmod or news publication date
+        self._entity_locs: set[str] = set()   # locs of the sitemap being read that use a DTD entity
         self.known = _read_known(known)
         if self.since:
             urls = []
@@ -129,6 +130,10 @@ class MonitorSpider(SitemapSpider):
         article's lastmod: it is the date of last resort before "first seen"."""
         is_index = getattr(entries, "type", None) == "sitemapindex"
         for entry in entries:
+            if (entry.get("loc") or "") in self._entity_locs:
+                self.crawler.stats.inc_value("prodesc/listed_with_entity")
+                logger.warning("Sitemap entry %r uses an XML entity; skipped", (entry.get("loc") or "")[:200])
+                continue
             if not valid_url(entry.get("loc") or ""):
                 # Scrapy would raise on it and lose the rest of the sitemap: skip just this entry
                 self.crawler.stats.inc_value("prodesc/listed_not_a_url")
@@ -151,8 +156,9 @@ class MonitorSpider(SitemapSpider):
             # Scrapy's parser drops Google News sitemaps' publication dates: read them here.
             body = self._get_sitemap_body(response) or b""
             news_dates = news_publication_dates(body) if b"publication_date" in body else {}
+            self._entity_locs = locs_with_entities(body) if b"<!ENTITY" in body.upper() else set()
         else:
-            news_dates = {}
+            news_dates, self._entity_locs = {}, set()
         entries = 0
         for request in super()._parse_sitemap(response):
             entries += 1

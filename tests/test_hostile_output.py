@@ -84,6 +84,7 @@ REVIEWED_SQL_FSTRINGS = {
     ("warehouse/load.py", "MERGE INTO articles"),           # ARTICLE_COLUMNS constants
     ("warehouse/bulk.py", "DESCRIBE {table}"),              # table names are constants of the callers
     ("warehouse/bulk.py", "INSERT INTO {table}"),           # rows travel in a JSON file read with read_json(?)
+    ("warehouse/db.py", "SET TimeZone"),                    # pipelines.vocabulary.TIMEZONE_NAME, a constant
 }
 _SQL_FSTRING = re.compile(r"""\b(?:execute|executemany|sql|query)\s*\(\s*f(?:\"\"\"|\"|')\s*(.{0,40})""", re.S)
 
