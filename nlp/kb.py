@@ -140,6 +140,7 @@ class Entity:
     given_names: tuple[str, ...]      # persons: first names that may precede the surname
     supports_others: bool             # naming it supports ambiguous names of every process
     line: int
+    label_ids: tuple[str, ...] = ()   # the ids labelled corpora use for it (training)
 
 
 @dataclass(frozen=True)
@@ -150,7 +151,25 @@ class KnowledgeBase:
     organisation_support: float
     same_entity_support: float
     honorifics: tuple[str, ...]
+    common_words: tuple[str, ...] = ()   # never a name on their own ("Coalición", "Colectivo")
+    vocabulary: tuple["VocabularyClass", ...] = ()   # word classes the learned model reads
     by_id: dict = field(default_factory=dict, compare=False, hash=False)
+
+    def is_common_word(self, text: str) -> bool:
+        """A bare everyday word of names: it may refer back to a name, never stand for one."""
+        from .textnorm import fold
+        return " " not in text.strip() and fold(text.strip()) in {fold(w) for w in self.common_words}
+
+
+@dataclass(frozen=True)
+class VocabularyClass:
+    """A class of words shared by all processes (legal action, organising...) or typical
+    of the look-alike stories (tourism, earnings...). The learned model weighs how many
+    of them an article uses; the rules do not read them."""
+    name: str
+    kind: str                         # topic | lookalike
+    phrases: tuple[str, ...]
+    line: int
 
 
 # --- Validation helpers ------------------------------------------------------
@@ -203,7 +222,27 @@ class _Validator:
 
 _ENTITY_KEYS = {"id", "kind", "name", "theme", "names", "ambiguous_names", "acronyms",
                 "ambiguous_acronyms", "context", "look_alikes", "look_alike_names",
-                "threshold", "given_names", "supports_others", "note"}
+                "threshold", "given_names", "supports_others", "note", "label_ids"}
+VOCABULARY_KINDS = ("topic", "lookalike")
+
+
+def _parse_vocabulary(v: _Validator, raw: Any) -> tuple[VocabularyClass, ...]:
+    out: list[VocabularyClass] = []
+    if raw is None:
+        return ()
+    raw = v.mapping(raw, "vocabulary", 1)
+    for name, spec in raw.items():
+        spec = v.mapping(spec, f"vocabulary {name!r}", _line(raw))
+        v.keys(spec, {"kind", "phrases", "note"}, f"vocabulary {name!r}")
+        kind = v.text(spec.get("kind"), f"vocabulary {name!r}: kind", _line(spec))
+        if kind not in VOCABULARY_KINDS:
+            v.fail(_line(spec), f"vocabulary {name!r}: kind {kind!r} is not one of {', '.join(VOCABULARY_KINDS)}")
+        phrases = tuple(v.text(p, f"vocabulary {name!r}: phrase", _line(spec))
+                        for p in v.seq(spec.get("phrases"), f"vocabulary {name!r}: phrases", _line(spec)))
+        if not phrases:
+            v.fail(_line(spec), f"vocabulary {name!r} has no phrases")
+        out.append(VocabularyClass(str(name), kind, phrases, _line(spec)))
+    return tuple(out)
 
 
 def _parse_aliases(v: _Validator, ent: dict, eid: str) -> list[Alias]:
@@ -322,7 +361,7 @@ def load_kb(path: str | Path | None = None) -> KnowledgeBase:
         loader.dispose()
     if not isinstance(data, dict):
         v.fail(1, "the file must start with top-level keys (settings, cue_sets, entities)")
-    v.keys(data, {"settings", "cue_sets", "entities", "honorifics"}, "top level")
+    v.keys(data, {"settings", "cue_sets", "entities", "honorifics", "common_words", "vocabulary"}, "top level")
 
     settings = v.mapping(data.get("settings") or _LineDict(), "settings", 1)
     v.keys(settings, {"threshold", "organisation_support", "same_entity_support"}, "settings")
@@ -335,6 +374,9 @@ def load_kb(path: str | Path | None = None) -> KnowledgeBase:
                        for h in v.seq(data.get("honorifics"), "honorifics", 1))
 
     cue_sets = _parse_cue_sets(v, data.get("cue_sets"))
+    common_words = tuple(v.text(w, "common_words item", _line(data.get("common_words"), 1))
+                         for w in v.seq(data.get("common_words"), "common_words", 1))
+    vocabulary = _parse_vocabulary(v, data.get("vocabulary"))
 
     entities: list[Entity] = []
     seen_ids: dict[str, int] = {}
@@ -397,10 +439,13 @@ def load_kb(path: str | Path | None = None) -> KnowledgeBase:
         supports = ent.get("supports_others", kind != "process")
         if not isinstance(supports, bool):
             v.fail(eline, f"entity {eid!r}: supports_others must be true or false")
+        label_ids = tuple(v.text(x, f"entity {eid!r}: label_ids item", eline)
+                          for x in v.seq(ent.get("label_ids"), f"entity {eid!r}: label_ids", eline))
         entities.append(Entity(eid, kind, name, theme, tuple(aliases), tuple(cues), tuple(lans),
-                               threshold, given, supports, eline))
+                               threshold, given, supports, eline, label_ids))
     if not entities:
         v.fail(1, "no entities defined")
-    kb = KnowledgeBase(str(p), version, tuple(entities), org_support, same_support, honorifics)
+    kb = KnowledgeBase(str(p), version, tuple(entities), org_support, same_support, honorifics,
+                       common_words, vocabulary)
     kb.by_id.update({e.id: e for e in entities})
     return kb

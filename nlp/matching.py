@@ -24,6 +24,7 @@ from spacy.tokens import Doc
 
 from .kb import Alias, Entity, KnowledgeBase
 from .textnorm import fold
+from .variants import VariantMatcher, content_stems, stem
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class AliasHit:
     entity: Entity
     alias: Alias | None   # None for a look-alike name
     lookalike_label: str | None = None
+    variant: bool = False # found by rule (nlp/variants.py), not as written in the knowledge base
 
 
 def _variants(text: str) -> list[str]:
@@ -59,16 +61,21 @@ class CompiledKB:
         # cue key (hash) -> folded cue phrase
         self.cue_keys: dict[int, str] = {}
         self.prefix_cues: set[str] = set()        # folded prefixes without '*'
+        self.variant_matcher = VariantMatcher()   # multi-word names written otherwise
 
         norm_texts: dict[str, list] = {}
         orth_texts: dict[str, list] = {}
+        common = _common_stems(kb)
         for ent in kb.entities:
             for alias in ent.aliases:
                 target = orth_texts if alias.case_sensitive else norm_texts
                 for t in _variants(alias.text):
                     target.setdefault(t, []).append((ent, alias, None))
+                if not alias.case_sensitive:
+                    self.variant_matcher.add(alias.text, (ent, alias, None), common)
             for la in ent.look_alike_names:
                 norm_texts.setdefault(la.text, []).append((ent, None, la.label))
+                self.variant_matcher.add(la.text, (ent, None, la.label), common)
         self._add(self.norm_matcher, norm_texts, "N", use_pipeline=True)
         self._add(self.orth_matcher, orth_texts, "O", use_pipeline=False)
 
@@ -103,13 +110,15 @@ class CompiledKB:
 
     def find_names(self, doc: Doc) -> list[AliasHit]:
         """Names, acronyms and look-alike names in ``doc``; overlaps resolved longest-first."""
-        raw: list[tuple[int, int, int, int]] = []   # (start, end, priority, key)
+        raw: list[tuple[int, int, int, object]] = []   # (start, end, priority, key or variant)
         for key, s, e in self.norm_matcher(doc):
             raw.append((s, e, 0, key))
         for key, s, e in self.orth_matcher(doc):
             raw.append((s, e, 0, key))
-        # longest first; names before look-alikes at equal length; then leftmost
-        raw.sort(key=lambda m: (-(m[1] - m[0]), m[0]))
+        for v in self.variant_matcher(doc):
+            raw.append((v.start, v.end, 1, v))
+        # longest first; a name as written before a variant of it; then leftmost
+        raw.sort(key=lambda m: (-(m[1] - m[0]), m[2], m[0]))
         taken = bytearray(len(doc))
         hits: list[AliasHit] = []
         for s, e, _p, key in raw:
@@ -117,6 +126,10 @@ class CompiledKB:
                 continue
             for i in range(s, e):
                 taken[i] = 1
+            if _p:
+                ent, alias, label = key.payload
+                hits.append(AliasHit(s, e, ent, alias, label, variant=True))
+                continue
             for ent, alias, label in self.alias_keys[key]:
                 hits.append(AliasHit(s, e, ent, alias, label))
         hits.sort(key=lambda h: h.start)
@@ -132,6 +145,19 @@ class CompiledKB:
                 if any(w.startswith(p) for w in words):
                     found.add(p + "*")
         return found
+
+
+def _common_stems(kb: KnowledgeBase) -> set[str]:
+    """Stems that do not tell one entity from another: the knowledge base's common words
+    and every stem found in the names of two or more entities."""
+    owners: dict[str, set[str]] = {}
+    for ent in kb.entities:
+        for alias in ent.aliases:
+            for s in content_stems(alias.text):
+                owners.setdefault(s, set()).add(ent.id)
+    common = {s for s, ids in owners.items() if len(ids) > 1}
+    common.update(stem(w) for w in kb.common_words)
+    return common
 
 
 def cue_key(phrase: str) -> str:

@@ -13,8 +13,9 @@ from enum import Enum
 
 
 class ReasonCode(str, Enum):
-    """Every reason a mention can have. Accepted: the first five; rejected: the rest."""
+    """Every reason a mention can have; `ACCEPTED_CODES` are the ones that count."""
     UNAMBIGUOUS_NAME = "unambiguous_name"      # a name that means only this entity
+    NAME_VARIANT = "name_variant"              # such a name written otherwise (nlp/variants.py)
     ACRONYM = "acronym"                        # an exact-capitals acronym
     BYLINE = "byline"                          # signed by ProDESC or its director
     SAME_ENTITY = "same_entity"                # ambiguous, but the article names it unambiguously too
@@ -22,13 +23,14 @@ class ReasonCode(str, Enum):
     LOOKALIKE_NAME = "lookalike_name"          # another organisation's or person's name
     OTHER_PERSON = "other_person"              # same surname, another first name
     MISSING_REQUIRED = "missing_required"      # the name needs a word the article lacks
+    COMMON_WORD = "common_word"                # a bare everyday word ("Coalición"), never a name alone
     LOOKALIKE_CONTEXT = "lookalike_context"    # the article is about the other meaning (tourism, earnings...)
     INSUFFICIENT_CONTEXT = "insufficient_context"  # not enough to say the article is about it
     PASSING_MENTION = "passing_mention"        # named, but only in passing (the article is about something else)
     NOT_MAIN_TEXT = "not_main_text"            # reserved: a name outside the main text
 
 
-ACCEPTED_CODES = frozenset({ReasonCode.UNAMBIGUOUS_NAME, ReasonCode.ACRONYM, ReasonCode.BYLINE,
+ACCEPTED_CODES = frozenset({ReasonCode.UNAMBIGUOUS_NAME, ReasonCode.NAME_VARIANT, ReasonCode.ACRONYM, ReasonCode.BYLINE,
                             ReasonCode.SAME_ENTITY, ReasonCode.CONTEXT})
 
 
@@ -79,6 +81,8 @@ def fixed(code: ReasonCode, detail: str = "", kind: str = "process") -> Reason:
     d = f" ({detail})" if detail else ""
     if code is ReasonCode.UNAMBIGUOUS_NAME:
         return Reason(code, "unambiguous name", "nombre inequívoco")
+    if code is ReasonCode.NAME_VARIANT:
+        return Reason(code, f"a way of writing the name {detail}", f"otra forma de escribir el nombre {detail}")
     if code is ReasonCode.ACRONYM:
         return Reason(code, "acronym (exact capitals)", "sigla (mayúsculas exactas)")
     if code is ReasonCode.BYLINE:
@@ -93,6 +97,9 @@ def fixed(code: ReasonCode, detail: str = "", kind: str = "process") -> Reason:
     if code is ReasonCode.MISSING_REQUIRED:
         return Reason(code, f"missing required context: one of {detail}",
                       f"falta el contexto necesario: alguna de estas palabras: {detail}")
+    if code is ReasonCode.COMMON_WORD:
+        return Reason(code, f"a common word on its own ({detail}), not a name",
+                      f"palabra común sola ({detail}), no un nombre")
     raise ValueError(code)
 
 

@@ -119,6 +119,10 @@ class Tagger:
         return article.result(lang)
 
 
+def hit_text(doc: Doc, hit: AliasHit) -> str:
+    return doc[hit.start:hit.end].text
+
+
 class _Article:
     """Decisions for one article: candidates, supports, mentions, theme."""
 
@@ -180,8 +184,11 @@ class _Article:
                 if hit.alias.ambiguous:
                     ambiguous.append((fi, hit))
                 else:
-                    code = ReasonCode.ACRONYM if hit.alias.case_sensitive else ReasonCode.UNAMBIGUOUS_NAME
-                    self._mention(fi, hit, ent, True, fixed(code))
+                    if hit.variant:
+                        self._mention(fi, hit, ent, True, fixed(ReasonCode.NAME_VARIANT, f"«{hit.alias.text}»"))
+                    else:
+                        code = ReasonCode.ACRONYM if hit.alias.case_sensitive else ReasonCode.UNAMBIGUOUS_NAME
+                        self._mention(fi, hit, ent, True, fixed(code))
                     unambiguous.setdefault(ent.id, hit.alias.text)
 
         # persons/organisations first: an accepted bare "Ancheita" supports processes
@@ -207,6 +214,11 @@ class _Article:
                 continue
             if ent.id in other_people:
                 self._mention(fi, hit, ent, False, fixed(ReasonCode.OTHER_PERSON, other_people[ent.id]))
+                continue
+            if kb.is_common_word(alias.text) and not any(eid != ent.id for eid in supporters):
+                # "la Coalición" may refer back to a name, or to the coalition of an article
+                # about ProDESC's work; alone, it is an everyday word
+                self._mention(fi, hit, ent, False, fixed(ReasonCode.COMMON_WORD, hit_text(self.docs[fi], hit)))
                 continue
             if alias.requires and not any(cue_key(r) in self.found for r in alias.requires):
                 self._mention(fi, hit, ent, False, fixed(ReasonCode.MISSING_REQUIRED, ", ".join(alias.requires[:5])))
