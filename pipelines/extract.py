@@ -19,6 +19,7 @@ import trafilatura
 from trafilatura.deduplication import Simhash
 
 from pipelines.dates import choose_date, parse_tree
+from pipelines.pagekind import listing_reason, listing_shape
 from pipelines.records import Article, FetchedPage
 from pipelines.registry import Registry
 from pipelines.urls import canonical_url, host_of, is_aggregator, url_key
@@ -26,8 +27,9 @@ from pipelines.urls import canonical_url, host_of, is_aggregator, url_key
 log = logging.getLogger(__name__)
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
-# A listing page (tag, section, author, search) has no article metadata and is either
-# short or mostly links. Pages *with* article metadata are trusted to be articles.
+# A listing page (tag, section, author, search) is known by its URL or by its shape
+# (pipelines/pagekind.py), whatever its metadata says; one with no article metadata at all
+# is also a listing when it is short or mostly links.
 MIN_WORDS_WITHOUT_METADATA = 80
 MAX_LINK_DENSITY_WITHOUT_METADATA = 0.4
 ARTICLE_OG_TYPES = ("article", "news", "newsarticle", "blogposting")
@@ -152,6 +154,9 @@ def _extract_article(page: FetchedPage, registry: Registry, first_seen: datetime
         return Skip(page.url, "empty")
     if not _is_html(page.content_type, page.body):
         return Skip(page.url, "not_html", page.content_type)
+    listing = listing_reason(page.final_url)   # before the extractor: the URL alone settles it
+    if listing:
+        return Skip(page.url, "not_an_article", listing)
     try:
         doc = trafilatura.bare_extraction(
             _for_extractor(page.body, page.content_type), url=page.final_url, include_comments=False, with_metadata=True,
@@ -172,6 +177,9 @@ def _extract_article(page: FetchedPage, registry: Registry, first_seen: datetime
     if kind is None and (len(text.split()) < MIN_WORDS_WITHOUT_METADATA
                          or _link_density(tree) > MAX_LINK_DENSITY_WITHOUT_METADATA):
         return Skip(page.url, "not_an_article", "no article metadata, and too little text or mostly links")
+    listing = listing_shape(tree, text, page.final_url)   # whatever its metadata says
+    if listing:
+        return Skip(page.url, "not_an_article", listing)
     fetched_at = datetime.fromisoformat(page.fetched_at)
     first_seen = first_seen or fetched_at
     moment, pub_date, date_source = choose_date(tree, page.listed_at, getattr(doc, "date", None), first_seen)
