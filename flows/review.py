@@ -152,8 +152,19 @@ def _url_key(url: str) -> str:
 
 # --------------------------------------------------------------------------- reading
 
-def queue(con, view: str = "new", week: str | None = None, limit: int = PAGE_SIZE) -> list[dict]:
-    """Articles to review in one view ('new', 'rejected', 'reviewed'), with snippets and candidates."""
+def reason_text(mention: dict, lang: str = "es") -> str | None:
+    """Why the tagger accepted or rejected a mention, in the desk's language: the Spanish text
+    (`reason_es`) in Spanish, falling back to the English `reason` for rows stored before the
+    tagger wrote Spanish (NULL until a retag); the English `reason` in English."""
+    if lang == "es":
+        return mention.get("reason_es") or mention.get("reason")
+    return mention.get("reason")
+
+
+def queue(con, view: str = "new", week: str | None = None, limit: int = PAGE_SIZE,
+          lang: str = "es") -> list[dict]:
+    """Articles to review in one view ('new', 'rejected', 'reviewed'), with snippets and candidates.
+    The tagger's reasons are given in `lang` (the desk's language, Spanish by default)."""
     if view not in VIEWS:
         raise ReviewError(f"unknown view '{view}'")
     start, end = parse_week(week) if week else (date(1, 1, 1), date(9999, 12, 31))
@@ -174,9 +185,9 @@ def queue(con, view: str = "new", week: str | None = None, limit: int = PAGE_SIZ
             if m["snippet"] and m["snippet"] not in seen and len(shown) < 3:
                 seen.add(m["snippet"])
                 shown.append({"pieces": highlight(m["snippet"], terms), "accepted": m["accepted"],
-                              "reason": m["reason"], "entity": m["entity_name"]})
+                              "reason": reason_text(m, lang), "entity": m["entity_name"]})
         i["snippets"] = shown
-        i["reasons"] = sorted({m["reason"] for m in ms if not m["accepted"] and m["reason"]})
+        i["reasons"] = sorted({reason_text(m, lang) for m in ms if not m["accepted"] and reason_text(m, lang)})
         i["candidates"] = candidates.get(i["url"], [])[:15]
         i["anchor"] = "item-" + hashlib.sha1(i["url"].encode()).hexdigest()[:12]
         i["href"] = safe_href(i["url"])
@@ -497,9 +508,9 @@ class ReviewDesk:
         cur = self._cursor()
         try:
             try:
-                items = queue(cur, view, week, PAGE_SIZE + 1)
+                items = queue(cur, view, week, PAGE_SIZE + 1, lang=self.lang)
             except (ReportError, ReviewError):
-                week, items = None, queue(cur, view, None, PAGE_SIZE + 1)
+                week, items = None, queue(cur, view, None, PAGE_SIZE + 1, lang=self.lang)
             weeks = [r[0] for r in cur.execute(
                 "SELECT DISTINCT strftime(published_date, '%G-W%V') AS w FROM articles ORDER BY w DESC LIMIT 60").fetchall()]
         finally:

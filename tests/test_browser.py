@@ -249,7 +249,7 @@ def test_review_desk_click_through_changes_the_report_and_the_tally(browser, wor
         # 3. a candidate the machine rejected turns out to be about a case
         browser.click("#nav-rejected")
         card = f'article[data-url="{URLS["rejected"]}"]'
-        assert "look-alike: tourism news" in browser.text(card)
+        assert "homónimo: noticias de turismo" in browser.text(card)      # the tagger's reason, in Spanish
         browser.screenshot("review-rejected-candidates.png")
         browser.choose(f"{card} select[name=theme]", "land_territory")
         browser.click(f"{card} button[value=confirm]")

@@ -66,6 +66,14 @@ def test_daily_then_retag_year_tally_and_weekly_report(harness, proxy, tmp_path)
     assert all(r[3].year == 2026 for r in appearances(db))
     assert retag_flow(db)["articles"] == 0                       # knowledge base unchanged: nothing to do
     assert retag_flow(db, only_if_changed=False)["articles"] > 0
+    con = duckdb.connect(db, read_only=True)
+    try:   # the retag wrote every mention's reason as a code and in Spanish, next to the English
+        from nlp.reasons import ReasonCode
+        codes = con.execute("SELECT DISTINCT reason_code FROM mentions").fetchall()
+        assert codes and {c for (c,) in codes} <= {rc.value for rc in ReasonCode}
+        assert con.execute("SELECT count(*) FROM mentions WHERE reason_es IS NULL OR reason_es = ''").fetchone() == (0,)
+    finally:
+        con.close()
     files = year_tally_flow(db, str(tmp_path / "out"), year=2026)
     assert any(f.endswith(".xlsx") for f in files)
     report = weekly_report_flow(db, str(tmp_path / "reports"), week="2026-W47")

@@ -42,8 +42,10 @@ def _text(seed: str) -> str:
 
 
 def _mention(snippet: str, matched: str = "ProDESC", accepted: bool = True, reason: str = "unambiguous name",
-             theme: str = "institutional", field: str = "text") -> FakeMention:
-    return FakeMention(matched=matched, snippet=snippet, accepted=accepted, reason=reason, theme=theme, field=field)
+             theme: str = "institutional", field: str = "text", code: str = "unambiguous_name",
+             reason_es: str = "nombre inequívoco") -> FakeMention:
+    return FakeMention(matched=matched, snippet=snippet, accepted=accepted, reason=reason, theme=theme, field=field,
+                       code=code, reason_es=reason_es)
 
 
 def build_db(path, registry):
@@ -81,6 +83,7 @@ def build_db(path, registry):
                "Chichén Itzá recibió un número récord de turistas este fin de semana.", is_appearance=False,
                mentions=(_mention("Chichén Itzá recibió un número récord de turistas este fin de semana.",
                                   "Chichén Itzá", accepted=False, reason="look-alike: tourism news",
+                                  code="lookalike_name", reason_es="homónimo: noticias de turismo",
                                   theme="land_territory"),)),
         tagged("formula", "Nacional Dos", date(2026, 11, 22), "institutional", FORMULA_TITLE,
                "=cmd|' /C calc'!A0 ProDESC"),

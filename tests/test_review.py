@@ -86,11 +86,19 @@ def test_confirming_a_rejected_candidate_counts_it(con):
     assert [i["url"] for i in queue(con, "rejected")] == [URLS["rejected"]]
     item = queue(con, "rejected")[0]
     assert item["theme"] == "land_territory"                 # suggested from the candidate mention
-    assert "look-alike: tourism news" in item["reasons"]
+    assert item["reasons"] == ["homónimo: noticias de turismo"]          # the desk speaks Spanish by default
+    assert queue(con, "rejected", lang="en")[0]["reasons"] == ["look-alike: tourism news"]
     record_decision(con, URLS["rejected"], "confirm", "Ana", theme="land_territory")
     assert _counted(con)[URLS["rejected"]] == "land_territory"
     assert queue(con, "rejected") == []
     assert [i["url"] for i in queue(con, "reviewed")] == [URLS["rejected"]]
+
+
+def test_reasons_stored_before_spanish_fall_back_to_english(con):
+    from flows.review import queue
+
+    con.execute("UPDATE mentions SET reason_es = NULL WHERE article_url = ?", [URLS["rejected"]])   # an old row
+    assert queue(con, "rejected")[0]["reasons"] == ["look-alike: tourism news"]
 
 
 def test_duplicates_the_machine_missed(con):
@@ -295,6 +303,18 @@ def test_pages_escape_what_comes_from_the_web(server):
     page = Client(server, "Ana").get("/queue?view=new&week=2026-W47")[2]
     assert "&lt;script&gt;alert(1)&lt;/script&gt; ProDESC recibe un premio" in page
     assert "<script" not in page and "<img src=x" not in page
+
+
+def test_the_desk_gives_the_taggers_reason_in_its_language(server, con, sources):
+    from flows.review import ReviewDesk
+
+    page = Client(server, "Ana").get("/queue?view=rejected")[2]          # Spanish, the default
+    assert "Por qué el monitor no la contó: homónimo: noticias de turismo" in page
+    assert "look-alike: tourism news" not in page
+    english = ReviewDesk(con, sources, "en").handle("GET", "/queue?view=rejected", {"Cookie": "reviewer=Ann"})
+    page = english.body.decode("utf-8")
+    assert "Why the monitor did not count it: look-alike: tourism news" in page
+    assert "homónimo" not in page
 
 
 def test_forms_from_elsewhere_are_refused(server, con):

@@ -15,7 +15,8 @@ from warehouse.tally import format_table, tally
 class FakeMention:
     entity_id: str = "prodesc"; entity_kind: str = "organisation"; theme: str = "institutional"
     field: str = "text"; start: int = 0; end: int = 7; matched: str = "ProDESC"; snippet: str = "ProDESC dijo"
-    accepted: bool = True; reason: str = "unambiguous alias"
+    accepted: bool = True; reason: str = "unambiguous name"
+    code: str = "unambiguous_name"; reason_es: str = "nombre inequívoco"
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,130 @@ def test_migrations_recorded_and_reopen_is_a_no_op(tmp_path):
     assert pending(c) == []
     assert c.execute("SELECT count(*) FROM schema_migrations").fetchone()[0] >= 1
     c.close()
+
+
+def test_a_mentions_reason_is_stored_as_code_and_in_both_languages(con):
+    from warehouse.load import apply_tags
+
+    url = "http://www.diariouno.example/a"
+    rejected = FakeMention(matched="Oxxo", accepted=False, reason="look-alike: tourism (turistas) (score -2 < 2)",
+                           code="lookalike_context", reason_es="homónimo: turismo (turistas) (puntaje -2 < 2)")
+    load_batch(con, [Tagged(article(url), FakeTags(mentions=(FakeMention(), rejected)))], {}, [], "run", "kb1")
+    stored = con.execute("SELECT reason, reason_code, reason_es FROM mentions ORDER BY seq").fetchall()
+    assert stored == [("unambiguous name", "unambiguous_name", "nombre inequívoco"),
+                      ("look-alike: tourism (turistas) (score -2 < 2)", "lookalike_context",
+                       "homónimo: turismo (turistas) (puntaje -2 < 2)")]
+    assert con.execute("SELECT reason_code, reason_es FROM mention_snippets WHERE NOT accepted").fetchall() == [
+        ("lookalike_context", "homónimo: turismo (turistas) (puntaje -2 < 2)")]
+    # a retag writes them too
+    retagged = FakeMention(reason="same organisation named unambiguously (ProDESC)", code="same_entity",
+                           reason_es="la misma organización nombrada sin ambigüedad (ProDESC)")
+    apply_tags(con, [(url, FakeTags(mentions=(retagged,)))], "kb2")
+    assert con.execute("SELECT reason_code, reason_es FROM mentions").fetchall() == [
+        ("same_entity", "la misma organización nombrada sin ambigüedad (ProDESC)")]
+
+
+def test_every_reason_code_is_in_the_analysts_data_dictionary():
+    from pathlib import Path
+
+    from nlp.reasons import ACCEPTED_CODES, ReasonCode
+
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "warehouse.md").read_text(encoding="utf-8")
+    for code in ReasonCode:
+        accepted = "yes" if code in ACCEPTED_CODES else "no"
+        assert f"| `{code.value}` | {accepted} |" in doc, code
+
+
+# Reasons as the tagger wrote them before they had a code, and the code migration 005 gives them.
+OLD_REASONS = [
+    ("unambiguous name", True, "unambiguous_name"),
+    ("acronym (exact capitals)", True, "acronym"),
+    ("signed by (byline)", True, "byline"),
+    ("same process named unambiguously (Unión Hidalgo)", True, "same_entity"),
+    ("context: EDF, parque eólico; ProDESC named (score 6 >= 2)", True, "context"),
+    ("look-alike: tourism", False, "lookalike_name"),
+    ("look-alike: other person (Juan Ancheita)", False, "other_person"),
+    ("look-alike: other person in the article (Juan Ancheita)", False, "other_person"),
+    ("missing required context: one of sindicato, jornaleros", False, "missing_required"),
+    ("look-alike: tourism (turistas, Tren Maya); context: ejido (score -1 < 2)", False, "lookalike_context"),
+    ("named only in passing; context: ejido (model 0.12; score 1 < 2)", False, "passing_mention"),
+    ("no context cue (score 0 < 2)", False, "insufficient_context"),
+    ("something else entirely", False, None),
+    (None, False, None),
+]
+
+
+def _database_before_005(path):
+    """A database file as a monitor without migration 005 left it, with old-style mentions."""
+    from warehouse.db import MIGRATIONS, applied, transaction
+
+    c = duckdb.connect(str(path))
+    applied(c)
+    for mig in sorted(MIGRATIONS.glob("*.sql")):
+        version = int(mig.name.split("_", 1)[0])
+        if version < 5:
+            with transaction(c):
+                c.execute(mig.read_text(encoding="utf-8"))
+                c.execute("INSERT INTO schema_migrations (version, name) VALUES (?, ?)", [version, mig.stem])
+    c.executemany("INSERT INTO mentions VALUES ('http://x.example/a', ?, 'prodesc', 'organisation', 'institutional', "
+                  "'text', 0, 7, 'ProDESC', 'ProDESC dijo', ?, ?)",
+                  [(i, accepted, reason) for i, (reason, accepted, _) in enumerate(OLD_REASONS)])
+    c.close()
+
+
+def _assert_migrated_mentions(c):
+    rows = c.execute("SELECT reason, accepted, reason_code, reason_es FROM mentions ORDER BY seq").fetchall()
+    assert rows == [(reason, accepted, code, None) for reason, accepted, code in OLD_REASONS]
+    cols = {name: null for name, _, null, *_ in c.execute("DESCRIBE mentions").fetchall()}
+    assert list(cols)[-3:] == ["reason", "reason_code", "reason_es"]
+    assert cols["article_url"] == cols["accepted"] == "NO"          # constraints survive the rebuild
+
+
+def test_migration_005_keeps_old_mentions_and_derives_their_code(tmp_path):
+    from nlp.reasons import ReasonCode
+
+    path = tmp_path / "old.duckdb"
+    _database_before_005(path)
+    c = connect(path)
+    try:
+        _assert_migrated_mentions(c)
+        assert {code for *_, code in OLD_REASONS if code} <= {rc.value for rc in ReasonCode}
+        assert pending(c) == []
+    finally:
+        c.close()
+
+
+CRASH_AFTER_MIGRATING = """
+import os, sys, duckdb
+from warehouse.db import migrate
+c = duckdb.connect(sys.argv[1])
+c.execute("PRAGMA disable_checkpoint_on_shutdown")
+c.execute("SET checkpoint_threshold = '10GB'")
+assert migrate(c) == ["005_mention_reason_code"]
+os._exit(0)   # killed after the migration committed, before connect()'s CHECKPOINT
+"""
+
+
+def test_migration_005_replays_from_the_log_after_a_crash(tmp_path):
+    """Killed between the migration's COMMIT and the CHECKPOINT, the write-ahead log alone must
+    bring the new table back (DuckDB 1.5 cannot replay some ADD COLUMNs: 005 rebuilds instead)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    path = tmp_path / "old.duckdb"
+    _database_before_005(path)
+    root = Path(__file__).resolve().parents[1]
+    out = subprocess.run([sys.executable, "-c", CRASH_AFTER_MIGRATING, str(path)], cwd=root,
+                         capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert Path(str(path) + ".wal").exists()                        # the change is only in the log
+    c = connect(path)
+    try:
+        _assert_migrated_mentions(c)
+        assert pending(c) == []
+    finally:
+        c.close()
 
 
 def test_loads_are_idempotent_and_views_count(con):

@@ -27,7 +27,7 @@ ARTICLE_COLUMNS = (
     "secondary_themes", "kb_version", "tagged_at",
 )
 MENTION_COLUMNS = ("article_url", "seq", "entity_id", "entity_kind", "theme", "field", "start_char",
-                   "end_char", "matched", "snippet", "accepted", "reason")
+                   "end_char", "matched", "snippet", "accepted", "reason", "reason_code", "reason_es")
 
 
 @dataclass(frozen=True)
@@ -72,9 +72,18 @@ def _article_row(t: Tagged, kb_version: str, stamp: datetime) -> tuple:
     )
 
 
+def _code(m) -> str | None:
+    """The mention's reason code as stored: the enum's value (ReasonCode is a str Enum)."""
+    code = getattr(m, "code", None)
+    return getattr(code, "value", code) or None
+
+
 def mention_rows(url: str, tags) -> list[tuple]:
+    """One row per candidate, in MENTION_COLUMNS order: the reason in English, as a code and in
+    Spanish (`reason_es` NULL when the tagger gave none: the desk then shows `reason`)."""
     return [(url, i, m.entity_id, m.entity_kind, m.theme, m.field, m.start, m.end, m.matched,
-             m.snippet, m.accepted, m.reason) for i, m in enumerate(tags.mentions)]
+             m.snippet, m.accepted, m.reason, _code(m), getattr(m, "reason_es", None) or None)
+            for i, m in enumerate(tags.mentions)]
 
 
 def replace_mentions(con, rows_by_url: dict[str, list[tuple]]) -> None:

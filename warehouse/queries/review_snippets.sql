@@ -1,5 +1,6 @@
 -- Review desk: the candidate mentions of the listed articles ($urls), accepted or not, with why.
-SELECT m.article_url, m.seq, m.field, m.matched, m.snippet, m.accepted, m.reason, m.theme,
+SELECT m.article_url, m.seq, m.field, m.matched, m.snippet, m.accepted, m.reason, m.reason_es, m.reason_code,
+       m.theme,
        coalesce(e.name, m.entity_id) AS entity_name
 FROM mentions AS m
 LEFT JOIN entities AS e ON e.id = m.entity_id

@@ -1,5 +1,6 @@
 -- mention_snippets: every candidate mention with its sentence, the article it is in,
--- and whether the tagger accepted it (and why). For reviewers and for auditing a count.
+-- and whether the tagger accepted it (and why: `reason` in English, `reason_code` to group by,
+-- `reason_es` in Spanish; see docs/warehouse.md). For reviewers and for auditing a count.
 CREATE OR REPLACE VIEW mention_snippets AS
 SELECT
     m.article_url,
@@ -12,6 +13,8 @@ SELECT
     m.snippet,
     m.accepted,
     m.reason,
+    m.reason_code,
+    m.reason_es,
     m.field,
     m.start_char,
     m.end_char
