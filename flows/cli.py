@@ -239,6 +239,55 @@ def cmd_evaluate(args) -> int:
     return 0
 
 
+def cmd_train(args) -> int:
+    """Cross-validate the learned decision on labelled articles; write nlp/model.json if it wins."""
+    from flows.labelled import from_corpus, from_reviews
+    from flows.training import train
+
+    articles = []
+    for corpus in args.corpus:
+        if not (corpus / "labels.jsonl").exists() or not (corpus / "web" / "index.json").exists():
+            print(f"{corpus} no es un corpus etiquetado (le falta labels.jsonl o web/index.json); se omite.",
+                  file=sys.stderr)
+            continue
+        found = from_corpus(corpus)
+        print(f"{corpus}: {len(found)} artículos etiquetados")
+        articles += found
+    if args.reviews:
+        if not args.db.exists():
+            print(f"No existe la base {args.db}: sin decisiones del escritorio de revisión.", file=sys.stderr)
+        else:
+            found = from_reviews(args.db)
+            print(f"{args.db}: {len(found)} decisiones del escritorio de revisión")
+            articles += found
+    if not articles:
+        print("No hay artículos etiquetados para entrenar: indica --corpus o --reviews.", file=sys.stderr)
+        return 2
+    report = train(articles, out=None if args.dry_run else args.out, folds=args.folds, force=args.force)
+    r, m = report.rules, report.model
+    print(f"Validación cruzada ({args.folds} pliegues, {report.articles} artículos, {report.pairs} pares "
+          f"artículo-proceso, {report.positives} positivos):")
+    print(f"  reglas: precisión {r.precision:.3f}, exhaustividad {r.recall:.3f}, tema {r.theme:.3f}")
+    print(f"  modelo: precisión {m.precision:.3f}, exhaustividad {m.recall:.3f}, tema {m.theme:.3f}")
+    for src, both in sorted(report.by_source.items()):
+        rs, ms = both["rules"], both["model"]
+        print(f"  {src}: reglas P {rs.precision:.3f} R {rs.recall:.3f} tema {rs.theme:.3f} | "
+              f"modelo P {ms.precision:.3f} R {ms.recall:.3f} tema {ms.theme:.3f}")
+    if report.shipped:
+        print(f"El modelo supera a las reglas: guardado en {report.path}.")
+    elif args.dry_run:
+        print("Prueba sin escribir (--dry-run): no se guardó nada.")
+    else:
+        print("El modelo no supera a las reglas en la validación cruzada: deciden las reglas "
+              f"y no se escribió {args.out}.")
+        if args.out.exists():
+            args.out.unlink()
+            print(f"Se quitó el modelo anterior ({args.out}).")
+    if args.json:
+        args.json.write_text(json.dumps(report.as_dict(), indent=1, ensure_ascii=False), encoding="utf-8")
+    return 0
+
+
 def cmd_serve(args) -> int:
     """Register every scheduled flow with Prefect and run each when due."""
     _quiet_prefect()
@@ -389,6 +438,21 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--min-theme", type=float, help="fail (exit 1) below this theme accuracy")
     e.set_defaults(func=cmd_evaluate)
 
+    tr = sub.add_parser("train", help="aprende de los artículos etiquetados y de las decisiones del escritorio de revisión",
+                        description="Valida de forma cruzada (por artículos, con semilla fija) la decisión aprendida "
+                                    "sobre nombres ambiguos frente a las reglas, y escribe nlp/model.json solo si la "
+                                    "supera. Los mismos datos dan el mismo archivo.")
+    tr.add_argument("--corpus", type=Path, action="append", default=[],
+                    help="un corpus etiquetado (labels.jsonl y web/); se puede repetir")
+    tr.add_argument("--reviews", action="store_true", help="usa también las decisiones del escritorio guardadas en --db")
+    tr.add_argument("--db", type=Path, default=DEFAULT_DB, help="la base de datos (por omisión: data/monitor.duckdb)")
+    tr.add_argument("--out", type=Path, default=None, help="dónde escribir el modelo (por omisión: nlp/model.json)")
+    tr.add_argument("--folds", type=int, default=5, help="pliegues de la validación cruzada (por omisión: 5)")
+    tr.add_argument("--dry-run", action="store_true", help="solo mide; no escribe ni borra el modelo")
+    tr.add_argument("--force", action="store_true", help="escribe el modelo aunque no supere a las reglas")
+    tr.add_argument("--json", type=Path, help="escribe también el informe (pliegues incluidos) en este JSON")
+    tr.set_defaults(func=cmd_train)
+
     sv = sub.add_parser("serve", help="run the monitor on its schedule (daily crawl, Monday report...) until stopped",
                         description="Registers every scheduled job with Prefect (times in Mexico City) and runs each "
                                     "when due: daily monitoring 06:00, weekly backfill Sunday 03:00, weekly report "
@@ -435,6 +499,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if getattr(args, "func", None) is cmd_train and args.out is None:
+        from nlp.model import DEFAULT_MODEL_PATH
+        args.out = DEFAULT_MODEL_PATH
     try:
         return args.func(args) or 0
     except KeyboardInterrupt:

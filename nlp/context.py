@@ -34,6 +34,8 @@ class ContextScore:
     score: float
     positives: tuple[str, ...]             # cue phrases that supported the name
     negatives: tuple[tuple[str, str], ...] # (label, phrase) of look-alike cues found
+    positive_total: float = 0.0            # what the context cues added (after caps)
+    negative_total: float = 0.0            # what the look-alike cues took away (after caps, <= 0)
 
 
 class ContextScorer:
@@ -70,13 +72,16 @@ class ContextScorer:
             elif c.key not in counted:
                 pos.append(c.phrase)
             counted.add(c.key)
-        total = 0.0
+        plus = minus = 0.0
         for g, s in sums.items():
             cap = caps[g]
             if cap is not None:
                 s = min(s, cap) if cap > 0 else max(s, cap)
-            total += s
-        return ContextScore(round(total, 3), tuple(pos), tuple(neg))
+            if s >= 0:
+                plus += s
+            else:
+                minus += s
+        return ContextScore(round(plus + minus, 3), tuple(pos), tuple(neg), round(plus, 3), round(minus, 3))
 
 
 def _overlaps(cue: str, own: str) -> bool:

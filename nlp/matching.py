@@ -89,6 +89,18 @@ class CompiledKB:
                     self.prefix_cues.add(fold(cue.phrase[:-1]))
                 else:
                     cue_texts.add(cue.phrase)
+        # the vocabulary classes the learned model reads (nlp/features.py)
+        self.vocabulary: list[tuple[str, tuple[str, ...]]] = []
+        for cls in kb.vocabulary:
+            keys = []
+            for phrase in cls.phrases:
+                if phrase.endswith("*"):
+                    self.prefix_cues.add(fold(phrase[:-1]))
+                    keys.append(fold(phrase[:-1]) + "*")
+                else:
+                    cue_texts.add(phrase)
+                    keys.append(cue_key(phrase))
+            self.vocabulary.append((cls.name, tuple(dict.fromkeys(keys))))
         texts = sorted(cue_texts)
         for text, doc in zip(texts, nlp.pipe(texts)):
             key = "C:" + cue_key(text)
@@ -134,6 +146,10 @@ class CompiledKB:
                 hits.append(AliasHit(s, e, ent, alias, label))
         hits.sort(key=lambda h: h.start)
         return hits
+
+    def vocabulary_counts(self, found: set[str]) -> dict[str, int]:
+        """How many different words of each vocabulary class the article uses."""
+        return {name: sum(1 for k in keys if k in found) for name, keys in self.vocabulary}
 
     def find_cues(self, doc: Doc) -> set[str]:
         """Folded cue phrases present in ``doc`` (prefix cues are reported as 'prefix*')."""

@@ -55,6 +55,7 @@ LOOKALIKE_LABELS_ES = {
     "a university (Universidad de Jaén)": "una universidad (Universidad de Jaén)",
     "other body named UNICA (e.g. Brazilian sugar-cane industry)": "otro organismo llamado UNICA (p. ej., la industria azucarera de Brasil)",
     "policing / self-defence groups": "policía comunitaria o autodefensas",
+    "land sale or investment, not the defence": "venta de tierras o inversión, no la defensa",
     "look-alike": "homónimo",
 }
 

@@ -20,9 +20,11 @@ from pathlib import Path
 from spacy.tokens import Doc
 
 from .context import ContextScorer
+from .features import LEAD_CHARS, Candidate, candidate, feature_names
 from .kb import Entity, KnowledgeBase, load_kb
 from .language import identify
 from .matching import AliasHit, CompiledKB, cue_key
+from .model import THRESHOLD, Model, in_band, load_model
 from .pipelines import SUPPORTED, get_pipeline, sentence_bounds
 from .reasons import Reason, ReasonCode, decided, fixed
 from .textnorm import fold
@@ -54,23 +56,30 @@ class TagResult:
     theme: str | None              # primary theme (rules §3); None if not an appearance
     process: str | None            # primary process id (None if institutional)
     secondary_themes: tuple[str, ...]
+    candidates: tuple[Candidate, ...] = ()   # the evidence about each process named ambiguously
 
 
 class Tagger:
     """Holds the knowledge base and, per language, the compiled matchers (built once)."""
 
-    def __init__(self, kb: KnowledgeBase):
+    def __init__(self, kb: KnowledgeBase, model: Model | None = None):
         self.kb = kb
-        self.kb_version: str = kb.version
+        self.model = model
+        self.features = feature_names(kb)
+        self.kb_version: str = kb.version + (f"+{model.meta.get('version', '')}" if model else "")
         self._scorer = ContextScorer(kb.entities)
         self._compiled: dict[str, CompiledKB] = {}
         self._lock = threading.Lock()
         self._honorifics = {fold(h).rstrip(".") for h in kb.honorifics}
 
     @classmethod
-    def load(cls, kb_path: str | Path | None = None) -> "Tagger":
-        """Load (and validate) the knowledge base; default ``nlp/knowledge_base.yaml``."""
-        return cls(load_kb(kb_path))
+    def load(cls, kb_path: str | Path | None = None, model_path: str | Path | None = None,
+             use_model: bool = True) -> "Tagger":
+        """Load (and validate) the knowledge base, default ``nlp/knowledge_base.yaml``, and the
+        learned model, default ``nlp/model.json`` (none: the rules decide alone)."""
+        kb = load_kb(kb_path)
+        model = load_model(model_path, feature_names(kb)) if use_model else None
+        return cls(kb, model)
 
     # -- reference data ---------------------------------------------------------
 
@@ -114,7 +123,7 @@ class Tagger:
             if fname != "author":
                 found |= ckb.find_cues(doc)
 
-        article = _Article(self, fields, docs, found)
+        article = _Article(self, fields, docs, found, ckb)
         article.decide([ckb.find_names(d) for d in docs])
         return article.result(lang)
 
@@ -126,13 +135,58 @@ def hit_text(doc: Doc, hit: AliasHit) -> str:
 class _Article:
     """Decisions for one article: candidates, supports, mentions, theme."""
 
-    def __init__(self, tagger: Tagger, fields, docs: list[Doc], found: set[str]):
+    def __init__(self, tagger: Tagger, fields, docs: list[Doc], found: set[str], ckb: CompiledKB):
         self.t = tagger
         self.kb = tagger.kb
         self.fields = fields
         self.docs = docs
         self.found = found
+        self.ckb = ckb
         self.mentions: list[tuple[int, int, Mention]] = []   # (field index, start, mention)
+        self.candidates: dict[str, Candidate] = {}
+        self._hits: list[list[AliasHit]] = []
+
+    # -- the learned model's view of a process ----------------------------------------
+
+    def _candidate(self, ent: Entity, score, support: float, threshold: float) -> Candidate:
+        """Features of (this article, this process): computed once per process."""
+        cand = self.candidates.get(ent.id)
+        if cand is not None:
+            return cand
+        title_hits = lead_hits = text_hits = 0
+        names: set[str] = set()
+        first = 1.0
+        processes: set[str] = set()
+        for fi, hits in enumerate(self._hits):
+            fname = self.fields[fi][0]
+            if fname == "author":
+                continue
+            doc = self.docs[fi]
+            for h in hits:
+                if h.alias is None:
+                    continue
+                if h.entity.kind == "process":
+                    processes.add(h.entity.id)
+                if h.entity.id != ent.id:
+                    continue
+                names.add(h.alias.text)
+                if fname == "title":
+                    title_hits += 1
+                    first = 0.0
+                else:
+                    text_hits += 1
+                    start = doc[h.start].idx
+                    lead_hits += start < LEAD_CHARS
+                    first = min(first, start / max(1, len(self.fields[fi][1])))
+        text_chars = sum(len(t) for f, t in self.fields if f == "text")
+        cand = candidate(self.kb, ent.id, score=score.score, positive=score.positive_total,
+                         negative=score.negative_total, threshold=threshold, support=support,
+                         title_hits=title_hits, lead_hits=lead_hits, text_hits=text_hits,
+                         distinct_names=len(names), first_position=first, text_chars=text_chars,
+                         other_processes=len(processes - {ent.id}),
+                         vocab_counts=self.ckb.vocabulary_counts(self.found))
+        self.candidates[ent.id] = cand
+        return cand
 
     # -- helpers -------------------------------------------------------------------
 
@@ -165,6 +219,7 @@ class _Article:
 
     def decide(self, hits_per_field: list[list[AliasHit]]) -> None:
         kb = self.kb
+        self._hits = hits_per_field
         unambiguous: dict[str, str] = {}      # entity id -> first unambiguous name accepted
         ambiguous: list[tuple[int, AliasHit]] = []
 
@@ -232,8 +287,17 @@ class _Article:
                 support.append((f"{others[0]} named", f"nombra a {others[0]}"))
             threshold = alias.threshold if alias.threshold is not None else ent.threshold
             accepted = total >= threshold
+            probability = None
+            if ent.kind == "process":
+                cand = self._candidate(ent, ctx, kb.organisation_support if others else 0.0, threshold)
+                if self.t.model is not None and in_band(total, threshold):
+                    # the learned decision replaces the threshold; the rules' evidence stays
+                    probability = self.t.model.probability(cand.values)
+                    accepted = probability >= THRESHOLD
+            passing = probability is not None and not accepted and total >= threshold
             self._mention(fi, hit, ent, accepted,
-                          decided(accepted, ctx.positives, ctx.negatives, support, total, threshold))
+                          decided(accepted, ctx.positives, ctx.negatives, support, total, threshold,
+                                  probability, passing))
             if accepted and ent.supports_others:
                 supporters.setdefault(ent.id, alias.text)
 
@@ -245,8 +309,9 @@ class _Article:
         mentions = tuple(m for _, _, m in self.mentions)
         accepted = [m for m in mentions if m.accepted]
         is_appearance = bool(accepted)
+        cands = tuple(self.candidates.values())
         if not is_appearance:
-            return TagResult(lang, mentions, False, None, None, ())
+            return TagResult(lang, mentions, False, None, None, (), cands)
         counts: dict[str, int] = {}
         first: dict[str, int] = {}
         theme_of: dict[str, str] = {}
@@ -257,7 +322,7 @@ class _Article:
             first.setdefault(m.entity_id, i)
             theme_of[m.entity_id] = m.theme
         if not counts:
-            return TagResult(lang, mentions, True, "institutional", None, ())
+            return TagResult(lang, mentions, True, "institutional", None, (), cands)
         process = min(counts, key=lambda p: (-counts[p], first[p]))
         theme = theme_of[process]
         secondary: list[str] = []
@@ -265,4 +330,4 @@ class _Article:
             th = theme_of[p]
             if th != theme and th not in secondary:
                 secondary.append(th)
-        return TagResult(lang, mentions, True, theme, process, tuple(secondary))
+        return TagResult(lang, mentions, True, theme, process, tuple(secondary), cands)
