@@ -69,3 +69,24 @@ def from_corpus(corpus: Path) -> list[LabelledArticle]:
         out.append(LabelledArticle(corpus.name, label["url"], art.title, art.text, art.author,
                                    bool(label["counted"]), label.get("theme"), label.get("process")))
     return out
+
+
+REVIEWED = ("confirm", "reject")   # a duplicate says nothing about the text: not a label
+
+
+def from_reviews(db: Path) -> list[LabelledArticle]:
+    """What people decided in the review desk, as labels: every article whose decision in force
+    (the latest) is a confirmation (counted, with the corrected theme if one was given, else the
+    tagger's) or a rejection (not counted, no theme), with the article's stored title, text and
+    author and its stored primary process. The database is opened read-only; the decisions per
+    article are `warehouse/queries/review_labels.sql`, the same query `evaluate --reviews` scores."""
+    from warehouse.db import connect, records
+
+    con = connect(Path(db), read_only=True)
+    try:
+        rows = records(con, "review_labels")
+    finally:
+        con.close()
+    return [LabelledArticle("reviews", r["url"], r["title"] or "", r["text"] or "", r["author"],
+                            bool(r["counted"]), r["theme"], r["process"])
+            for r in rows if r["decision"] in REVIEWED]

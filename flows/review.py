@@ -362,12 +362,11 @@ def review_labels(con) -> list[dict]:
     """The decisions in force as labels `flows.evaluate.score` can use: one dict per reviewed
     article with url, counted (True only when confirmed), theme (the person's, else the
     tagger's, for confirmed ones), process, reach and date (from the database), plus decision,
-    duplicate_of, note, reviewer, decided_at."""
+    duplicate_of, note, reviewer, decided_at. The rules are in warehouse/queries/review_labels.sql,
+    which `flows.labelled.from_reviews` reads too."""
     out = []
     for r in _rows(con, "review_labels", {}):
-        counted = r["decision"] == "confirm"
-        out.append({"url": r["url"], "counted": counted,
-                    "theme": (r["review_theme"] or r["tagger_theme"] or "institutional") if counted else None,
+        out.append({"url": r["url"], "counted": r["counted"], "theme": r["theme"],
                     "process": r["process"], "reach": r["reach"], "date": r["date"],
                     "decision": r["decision"], "duplicate_of": r["duplicate_of"], "note": r["note"],
                     "reviewer": r["reviewer"], "decided_at": r["decided_at"]})
