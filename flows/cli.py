@@ -233,6 +233,11 @@ def cmd_evaluate(args) -> int:
         args.json.write_text(json.dumps(result.as_dict(), indent=1, ensure_ascii=False))
     floors = {"precision": args.min_precision, "recall": args.min_recall, "theme_accuracy": args.min_theme}
     low = [f"{k} {result.as_dict()[k]:.3f} < {v}" for k, v in floors.items() if v is not None and result.as_dict()[k] < v]
+    unrelated = [f["url"] for f in result.false_positives if f["trap"] == "real_page"]
+    if any(label.get("trap") == "real_page" for label in read_labels(corpus)):
+        print(f"Unrelated real pages counted as appearances: {len(unrelated)}")
+    if args.max_unrelated is not None and len(unrelated) > args.max_unrelated:
+        low.append(f"{len(unrelated)} unrelated real pages counted > {args.max_unrelated}")
     if low:
         print("BELOW THE PINNED FLOOR: " + "; ".join(low), file=sys.stderr)
         return 1
@@ -436,6 +441,8 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--min-precision", type=float, help="fail (exit 1) below this precision")
     e.add_argument("--min-recall", type=float, help="fail (exit 1) below this recall")
     e.add_argument("--min-theme", type=float, help="fail (exit 1) below this theme accuracy")
+    e.add_argument("--max-unrelated", type=int,
+                   help="fail (exit 1) when more of the corpus's unrelated real pages (trap real_page) are counted")
     e.set_defaults(func=cmd_evaluate)
 
     tr = sub.add_parser("train", help="aprende de los artículos etiquetados y de las decisiones del escritorio de revisión",
