@@ -71,6 +71,8 @@ def score(labels: list[dict], appearances: list[dict], expected: dict | None = N
     seen = Counter()
     for row in appearances:
         label = by_key.get(row["url_key"]) or by_key.get(url_key(row["url"]))
+        if label is not None and label.get("counted") is None:
+            continue   # labelled ambiguous (counted: null): not scored either way
         if label is None or not label.get("counted"):
             s.fp += 1
             s.false_positives.append({"url": row["url"], "theme": row["theme"], "process": row.get("process"),
@@ -90,7 +92,7 @@ def score(labels: list[dict], appearances: list[dict], expected: dict | None = N
             s.fn += 1
             s.false_negatives.append({"url": label["url"], "theme": label["theme"], "process": label["process"],
                                       "roles": label.get("roles", [])})
-    if expected and yearly is not None:
+    if expected and expected.get("tally_2023") and yearly is not None:   # an empty tally: dates not scored
         for theme, cells in expected.get("tally_2023", {}).items():
             for reach, n in cells.items():
                 got = yearly.get((theme, reach), 0)
