@@ -22,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from flows.evaluate import Score
 from flows.labelled import LabelledArticle
 from nlp.features import feature_names
 from nlp.kb import KnowledgeBase, load_kb
@@ -33,13 +34,9 @@ FOLDS = 5
 C = 1.0
 
 
-@dataclass
-class Counts:
-    """Article-level scores of one tagger on some labelled articles."""
-    tp: int = 0
-    fp: int = 0
-    fn: int = 0
-    theme_right: int = 0
+class Counts(Score):
+    """Article-level scores of one tagger on some labelled articles (evaluate's `Score`, summed
+    over folds)."""
 
     def add(self, other: "Counts") -> None:
         self.tp += other.tp
@@ -48,21 +45,8 @@ class Counts:
         self.theme_right += other.theme_right
 
     @property
-    def precision(self) -> float:
-        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
-
-    @property
-    def recall(self) -> float:
-        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
-
-    @property
-    def f1(self) -> float:
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p + r else 0.0
-
-    @property
     def theme(self) -> float:
-        return self.theme_right / self.tp if self.tp else 0.0
+        return self.accuracy(self.theme_right)
 
     def as_dict(self) -> dict:
         return {"precision": round(self.precision, 4), "recall": round(self.recall, 4), "f1": round(self.f1, 4),
