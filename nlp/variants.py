@@ -100,9 +100,12 @@ class VariantMatcher:
         i = 0
         while i < n:
             tok = doc[i]
-            head = stem(tok.text) if tok.is_alpha else ""
+            if not (tok.is_title or tok.is_upper) or not tok.is_alpha:   # cheap checks first
+                i += 1
+                continue
+            head = stem(tok.norm_)
             targets = self._by_head.get(head)
-            if not targets or not (tok.is_title or tok.is_upper):
+            if not targets:
                 i += 1
                 continue
             vocab = self._vocab_by_head[head]
