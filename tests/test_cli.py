@@ -40,6 +40,13 @@ def test_db_option_is_defined_once():
     assert sum(path.read_text(encoding="utf-8").count('"--db"') for path in sources) == 1
 
 
+def test_docs_cli_md_matches_the_help():
+    """docs/cli.md is generated from --help by cog; CI runs the same check."""
+    proc = subprocess.run([sys.executable, "-m", "cogapp", "--check", "docs/cli.md"], cwd=REPO,
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, "docs/cli.md is stale: run .venv/bin/cog -r docs/cli.md\n" + proc.stdout + proc.stderr
+
+
 def test_a_user_error_is_one_line_with_its_exit_code(tmp_path, monkeypatch, capsys):
     import flows.steps
     from pipelines.errors import DatabaseLocked
