@@ -1,0 +1,73 @@
+"""What the communications team opens: the weekly and annual reports, and the review desk."""
+from __future__ import annotations
+
+from argparse import Namespace
+from pathlib import Path
+
+import click
+
+from flows.commands.common import (
+    Group, command, db_option, lang_option, live_option, option, out_option, port_option, require_db,
+    require_sources, sources_option, week_option, year_option,
+)
+
+REPORTS_OUT = "carpeta donde escribir (por omisión: reports)"
+
+
+@click.group("report", cls=Group,
+             short_help="escribe el informe semanal o la sección de medios del informe anual (HTML, CSV, XLSX)",
+             help="Escribe informes para el equipo de comunicación. El archivo HTML es autocontenido: se abre "
+                  "sin internet y se puede adjuntar a un correo electrónico.")
+def report() -> None:
+    pass
+
+
+@report.command("weekly",
+                short_help="las apariciones de la semana pasada: conteos, gráfica, cada aparición y los medios "
+                           "por clasificar",
+                help="Escribe el informe semanal (HTML) y las apariciones de la semana como CSV y XLSX.")
+@week_option()
+@lang_option(help="idioma del informe (por omisión: es, español)")
+@db_option()
+@out_option(Path("reports"), REPORTS_OUT)
+def weekly(week, lang, db, out) -> int:
+    from flows.report import cmd_report_weekly
+
+    require_db(db)
+    return cmd_report_weekly(Namespace(db=db, out=out, week=week, lang=lang))
+
+
+@report.command("year",
+                short_help="la sección de medios del informe anual: conteo, totales, medios principales y gráfica",
+                help="Escribe la sección de medios del informe anual (HTML) y su tabla (CSV). Para un año "
+                     "congelado muestra la cifra congelada (la publicada), salvo con --live.")
+@year_option()
+@lang_option()
+@live_option("para un año congelado, muestra la cifra de hoy")
+@db_option()
+@out_option(Path("reports"), REPORTS_OUT)
+def year(year, lang, live, db, out) -> int:
+    from flows.report import cmd_report_year
+
+    require_db(db)
+    return cmd_report_year(Namespace(db=db, out=out, year=year, lang=lang, live=live))
+
+
+@command("review", "abre la mesa de revisión en su navegador: confirmar, rechazar, corregir y clasificar medios",
+         "Abre una pequeña página web en esta computadora (solo esta computadora puede entrar) donde se "
+         "revisan las apariciones nuevas y los candidatos rechazados: confirme o rechace cada uno, corrija "
+         "temas, marque duplicados y asigne un alcance a los medios nuevos. Cada decisión se guarda con su "
+         "nombre y cambia los informes y el conteo en su siguiente ejecución. Dos personas pueden usarla a la "
+         "vez desde esta computadora.")
+@db_option()
+@sources_option("el registro al que se agregan los medios clasificados (por omisión: sources.yaml)")
+@port_option(8765, "puerto en esta computadora (por omisión: 8765)")
+@lang_option(help="idioma de las páginas (por omisión: es, español)")
+@option("--open", "open_browser", is_flag=True, help="también abre la página en el navegador predeterminado")
+@option("--verbose", is_flag=True, help="muestra una línea por cada solicitud")
+def review(db, sources, port, lang, open_browser, verbose) -> int:
+    from flows.review import cmd_review
+
+    require_sources(sources)
+    return cmd_review(Namespace(db=db, sources=sources, port=port, lang=lang, open=open_browser, verbose=verbose))
+

@@ -1,0 +1,150 @@
+"""The numbers and the stored articles: tally, add, search, export."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from click.core import ParameterSource
+
+from flows.commands.common import (
+    INT, PATH, OneOf, command, db_option, fail, lang_option, live_option, option, out_option, require_db,
+    year_option,
+)
+
+FORMATS = ("parquet", "csv")
+FROZEN_LABEL = {"es": "congelado", "en": "frozen", "both": "congelado / frozen"}
+LIVE_LABEL = {"es": "en vivo", "en": "live", "both": "en vivo / live"}
+
+
+@command("tally", "muestra las apariciones del año por tema y alcance (la tabla del informe anual)")
+@year_option("el año a contar (por omisión: el año pasado)")
+@db_option()
+@lang_option(("both", "es", "en"), "both", "etiquetas en español (es), inglés (en) o ambos (both, por omisión)")
+@out_option(None, "también escribe la tabla como CSV, XLSX y Markdown en esta carpeta")
+@option("--freeze", is_flag=True,
+        help="guarda para siempre la cifra de este año (hágalo cuando se imprima el informe anual)")
+@option("--by", metavar="NOMBRE", help="con --freeze: quién la congela")
+@option("--note", metavar="TEXTO", help="con --freeze: una nota, p. ej. 'Informe anual 2023'")
+@live_option()
+@option("--compare", is_flag=True, help="para un año congelado, muestra dónde difiere la cifra en vivo")
+@option("--list-frozen", is_flag=True, help="lista los años congelados")
+def tally(year, db, lang, out, freeze, by, note, live, compare, list_frozen) -> int:
+    from warehouse.db import connect
+    from warehouse.tally import AlreadyFrozen, format_table, frozen_years, write_outputs
+    from warehouse.tally import compare as compare_frozen
+    from warehouse.tally import freeze as freeze_year
+    from warehouse.tally import tally as count
+
+    con = connect(db)
+    try:
+        if list_frozen:
+            years = frozen_years(con)
+            if not years:
+                print("Todavía no se ha congelado ningún año.")
+            for y, at, who, total, text in years:
+                print(f"{y}: {total} apariciones, congelado el {at:%Y-%m-%d %H:%M}" + (f" por {who}" if who else "")
+                      + (f" ({text})" if text else ""))
+            return 0
+        if freeze:
+            try:
+                total = freeze_year(con, year, by=by, note=note)
+            except AlreadyFrozen:
+                fail(f"{year} ya está congelado: su cifra publicada no puede cambiar. Compárela con la cifra "
+                     f"en vivo con `prodesc-monitor tally --year {year} --compare`.", code=1)
+            print(f"Se congeló {year}: {total} apariciones. Esta cifra ya no cambiará.\n")
+        is_frozen = any(y[0] == year for y in frozen_years(con))
+        use_frozen = is_frozen and not live
+        table = count(con, year, frozen=use_frozen)
+        label = f" ({FROZEN_LABEL[lang]})" if use_frozen else (f" ({LIVE_LABEL[lang]})" if is_frozen else "")
+        print(format_table(table, year, lang).replace(f", {year}", f", {year}{label}", 1))
+        if compare:
+            if not is_frozen:
+                print(f"\n{year} no está congelado: no hay con qué comparar.")
+            else:
+                diffs = compare_frozen(con, year)
+                print("\nCifra en vivo frente a la congelada: "
+                      + ("igual en todas las celdas." if not diffs else f"difieren {len(diffs)} celdas."))
+                for theme, reach, was, now in diffs:
+                    print(f"  {theme} / {reach}: congelada {was}, en vivo {now}")
+        if out:
+            files = write_outputs(table, year, out, "-frozen" if use_frozen else "")
+            print("\nArchivos escritos: " + ", ".join(str(f) for f in files))
+    finally:
+        con.close()
+    return 0
+
+
+@command("add", "agrega apariciones en prensa impresa, radio o TV desde un archivo CSV",
+         "Agrega apariciones que la recolección automática no puede ver. El CSV necesita las columnas date, outlet, medium "
+         "(print/radio/tv/online/other), theme (land_territory/labour/defenders/institutional) y title; son "
+         "opcionales url, reach, process, note y added_by. Agregar dos veces el mismo archivo no cuenta nada "
+         "dos veces.")
+@option("--csv", "csv_file", type=PATH, required=True, metavar="ARCHIVO", help="el archivo CSV")
+@db_option()
+def add(csv_file, db) -> int:
+    from warehouse.db import connect
+    from warehouse.manual import ManualCSVError, add_manual, read_manual_csv
+
+    if not csv_file.is_file():
+        fail(f"No existe el archivo {csv_file}.")
+    try:
+        rows = read_manual_csv(csv_file)
+    except ManualCSVError as exc:
+        fail(str(exc))
+    con = connect(db)
+    try:
+        new = add_manual(con, rows)
+    finally:
+        con.close()
+    print(f"Se leyeron {len(rows)} apariciones manuales de {csv_file}: {new} nuevas, "
+          f"{len(rows) - new} ya estaban (actualizadas).")
+    return 0
+
+
+@command("export", "escribe las apariciones, los conteos y los artículos como archivos Parquet y CSV",
+         context_settings={"allow_extra_args": True})
+@out_option(Path("export"), "carpeta donde escribir (por omisión: export)")
+@option("--format", "formats", type=OneOf(FORMATS), multiple=True, default=FORMATS, metavar="FORMATO",
+        help="parquet, csv o ambos: --format csv, --format parquet csv (por omisión: ambos)")
+@db_option()
+@click.pass_context
+def export(ctx, out, formats, db) -> int:
+    from warehouse.db import connect
+    from warehouse.export import export as write_exports
+
+    if ctx.args:   # `--format parquet csv`: the values after the first arrive as extra arguments
+        if ctx.get_parameter_source("formats") is not ParameterSource.COMMANDLINE or set(ctx.args) - set(FORMATS):
+            raise click.UsageError(f"Sobran argumentos: {' '.join(ctx.args)}", ctx)
+        formats = (*formats, *ctx.args)
+    require_db(db)
+    con = connect(db, read_only=True)
+    try:
+        files = write_exports(con, out, tuple(dict.fromkeys(formats)))
+    finally:
+        con.close()
+    print("Archivos escritos:\n" + "\n".join(f"  {f}" for f in files))
+    return 0
+
+
+@command("search", "busca artículos por palabras de su texto (búsqueda de texto completo)",
+         "Busca artículos por palabras de su texto (búsqueda de texto completo). PALABRAS son las palabras "
+         "a buscar, p. ej.: prodesc-monitor search parque eólico")
+@click.argument("words", nargs=-1, required=True, metavar="PALABRAS...")
+@option("--limit", type=INT, default=20, metavar="N", help="cuántos artículos mostrar como máximo (por omisión: 20)")
+@db_option()
+def search(words, limit, db) -> int:
+    from warehouse.db import connect
+    from warehouse.search import search as find
+
+    require_db(db)
+    con = connect(db, read_only=True)
+    try:
+        rows = find(con, " ".join(words), limit)
+    finally:
+        con.close()
+    if not rows:
+        print("Ningún artículo coincide.")
+    for score, day, outlet, title, url, counted in rows:
+        print(f"{day}  {outlet}: {title}{'' if counted else '  [no es una aparición]'}\n    {url}")
+    return 0
+
