@@ -8,6 +8,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from warehouse.spreadsheet import FORMULA_STARTS
+
+_FORMULA_STARTS_SQL = ", ".join(f"chr({ord(c)})" for c in FORMULA_STARTS)   # the same rule as every spreadsheet
+
 EXPORTS = {
     "appearances": "SELECT * FROM appearances ORDER BY published_date, url",
     "weekly_counts": "SELECT * FROM weekly_counts ORDER BY week, theme, reach",
@@ -25,7 +29,7 @@ def neutralised(con, sql: str) -> str:
     for name, ctype, *_ in cols:
         q = f'"{name}"'
         if ctype == "VARCHAR":
-            parts.append(f"CASE WHEN left({q}, 1) IN ('=', '+', '-', '@', chr(9), chr(13)) "
+            parts.append(f"CASE WHEN left({q}, 1) IN ({_FORMULA_STARTS_SQL}) "
                          f"THEN '''' || {q} ELSE {q} END AS {q}")
         else:
             parts.append(q)

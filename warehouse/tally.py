@@ -97,33 +97,23 @@ def table_rows(table: dict[str, dict[str, int]], lang: str) -> tuple[list[str], 
 
 def write_outputs(table: dict[str, dict[str, int]], year: int, out_dir, suffix: str = "") -> list:
     """CSV and Markdown per language, and one XLSX workbook with a sheet per language."""
-    import csv
     from pathlib import Path
 
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
+    from warehouse.spreadsheet import Sheet, write_csv, write_xlsx
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    written, book = [], Workbook()
-    book.remove(book.active)
+    written, sheets = [], []
     for lang in ("es", "en"):
         head, rows = table_rows(table, lang)
         stem = out_dir / f"tally-{year}{suffix}-{lang}"
-        with open(stem.with_suffix(".csv"), "w", newline="", encoding="utf-8") as fh:
-            csv.writer(fh).writerows([head, *rows])
+        write_csv(stem.with_suffix(".csv"), head, rows, bom=False)
         md = ["| " + " | ".join(head) + " |", "|" + "---|" + "---:|" * (len(head) - 1)]
         md += ["| " + " | ".join(map(str, row)) + " |" for row in rows]
         title = (f"Apariciones en medios {year}" if lang == "es" else f"Media appearances {year}")
         stem.with_suffix(".md").write_text(f"# {title}\n\n" + "\n".join(md) + "\n", encoding="utf-8")
-        sheet = book.create_sheet("Español" if lang == "es" else "English")
-        sheet.append([title])
-        sheet["A1"].font = Font(bold=True)
-        sheet.append(head)
-        for row in rows:
-            sheet.append(row)
-        sheet.column_dimensions["A"].width = 32
+        sheets.append(Sheet("Español" if lang == "es" else "English", head, rows, title=title, bold_head=False,
+                            widths=(32,)))
         written += [stem.with_suffix(".csv"), stem.with_suffix(".md")]
-    xlsx = out_dir / f"tally-{year}{suffix}.xlsx"
-    book.save(xlsx)
+    xlsx = write_xlsx(out_dir / f"tally-{year}{suffix}.xlsx", sheets)
     return [*written, xlsx]

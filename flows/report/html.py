@@ -1,0 +1,48 @@
+"""HTML for people: the one Jinja2 environment (the reports' and the review desk's templates
+in flows/templates/), links only to web addresses, and mentions marked in a sentence.
+
+Everything that comes from the web (titles, sentences, outlet names) is escaped by
+Jinja2's autoescape, on for every template.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+TEMPLATES = Path(__file__).parent.parent / "templates"
+
+
+def safe_href(url: str | None) -> str | None:
+    """Only web addresses become links: a `javascript:` or `data:` URL from the web never does."""
+    if url and re.match(r"^https?://", url, re.IGNORECASE):
+        return url
+    return None
+
+
+def highlight(text: str | None, terms) -> list[tuple[str, bool]]:
+    """Split a sentence into (piece, is_mention) so a template can mark the mentions (escaped)."""
+    if not text:
+        return []
+    terms = sorted({t for t in (terms or []) if t and t.strip()}, key=len, reverse=True)
+    if not terms:
+        return [(text, False)]
+    pattern = re.compile(r"(?<!\w)(" + "|".join(re.escape(t) for t in terms) + r")(?!\w)", re.IGNORECASE)
+    out, pos = [], 0
+    for m in pattern.finditer(text):
+        if m.start() > pos:
+            out.append((text[pos:m.start()], False))
+        out.append((m.group(0), True))
+        pos = m.end()
+    if pos < len(text):
+        out.append((text[pos:], False))
+    return out
+
+
+def environment():
+    """Jinja2 with autoescape on for every template (HTML from the web shows as text)."""
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+    env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=True, undefined=StrictUndefined,
+                      trim_blocks=True, lstrip_blocks=True)
+    env.filters["href"] = safe_href
+    return env

@@ -1,0 +1,88 @@
+"""Spreadsheets for people: the one CSV and XLSX writer (weekly report, annual section, tally).
+
+Text from the web must never run on a colleague's machine: a cell that a spreadsheet
+would read as a formula (starting with =, +, -, @, tab or carriage return) is prefixed
+with an apostrophe, and control characters that XLSX refuses are dropped (openpyxl
+raises `IllegalCharacterError` and no file at all would be written).
+
+It lives in warehouse/ so that both the tally (warehouse/tally.py) and the reports
+(flows/report/) can use it: flows may import warehouse, never the reverse.
+`warehouse/export.py` writes its CSV with DuckDB's COPY and applies the same
+`FORMULA_STARTS` in SQL.
+"""
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")   # not allowed in XLSX (tab, CR, LF are)
+
+
+def safe_cell(value):
+    """A spreadsheet cell that can never run as a formula (CSV/XLSX injection) and that XLSX
+    accepts (control characters from the web are dropped)."""
+    if isinstance(value, str):
+        value = CONTROL_CHARS.sub("", value)
+        if value[:1] in FORMULA_STARTS:
+            return "'" + value
+    return value
+
+
+def write_csv(path, head: Sequence, rows: Iterable[Sequence], *, bom: bool = True) -> Path:
+    """Header and rows as CSV, every cell made safe; dates as ISO text (2026-11-17).
+    `bom`: a UTF-8 byte-order mark, so Excel reads the accents."""
+    path = Path(path)
+    with open(path, "w", newline="", encoding="utf-8-sig" if bom else "utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(head)
+        writer.writerows([[safe_cell(v.isoformat() if isinstance(v, date) else v) for v in row] for row in rows])
+    return path
+
+
+@dataclass
+class Sheet:
+    """One worksheet: an optional bold title line, the header, the rows."""
+    name: str
+    head: Sequence
+    rows: Iterable[Sequence]
+    title: str | None = None           # a line above the header, in bold
+    bold_head: bool = True
+    widths: Sequence[float] = ()       # column widths from column A on
+    date_columns: Sequence[int] = ()   # 1-based columns shown as yyyy-mm-dd
+    freeze_head: bool = False          # keep the header in view when scrolling
+
+
+def write_xlsx(path, sheets: Sequence[Sheet]) -> Path:
+    """An XLSX workbook with these sheets, every cell made safe (strings stay strings)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    path = Path(path)
+    book = Workbook()
+    book.remove(book.active)
+    for spec in sheets:
+        sheet = book.create_sheet(spec.name)
+        if spec.title is not None:
+            sheet.append([safe_cell(spec.title)])
+            sheet["A1"].font = Font(bold=True)
+        sheet.append([safe_cell(v) for v in spec.head])
+        head_row = sheet.max_row
+        if spec.bold_head:
+            for cell in sheet[head_row]:
+                cell.font = Font(bold=True)
+        for row in spec.rows:
+            sheet.append([safe_cell(v) for v in row])
+            for col in spec.date_columns:
+                sheet.cell(row=sheet.max_row, column=col).number_format = "yyyy-mm-dd"
+        for i, width in enumerate(spec.widths, start=1):
+            sheet.column_dimensions[get_column_letter(i)].width = width
+        if spec.freeze_head:
+            sheet.freeze_panes = f"A{head_row + 1}"
+    book.save(path)
+    return path
