@@ -267,24 +267,17 @@ def test_year_report_prints_the_frozen_number(con):
 
 # ---------------------------------------------------------------------------- command line
 
-def test_report_commands_write_files(con, tmp_path):
-    import argparse
-
-    from flows.report import add_report_commands
+def test_report_commands_write_files(con, tmp_path, capsys):
+    from flows.cli import main
 
     db = tmp_path / "r.duckdb"
     con.close()
-    parser = argparse.ArgumentParser()
-    add_report_commands(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(["report", "weekly", "--week", "2026-W47", "--db", str(db), "--out", str(tmp_path / "o")])
-    assert args.func(args) == 0
+    assert main(["report", "weekly", "--week", "2026-W47", "--db", str(db), "--out", str(tmp_path / "o")]) == 0
     assert (tmp_path / "o" / "informe-semanal-2026-W47.html").exists()
-    args = parser.parse_args(["report", "year", "--year", "2026", "--db", str(db), "--out", str(tmp_path / "o"),
-                              "--lang", "en"])
-    assert args.func(args) == 0
+    assert main(["report", "year", "--year", "2026", "--db", str(db), "--out", str(tmp_path / "o"),
+                 "--lang", "en"]) == 0
     assert (tmp_path / "o" / "media-2026.html").exists()
-    with pytest.raises(SystemExit):
-        parser.parse_args(["report", "weekly", "--week", "47"])
+    assert main(["report", "weekly", "--week", "47", "--db", str(db)]) == 2   # a bad week is a usage error
 
 
 def test_web_text_with_control_characters_still_makes_a_spreadsheet(con, tmp_path):

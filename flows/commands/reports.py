@@ -31,10 +31,12 @@ def report() -> None:
 @db_option()
 @out_option(Path("reports"), REPORTS_OUT)
 def weekly(week, lang, db, out) -> int:
-    from flows.report import cmd_report_weekly
+    from flows.report import messages, write_weekly_report
 
     require_db(db)
-    return cmd_report_weekly(Namespace(db=db, out=out, week=week, lang=lang))
+    files = write_weekly_report(db, out, week, lang)
+    print(messages(lang)["files"] + "\n" + "\n".join(f"  {f}" for f in files))
+    return 0
 
 
 @report.command("year",
@@ -47,10 +49,17 @@ def weekly(week, lang, db, out) -> int:
 @db_option()
 @out_option(Path("reports"), REPORTS_OUT)
 def year(year, lang, live, db, out) -> int:
-    from flows.report import cmd_report_year
+    from flows.report import messages, write_year
+    from warehouse.db import connect
 
     require_db(db)
-    return cmd_report_year(Namespace(db=db, out=out, year=year, lang=lang, live=live))
+    con = connect(db, read_only=True)
+    try:
+        files = write_year(con, year, out, lang, live=live)
+    finally:
+        con.close()
+    print(messages(lang)["files"] + "\n" + "\n".join(f"  {f}" for f in files))
+    return 0
 
 
 @command("review", "abre la mesa de revisión en su navegador: confirmar, rechazar, corregir y clasificar medios",

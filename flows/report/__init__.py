@@ -17,22 +17,20 @@ are neutralised (warehouse/spreadsheet.py).
     html.py       the Jinja2 environment (templates in flows/templates/), links, highlighted mentions
     language.py   the words (messages/es.yaml, messages/en.yaml), dates and numbers for people
     weeks.py      ISO weeks ('2026-W47') and ReportError
-    command.py    `report weekly` and `report year` on the command line
 
 The names below are the ones the rest of the project (CLI, flows, review desk, tests) uses.
 """
 from __future__ import annotations
 
 from flows.report.annual import write_year, year_context
-from flows.report.command import add_report_commands
 from flows.report.html import environment, highlight, safe_href
-from flows.report.language import LANGS, format_date, labels
+from flows.report.language import LANGS, format_date, labels, messages
 from flows.report.weekly import render_weekly_html, weekly_cells, weekly_context, write_weekly, write_weekly_report
 from flows.report.weeks import ReportError, last_full_week, parse_week, week_of, weeks_ending
 from warehouse.spreadsheet import safe_cell
 
 __all__ = [
-    "LANGS", "ReportError", "add_report_commands", "environment", "format_date", "highlight", "labels",
+    "LANGS", "ReportError", "environment", "format_date", "highlight", "labels", "messages",
     "last_full_week", "parse_week", "render_weekly_html", "safe_cell", "safe_href", "week_of", "weekly_cells",
     "weekly_context", "weeks_ending", "write_weekly", "write_weekly_report", "write_year", "year_context",
 ]
