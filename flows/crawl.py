@@ -21,7 +21,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows.steps import CrawlResult, fetch, load_staged, new_run_id, record, staging_dir_for
 from flows.summary import summary_markdown
-from pipelines.dates import MEXICO_CITY
+from pipelines.vocabulary import last_year, today_mexico
 
 FETCH_TIMEOUT_S = 6 * 3600      # a whole backfill of every outlet; a daily run takes minutes
 
@@ -116,7 +116,7 @@ def backfill_flow(sources: str, db: str, since: str | None = None, until: str | 
                   env: dict | None = None) -> dict:
     """Sitemaps over a date window: history, and what feeds dropped before we saw it."""
     if since is None:
-        since = (datetime.now(MEXICO_CITY).date() - timedelta(days=days_back or 14)).isoformat()
+        since = (today_mexico() - timedelta(days=days_back or 14)).isoformat()
     result = run_crawl(sources, db, since=since, until=until, workers=workers, settings=settings, env=env)
     return result.loaded.as_dict()
 
@@ -177,7 +177,7 @@ def year_tally_flow(db: str, out_dir: str, year: int | None = None) -> list[str]
     from warehouse.db import connect
     from warehouse.tally import format_table, tally
 
-    year = year or datetime.now(MEXICO_CITY).year - 1
+    year = year or last_year()
     files = tally_files_task(db, year, out_dir)
     con = connect(db, read_only=True)
     try:

@@ -20,10 +20,11 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.spiders import SitemapSpider
 from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutError
 
-from pipelines.dates import MEXICO_CITY, parse_moment
+from pipelines.dates import parse_moment
 from pipelines.records import FeedCheck, FetchedPage
 from pipelines.registry import load_registry
 from pipelines.urls import canonical_url, decode_google_news, url_key
+from pipelines.vocabulary import MEXICO_CITY
 from spiders.feeds import parse_feed
 from spiders.safety import valid_url
 from spiders.sitemaps import locs_with_entities, news_publication_dates
@@ -225,10 +226,10 @@ class MonitorSpider(SitemapSpider):
                              outlet=request.meta.get("outlet", ""), status=status, entries=0, problem=reason,
                              from_cache=False, checked_at=datetime.now(timezone.utc).isoformat())
         return FetchedPage(
-            url=request.url, final_url=request.url, status=status, content_type=f"error: {reason}",
+            url=request.url, final_url=request.url, status=status, content_type="",
             body=b"", discovered_via=request.meta.get("via", ""), source_url=request.meta.get("source", ""),
             listed_at=request.meta.get("listed_at"), listed_title=request.meta.get("listed_title"),
-            fetched_at=datetime.now(timezone.utc).isoformat(),
+            fetched_at=datetime.now(timezone.utc).isoformat(), error=reason,
         )
 
 
