@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+from pipelines.errors import TransientFetchError
 from pipelines.records import ProcessSummary
 from pipelines.registry import load_registry
 
@@ -149,9 +150,11 @@ def fetch(sources: Path, db: Path, run_id: str, since=None, until=None, settings
     read = stats.get("prodesc/feed_feeds", 0) + stats.get("prodesc/discovery_feeds", 0) + stats.get(
         "prodesc/listed/sitemap", 0)
     if not read and stats.get("prodesc/failed/listing", 0):
-        raise RuntimeError(
-            f"No feed or sitemap could be read ({stats['prodesc/failed/listing']} failed): is the network or the "
-            f"proxy down? The crawl's log is {staged.with_suffix('.log')}.")
+        message = (f"No feed or sitemap could be read ({stats['prodesc/failed/listing']} failed): is the network or "
+                   f"the proxy down? The crawl's log is {staged.with_suffix('.log')}.")
+        if stats.get("prodesc/failed/listing/transient", 0):   # timeouts, refused connections, 5xx
+            raise TransientFetchError(message)
+        raise RuntimeError(message)
     return stats
 
 

@@ -12,12 +12,14 @@ import json
 import logging
 from dataclasses import replace
 from datetime import datetime, time, timezone
+from functools import cached_property
 from typing import Any
 
 from scrapy import Request
 from scrapy.http import TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.spiders import SitemapSpider
+from scrapy.utils.misc import load_object
 from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutError
 
 from pipelines.dates import parse_moment
@@ -205,6 +207,21 @@ class MonitorSpider(SitemapSpider):
             fetched_at=datetime.now(timezone.utc).isoformat(),
         )
 
+    @cached_property
+    def _retried(self) -> tuple[tuple[type, ...], frozenset[int]]:
+        """What Scrapy's own retry middleware counts as passing: exceptions and HTTP codes."""
+        settings = self.crawler.settings
+        exceptions = tuple(load_object(e) if isinstance(e, str) else e for e in settings.getlist("RETRY_EXCEPTIONS"))
+        return exceptions, frozenset(int(c) for c in settings.getlist("RETRY_HTTP_CODES"))
+
+    def _is_transient(self, failure) -> bool:
+        """A timeout, a refused or lost connection, a name that did not resolve, a 5xx: the
+        network or the site may be back later. A 404 or a refusal of ours will not change."""
+        exceptions, codes = self._retried
+        if failure.check(HttpError):
+            return failure.value.response.status in codes
+        return bool(exceptions) and failure.check(*exceptions) is not None
+
     def on_error(self, failure):
         """A failed fetch is recorded (and counted), never silently lost."""
         request = failure.request
@@ -218,6 +235,8 @@ class MonitorSpider(SitemapSpider):
             status, reason = 0, failure.getErrorMessage()[:200] or failure.type.__name__
         what = "listing" if request.meta.get("listing") else "page"
         self.crawler.stats.inc_value(f"prodesc/failed/{what}")
+        if self._is_transient(failure):   # worth another run later (`flows.steps.fetch`)
+            self.crawler.stats.inc_value(f"prodesc/failed/{what}/transient")
         logger.warning("Could not fetch %s %s: %s", what, request.url, reason)
         if request.meta.get("listing"):
             if request.url.endswith("/robots.txt"):

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from pipelines.errors import ConfigError, UserError
+from pipelines.errors import ConfigError, TransientFetchError, UserError
 from pipelines.process import process_batch
 from pipelines.records import FetchedPage, SkipReason
 from pipelines.staging import decode_page, encode_page, read_staged
@@ -67,3 +67,14 @@ def test_user_fixable_failures_are_user_errors(tmp_path):
         load_kb(tmp_path / "missing.yaml")
     for exc in (registry_error.value, kb_error.value):
         assert isinstance(exc, ConfigError) and isinstance(exc, UserError)
+
+
+def test_prefect_retries_only_transient_fetch_failures():
+    from prefect.states import Failed
+
+    from flows.crawl import fetch_task, only_transient_failures
+    assert fetch_task.retry_condition_fn is only_transient_failures
+    assert fetch_task.with_options(retries=0).retry_condition_fn is only_transient_failures
+    assert only_transient_failures(fetch_task, None, Failed(data=TransientFetchError("timed out")))
+    assert not only_transient_failures(fetch_task, None, Failed(data=RuntimeError("the crawler crashed")))
+    assert not only_transient_failures(fetch_task, None, Failed(data=ConfigError("sources.yaml: bad reach")))
