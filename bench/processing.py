@@ -24,11 +24,10 @@ from pathlib import Path
 import trafilatura
 
 from nlp.tagger import Tagger
-from pipelines.extract import Skip, extract_article
-from pipelines.records import FetchedPage
+from pipelines.extract import extract_article
+from pipelines.records import FetchedPage, Skip, Tagged
 from pipelines.registry import Registry, load_registry
 from pipelines.staging import read_staged
-from warehouse.load import Tagged
 
 
 def pages_from_dir(folder: Path) -> list[FetchedPage]:

@@ -1,10 +1,11 @@
 """The Prefect flows: thin wrappers over plain functions in `flows.steps` and elsewhere.
 
 Remove the decorators and the code still works (`flows.steps.crawl`, `flows.steps.retag`,
-`warehouse.tally`...). Retries with backoff are on I/O steps only (the fetch; the
-report files); CPU work (extraction and tagging) is fanned out as tasks, one per batch
-of pages, on the flow's task runner: one thread by default, a Dask cluster of processes
-with `workers=N` (prefect-dask). Loading stays in the flow's own process: DuckDB has a
+`warehouse.tally`...). Retries with backoff are on I/O steps only: the fetch, when it
+failed for a passing reason (a `TransientFetchError`: network, timeout, 5xx), and the
+report files. CPU work (extraction and tagging) is fanned out as tasks, one per batch of
+pages, on the flow's task runner: one thread by default, a Dask cluster of processes with
+`workers=N` (prefect-dask). Loading stays in the flow's own process: DuckDB has a
 single writer.
 """
 from __future__ import annotations
@@ -21,7 +22,8 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows.steps import CrawlResult, fetch, load_staged, new_run_id, record, staging_dir_for
 from flows.summary import summary_markdown
-from pipelines.dates import MEXICO_CITY
+from pipelines.errors import TransientFetchError
+from pipelines.vocabulary import last_year, today_mexico
 
 FETCH_TIMEOUT_S = 6 * 3600      # a whole backfill of every outlet; a daily run takes minutes
 
@@ -34,7 +36,20 @@ def _tools(sources: str):
     return load_registry(sources), Tagger.load()
 
 
-@task(name="fetch pages (Scrapy)", retries=2, retry_delay_seconds=[60, 300], timeout_seconds=FETCH_TIMEOUT_S)
+def only_transient_failures(task, task_run, state) -> bool:
+    """Prefect's `retry_condition_fn`: retry a fetch that failed for a passing reason (the
+    network, a timeout, a 5xx); a bug or a wrong configuration fails at once."""
+    try:
+        state.result()
+    except TransientFetchError:
+        return True
+    except Exception:  # noqa: BLE001 - anything else is not worth a retry
+        return False
+    return False
+
+
+@task(name="fetch pages (Scrapy)", retries=2, retry_delay_seconds=[60, 300], timeout_seconds=FETCH_TIMEOUT_S,
+      retry_condition_fn=only_transient_failures)
 def fetch_task(sources: str, db: str, run_id: str, since, until, settings, env, refetch: bool,
                outlets: list[str] | None = None) -> dict:
     return fetch(Path(sources), Path(db), run_id, since, until, settings, env, refetch, outlets=outlets)
@@ -116,7 +131,7 @@ def backfill_flow(sources: str, db: str, since: str | None = None, until: str | 
                   env: dict | None = None) -> dict:
     """Sitemaps over a date window: history, and what feeds dropped before we saw it."""
     if since is None:
-        since = (datetime.now(MEXICO_CITY).date() - timedelta(days=days_back or 14)).isoformat()
+        since = (today_mexico() - timedelta(days=days_back or 14)).isoformat()
     result = run_crawl(sources, db, since=since, until=until, workers=workers, settings=settings, env=env)
     return result.loaded.as_dict()
 
@@ -177,7 +192,7 @@ def year_tally_flow(db: str, out_dir: str, year: int | None = None) -> list[str]
     from warehouse.db import connect
     from warehouse.tally import format_table, tally
 
-    year = year or datetime.now(MEXICO_CITY).year - 1
+    year = year or last_year()
     files = tally_files_task(db, year, out_dir)
     con = connect(db, read_only=True)
     try:

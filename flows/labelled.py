@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from pipelines.extract import Skip, extract_article
-from pipelines.records import FetchedPage
+from pipelines.extract import extract_article
+from pipelines.records import FetchedPage, Skip
 from pipelines.registry import load_registry
 from pipelines.urls import url_key
 

@@ -14,7 +14,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-TIMEZONE = "America/Mexico_City"
+from pipelines.vocabulary import TIMEZONE_NAME as TIMEZONE
 
 # name -> (flow attribute in flows.crawl, cron, description). Times are Mexico City's.
 SCHEDULES = {

@@ -11,7 +11,6 @@ are loaded by the next run first, so nothing fetched is ever lost.
 from __future__ import annotations
 
 import json
-import logging
 import os
 import subprocess
 import sys
@@ -20,10 +19,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from pipelines.process import ProcessSummary, merge_summary, process_staged
+from pipelines.errors import TransientFetchError
+from pipelines.records import ProcessSummary
 from pipelines.registry import load_registry
-
-log = logging.getLogger("prodesc_monitor.crawl")
 
 # Settings that make sense only against a server on this machine (the demo, tests).
 LOCAL_SERVER_SETTINGS = {
@@ -38,7 +36,6 @@ class CrawlResult:
     crawl_stats: dict
     loaded: ProcessSummary
     staged_files: list[str] = field(default_factory=list)
-    status: str = "ok"
 
 
 def new_run_id() -> str:
@@ -112,7 +109,8 @@ def load_staged(db: Path, sources: Path, tagger=None, say=print, map_batches=Non
     """Load every staged file not yet loaded into the database (idempotent). Each file keeps the
     run id of the crawl that fetched it (its name).
 
-    `map_batches` fans extraction and tagging out (see `pipelines.process.process_staged`)."""
+    `map_batches` fans extraction and tagging out (see `flows.process.process_staged`)."""
+    from flows.process import process_staged   # DuckDB loads only when there is something to load
     from warehouse.db import connect
     from warehouse.load import load_entities
     from warehouse.search import rebuild_index
@@ -128,7 +126,7 @@ def load_staged(db: Path, sources: Path, tagger=None, say=print, map_batches=Non
         for path in pending_staged(staging_dir_for(db)):
             summary = process_staged(path, registry, tagger, con, path.stem,  # the crawl that fetched it
                                      map_batches=map_batches)
-            merge_summary(total, summary)
+            total.merge(summary)
             mark_loaded(path)
         rebuild_index(con)
     finally:
@@ -152,9 +150,11 @@ def fetch(sources: Path, db: Path, run_id: str, since=None, until=None, settings
     read = stats.get("prodesc/feed_feeds", 0) + stats.get("prodesc/discovery_feeds", 0) + stats.get(
         "prodesc/listed/sitemap", 0)
     if not read and stats.get("prodesc/failed/listing", 0):
-        raise RuntimeError(
-            f"No feed or sitemap could be read ({stats['prodesc/failed/listing']} failed): is the network or the "
-            f"proxy down? The crawl's log is {staged.with_suffix('.log')}.")
+        message = (f"No feed or sitemap could be read ({stats['prodesc/failed/listing']} failed): is the network or "
+                   f"the proxy down? The crawl's log is {staged.with_suffix('.log')}.")
+        if stats.get("prodesc/failed/listing/transient", 0):   # timeouts, refused connections, 5xx
+            raise TransientFetchError(message)
+        raise RuntimeError(message)
     return stats
 
 
@@ -177,7 +177,7 @@ def record(db: Path, result: CrawlResult, sources: Path, since, until) -> None:
 
     con = connect(db)
     try:
-        record_run(con, result.run_id, result.started_at, str(sources), since, until, result.status,
+        record_run(con, result.run_id, result.started_at, str(sources), since, until, "ok",
                    {"crawl": result.crawl_stats, "load": result.loaded.as_dict()})
     finally:
         con.close()

@@ -3,7 +3,7 @@
 The communications team edits the YAML file by hand, so every mistake must be
 reported in words they can act on: the file, the line and the entry at fault.
 The YAML is read with a loader that remembers the line of every mapping, list
-and string; validation then walks the data and raises
+and string (``nlp/kbfile.py``); validation then walks the data and raises
 :class:`KnowledgeBaseError` with ``path:line: message``.
 
 All disambiguation knowledge lives in the file (names, ambiguous names,
@@ -12,74 +12,20 @@ into plain frozen dataclasses that the matcher and the scorer consume.
 """
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
+from pipelines.vocabulary import PROCESS_THEMES, THEMES, Theme
+
+from .kbfile import KnowledgeBaseError, LineDict, Validator, line_of, read_kb_file
+
+__all__ = ["DEFAULT_KB_PATH", "Alias", "Cue", "Entity", "KnowledgeBase", "KnowledgeBaseError", "LookAlikeName",
+           "VocabularyClass", "load_kb"]
 
 DEFAULT_KB_PATH = Path(__file__).with_name("knowledge_base.yaml")
 
 KINDS = ("organisation", "person", "process")
-THEMES = ("land_territory", "labour", "defenders", "institutional")
-PROCESS_THEMES = ("land_territory", "labour", "defenders")
-
-
-class KnowledgeBaseError(ValueError):
-    """A knowledge-base file that cannot be used; the message names file and line."""
-
-
-# --- YAML loading that keeps line numbers ---------------------------------
-
-class _LineStr(str):
-    line: int = 0
-
-
-class _LineDict(dict):
-    line: int = 0
-
-
-class _LineList(list):
-    line: int = 0
-
-
-class _LineLoader(yaml.SafeLoader):
-    """SafeLoader whose strings, mappings and lists carry their 1-based line."""
-
-
-def _construct_str(loader: _LineLoader, node: yaml.Node) -> _LineStr:
-    s = _LineStr(loader.construct_scalar(node))
-    s.line = node.start_mark.line + 1
-    return s
-
-
-def _construct_map(loader: _LineLoader, node: yaml.MappingNode) -> _LineDict:
-    d = _LineDict()
-    d.line = node.start_mark.line + 1
-    yield d
-    seen: dict[Any, int] = {}
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        if key in seen:
-            raise KnowledgeBaseError(
-                f"{loader.name}:{key_node.start_mark.line + 1}: key {key!r} appears twice "
-                f"in the same entry (first on line {seen[key]})"
-            )
-        seen[key] = key_node.start_mark.line + 1
-        d[key] = loader.construct_object(value_node, deep=True)
-
-
-def _construct_seq(loader: _LineLoader, node: yaml.SequenceNode) -> _LineList:
-    lst = _LineList()
-    lst.line = node.start_mark.line + 1
-    yield lst
-    lst.extend(loader.construct_object(n, deep=True) for n in node.value)
-
-
-_LineLoader.add_constructor("tag:yaml.org,2002:str", _construct_str)
-_LineLoader.add_constructor("tag:yaml.org,2002:map", _construct_map)
-_LineLoader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
 
 
 # --- The data model ---------------------------------------------------------
@@ -172,108 +118,60 @@ class VocabularyClass:
     line: int
 
 
-# --- Validation helpers ------------------------------------------------------
-
-def _line(obj: Any, fallback: int = 0) -> int:
-    return getattr(obj, "line", fallback) or fallback
-
-
-class _Validator:
-    def __init__(self, path: str):
-        self.path = path
-
-    def fail(self, line: int, msg: str) -> None:
-        raise KnowledgeBaseError(f"{self.path}:{line}: {msg}")
-
-    def mapping(self, obj: Any, where: str, line: int) -> dict:
-        if not isinstance(obj, dict):
-            self.fail(_line(obj, line), f"{where} must be a mapping of 'key: value' lines, "
-                                        f"got {type(obj).__name__}")
-        return obj
-
-    def seq(self, obj: Any, where: str, line: int) -> list:
-        if obj is None:
-            return []
-        if not isinstance(obj, list):
-            self.fail(_line(obj, line), f"{where} must be a list ('- item' lines), "
-                                        f"got {type(obj).__name__}")
-        return obj
-
-    def text(self, obj: Any, where: str, line: int) -> str:
-        if isinstance(obj, bool) or obj is None or isinstance(obj, (dict, list)):
-            self.fail(_line(obj, line), f"{where} must be text, got {obj!r}")
-        s = str(obj).strip()
-        if not s:
-            self.fail(_line(obj, line), f"{where} is empty")
-        return s
-
-    def number(self, obj: Any, where: str, line: int) -> float:
-        if isinstance(obj, bool) or not isinstance(obj, (int, float)):
-            # numbers are not _LineStr, so use the parent's line
-            self.fail(_line(obj, line), f"{where} must be a number, got {obj!r}")
-        return float(obj)
-
-    def keys(self, d: dict, allowed: set[str], where: str) -> None:
-        for k in d:
-            if k not in allowed:
-                self.fail(_line(k, _line(d)), f"{where}: unknown key {k!r} "
-                                              f"(allowed: {', '.join(sorted(allowed))})")
-
-
 _ENTITY_KEYS = {"id", "kind", "name", "theme", "names", "ambiguous_names", "acronyms",
                 "ambiguous_acronyms", "context", "look_alikes", "look_alike_names",
                 "threshold", "given_names", "supports_others", "note", "label_ids"}
 VOCABULARY_KINDS = ("topic", "lookalike")
 
 
-def _parse_vocabulary(v: _Validator, raw: Any) -> tuple[VocabularyClass, ...]:
+def _parse_vocabulary(v: Validator, raw: Any) -> tuple[VocabularyClass, ...]:
     out: list[VocabularyClass] = []
     if raw is None:
         return ()
     raw = v.mapping(raw, "vocabulary", 1)
     for name, spec in raw.items():
-        spec = v.mapping(spec, f"vocabulary {name!r}", _line(raw))
+        spec = v.mapping(spec, f"vocabulary {name!r}", line_of(raw))
         v.keys(spec, {"kind", "phrases", "note"}, f"vocabulary {name!r}")
-        kind = v.text(spec.get("kind"), f"vocabulary {name!r}: kind", _line(spec))
+        kind = v.text(spec.get("kind"), f"vocabulary {name!r}: kind", line_of(spec))
         if kind not in VOCABULARY_KINDS:
-            v.fail(_line(spec), f"vocabulary {name!r}: kind {kind!r} is not one of {', '.join(VOCABULARY_KINDS)}")
-        phrases = tuple(v.text(p, f"vocabulary {name!r}: phrase", _line(spec))
-                        for p in v.seq(spec.get("phrases"), f"vocabulary {name!r}: phrases", _line(spec)))
+            v.fail(line_of(spec), f"vocabulary {name!r}: kind {kind!r} is not one of {', '.join(VOCABULARY_KINDS)}")
+        phrases = tuple(v.text(p, f"vocabulary {name!r}: phrase", line_of(spec))
+                        for p in v.seq(spec.get("phrases"), f"vocabulary {name!r}: phrases", line_of(spec)))
         if not phrases:
-            v.fail(_line(spec), f"vocabulary {name!r} has no phrases")
-        out.append(VocabularyClass(str(name), kind, phrases, _line(spec)))
+            v.fail(line_of(spec), f"vocabulary {name!r} has no phrases")
+        out.append(VocabularyClass(str(name), kind, phrases, line_of(spec)))
     return tuple(out)
 
 
-def _parse_aliases(v: _Validator, ent: dict, eid: str) -> list[Alias]:
+def _parse_aliases(v: Validator, ent: dict, eid: str) -> list[Alias]:
     out: list[Alias] = []
     spec = (("names", False, False), ("ambiguous_names", True, False),
             ("acronyms", False, True), ("ambiguous_acronyms", True, True))
     for key, ambiguous, case_sensitive in spec:
-        for item in v.seq(ent.get(key), f"entity {eid!r}: {key}", _line(ent)):
+        for item in v.seq(ent.get(key), f"entity {eid!r}: {key}", line_of(ent)):
             threshold = None
             requires: tuple[str, ...] = ()
             if isinstance(item, dict):
                 v.keys(item, {"text", "threshold", "requires", "note"}, f"entity {eid!r}: {key} item")
                 if "text" not in item:
-                    v.fail(_line(item), f"entity {eid!r}: {key} item needs a 'text'")
-                text = v.text(item["text"], f"entity {eid!r}: {key} text", _line(item))
+                    v.fail(line_of(item), f"entity {eid!r}: {key} item needs a 'text'")
+                text = v.text(item["text"], f"entity {eid!r}: {key} text", line_of(item))
                 if "threshold" in item:
                     threshold = v.number(item["threshold"], f"entity {eid!r}: threshold of {text!r}",
-                                         _line(item))
+                                         line_of(item))
                 if "requires" in item:
                     if not ambiguous:
-                        v.fail(_line(item), f"entity {eid!r}: 'requires' only applies to ambiguous names "
+                        v.fail(line_of(item), f"entity {eid!r}: 'requires' only applies to ambiguous names "
                                             f"(move {text!r} to ambiguous_names or ambiguous_acronyms)")
-                    requires = tuple(v.text(r, f"entity {eid!r}: requires item", _line(item))
+                    requires = tuple(v.text(r, f"entity {eid!r}: requires item", line_of(item))
                                      for r in v.seq(item["requires"], f"entity {eid!r}: requires",
-                                                    _line(item)))
+                                                    line_of(item)))
                     if not requires:
-                        v.fail(_line(item), f"entity {eid!r}: 'requires' of {text!r} is empty")
-                line = _line(item)
+                        v.fail(line_of(item), f"entity {eid!r}: 'requires' of {text!r} is empty")
+                line = line_of(item)
             else:
-                text = v.text(item, f"entity {eid!r}: {key} item", _line(ent))
-                line = _line(item, _line(ent))
+                text = v.text(item, f"entity {eid!r}: {key} item", line_of(ent))
+                line = line_of(item, line_of(ent))
             if case_sensitive and " " in text:
                 v.fail(line, f"entity {eid!r}: acronym {text!r} must be one word "
                              f"(put phrases under 'names' or 'ambiguous_names')")
@@ -281,51 +179,51 @@ def _parse_aliases(v: _Validator, ent: dict, eid: str) -> list[Alias]:
     return out
 
 
-def _parse_cue_groups(v: _Validator, groups: Any, eid: str, key: str, negative: bool,
+def _parse_cue_groups(v: Validator, groups: Any, eid: str, key: str, negative: bool,
                       cue_sets: dict[str, list[Cue]]) -> list[Cue]:
     out: list[Cue] = []
     for gi, g in enumerate(v.seq(groups, f"entity {eid!r}: {key}", 0)):
         g = v.mapping(g, f"entity {eid!r}: each '{key}' group", 0)
         if "use" in g:
             v.keys(g, {"use", "note"}, f"entity {eid!r}: {key} group")
-            name = v.text(g["use"], f"entity {eid!r}: {key} 'use'", _line(g))
+            name = v.text(g["use"], f"entity {eid!r}: {key} 'use'", line_of(g))
             if name not in cue_sets:
-                v.fail(_line(g["use"], _line(g)), f"entity {eid!r}: unknown cue set {name!r} "
+                v.fail(line_of(g["use"], line_of(g)), f"entity {eid!r}: unknown cue set {name!r} "
                                                   f"(defined: {', '.join(sorted(cue_sets)) or 'none'})")
             out.extend(cue_sets[name])
             continue
         v.keys(g, {"weight", "phrases", "label", "max", "note"}, f"entity {eid!r}: {key} group")
         if "weight" not in g or "phrases" not in g:
-            v.fail(_line(g), f"entity {eid!r}: each '{key}' group needs 'weight' and 'phrases'")
-        w = v.number(g["weight"], f"entity {eid!r}: {key} weight", _line(g))
+            v.fail(line_of(g), f"entity {eid!r}: each '{key}' group needs 'weight' and 'phrases'")
+        w = v.number(g["weight"], f"entity {eid!r}: {key} weight", line_of(g))
         if negative and w >= 0:
-            v.fail(_line(g), f"entity {eid!r}: look-alike weight must be negative, got {w}")
+            v.fail(line_of(g), f"entity {eid!r}: look-alike weight must be negative, got {w}")
         if not negative and w <= 0:
-            v.fail(_line(g), f"entity {eid!r}: context weight must be positive, got {w} "
+            v.fail(line_of(g), f"entity {eid!r}: context weight must be positive, got {w} "
                              f"(put negative cues under 'look_alikes')")
         cap = None
         if "max" in g:
-            cap = v.number(g["max"], f"entity {eid!r}: {key} max", _line(g))
+            cap = v.number(g["max"], f"entity {eid!r}: {key} max", line_of(g))
             if (cap >= 0) if negative else (cap <= 0):
-                v.fail(_line(g), f"entity {eid!r}: 'max' of a {key} group must be "
+                v.fail(line_of(g), f"entity {eid!r}: 'max' of a {key} group must be "
                                  f"{'negative' if negative else 'positive'} like its weight, got {cap}")
         label = None
         if negative:
             if "label" not in g:
-                v.fail(_line(g), f"entity {eid!r}: each look-alike group needs a 'label' "
+                v.fail(line_of(g), f"entity {eid!r}: each look-alike group needs a 'label' "
                                  f"(e.g. tourism), shown as the reason for rejecting")
-            label = v.text(g["label"], f"entity {eid!r}: look-alike label", _line(g))
-        for p in v.seq(g["phrases"], f"entity {eid!r}: {key} phrases", _line(g)):
-            phrase = v.text(p, f"entity {eid!r}: {key} phrase", _line(g))
+            label = v.text(g["label"], f"entity {eid!r}: look-alike label", line_of(g))
+        for p in v.seq(g["phrases"], f"entity {eid!r}: {key} phrases", line_of(g)):
+            phrase = v.text(p, f"entity {eid!r}: {key} phrase", line_of(g))
             if "*" in phrase and (not phrase.endswith("*") or " " in phrase or phrase.count("*") > 1
                                   or len(phrase) < 4):
-                v.fail(_line(p, _line(g)), f"entity {eid!r}: {phrase!r}: '*' is only allowed at the "
+                v.fail(line_of(p, line_of(g)), f"entity {eid!r}: {phrase!r}: '*' is only allowed at the "
                                            f"end of a single word of at least 3 letters (e.g. ejid*)")
-            out.append(Cue(phrase, w, label, _line(p, _line(g)), f"{eid}/{key}/{gi}", cap))
+            out.append(Cue(phrase, w, label, line_of(p, line_of(g)), f"{eid}/{key}/{gi}", cap))
     return out
 
 
-def _parse_cue_sets(v: _Validator, raw: Any) -> dict[str, list[Cue]]:
+def _parse_cue_sets(v: Validator, raw: Any) -> dict[str, list[Cue]]:
     sets: dict[str, list[Cue]] = {}
     if raw is None:
         return sets
@@ -338,43 +236,23 @@ def _parse_cue_sets(v: _Validator, raw: Any) -> dict[str, list[Cue]]:
 def load_kb(path: str | Path | None = None) -> KnowledgeBase:
     """Read, validate and return the knowledge base at ``path`` (default: the packaged one)."""
     p = Path(path) if path is not None else DEFAULT_KB_PATH
-    try:
-        raw_bytes = p.read_bytes()
-    except OSError as e:
-        raise KnowledgeBaseError(f"{p}: cannot read knowledge base: {e}") from e
-    version = hashlib.sha256(raw_bytes).hexdigest()[:12]
-    try:
-        text = raw_bytes.decode("utf-8")
-    except UnicodeDecodeError as e:
-        raise KnowledgeBaseError(f"{p}: the file must be saved as UTF-8 ({e})") from e
-    v = _Validator(str(p))
-    loader = _LineLoader(text)
-    loader.name = str(p)
-    try:
-        data = loader.get_single_data()
-    except yaml.MarkedYAMLError as e:
-        mark = e.problem_mark or e.context_mark
-        line = mark.line + 1 if mark else 0
-        raise KnowledgeBaseError(f"{p}:{line}: not valid YAML ({e.problem or e}); check the "
-                                 f"indentation and quotes on this line or the one above") from e
-    finally:
-        loader.dispose()
+    data, version, v = read_kb_file(p)
     if not isinstance(data, dict):
         v.fail(1, "the file must start with top-level keys (settings, cue_sets, entities)")
     v.keys(data, {"settings", "cue_sets", "entities", "honorifics", "common_words", "vocabulary"}, "top level")
 
-    settings = v.mapping(data.get("settings") or _LineDict(), "settings", 1)
+    settings = v.mapping(data.get("settings") or LineDict(), "settings", 1)
     v.keys(settings, {"threshold", "organisation_support", "same_entity_support"}, "settings")
-    default_threshold = v.number(settings.get("threshold", 2.0), "settings: threshold", _line(settings))
+    default_threshold = v.number(settings.get("threshold", 2.0), "settings: threshold", line_of(settings))
     org_support = v.number(settings.get("organisation_support", 2.0),
-                           "settings: organisation_support", _line(settings))
+                           "settings: organisation_support", line_of(settings))
     same_support = v.number(settings.get("same_entity_support", 2.0),
-                            "settings: same_entity_support", _line(settings))
+                            "settings: same_entity_support", line_of(settings))
     honorifics = tuple(v.text(h, "honorifics item", 1)
                        for h in v.seq(data.get("honorifics"), "honorifics", 1))
 
     cue_sets = _parse_cue_sets(v, data.get("cue_sets"))
-    common_words = tuple(v.text(w, "common_words item", _line(data.get("common_words"), 1))
+    common_words = tuple(v.text(w, "common_words item", line_of(data.get("common_words"), 1))
                          for w in v.seq(data.get("common_words"), "common_words", 1))
     vocabulary = _parse_vocabulary(v, data.get("vocabulary"))
 
@@ -385,7 +263,7 @@ def load_kb(path: str | Path | None = None) -> KnowledgeBase:
 
     for raw_ent in v.seq(data.get("entities"), "entities", 1):
         ent = v.mapping(raw_ent, "each entity", 1)
-        eline = _line(ent)
+        eline = line_of(ent)
         eid_hint = ent.get("id", "?")
         v.keys(ent, _ENTITY_KEYS, f"entity {eid_hint!r}")
         for req in ("id", "kind", "name", "theme"):
@@ -393,21 +271,21 @@ def load_kb(path: str | Path | None = None) -> KnowledgeBase:
                 v.fail(eline, f"entity {eid_hint!r} is missing '{req}'")
         eid = v.text(ent["id"], "entity id", eline)
         if not eid.replace("_", "").isalnum() or eid != eid.lower():
-            v.fail(_line(ent["id"], eline), f"entity id {eid!r} must be lower-case letters, digits, '_'")
+            v.fail(line_of(ent["id"], eline), f"entity id {eid!r} must be lower-case letters, digits, '_'")
         if eid in seen_ids:
-            v.fail(_line(ent["id"], eline), f"entity id {eid!r} is used twice (first on line {seen_ids[eid]})")
-        seen_ids[eid] = _line(ent["id"], eline)
+            v.fail(line_of(ent["id"], eline), f"entity id {eid!r} is used twice (first on line {seen_ids[eid]})")
+        seen_ids[eid] = line_of(ent["id"], eline)
         kind = v.text(ent["kind"], f"entity {eid!r}: kind", eline)
         if kind not in KINDS:
-            v.fail(_line(ent["kind"], eline), f"entity {eid!r}: kind {kind!r} is not one of {', '.join(KINDS)}")
+            v.fail(line_of(ent["kind"], eline), f"entity {eid!r}: kind {kind!r} is not one of {', '.join(KINDS)}")
         theme = v.text(ent["theme"], f"entity {eid!r}: theme", eline)
         if theme not in THEMES:
-            v.fail(_line(ent["theme"], eline), f"entity {eid!r}: theme {theme!r} is not one of {', '.join(THEMES)}")
+            v.fail(line_of(ent["theme"], eline), f"entity {eid!r}: theme {theme!r} is not one of {', '.join(THEMES)}")
         if kind == "process" and theme not in PROCESS_THEMES:
-            v.fail(_line(ent["theme"], eline), f"entity {eid!r}: a process needs theme "
+            v.fail(line_of(ent["theme"], eline), f"entity {eid!r}: a process needs theme "
                                                f"{'|'.join(PROCESS_THEMES)}, got {theme!r}")
-        if kind != "process" and theme != "institutional":
-            v.fail(_line(ent["theme"], eline), f"entity {eid!r}: an {kind} has theme 'institutional'")
+        if kind != "process" and theme != Theme.INSTITUTIONAL:
+            v.fail(line_of(ent["theme"], eline), f"entity {eid!r}: an {kind} has theme 'institutional'")
         name = v.text(ent["name"], f"entity {eid!r}: name", eline)
         aliases = _parse_aliases(v, ent, eid)
         if not aliases:
@@ -426,10 +304,10 @@ def load_kb(path: str | Path | None = None) -> KnowledgeBase:
             item = v.mapping(item, f"entity {eid!r}: each look_alike_names item", eline)
             v.keys(item, {"text", "label", "note"}, f"entity {eid!r}: look_alike_names item")
             if "text" not in item or "label" not in item:
-                v.fail(_line(item), f"entity {eid!r}: look_alike_names items need 'text' and 'label'")
-            lans.append(LookAlikeName(v.text(item["text"], "look-alike text", _line(item)),
-                                      v.text(item["label"], "look-alike label", _line(item)),
-                                      _line(item)))
+                v.fail(line_of(item), f"entity {eid!r}: look_alike_names items need 'text' and 'label'")
+            lans.append(LookAlikeName(v.text(item["text"], "look-alike text", line_of(item)),
+                                      v.text(item["label"], "look-alike label", line_of(item)),
+                                      line_of(item)))
         threshold = (v.number(ent["threshold"], f"entity {eid!r}: threshold", eline)
                      if "threshold" in ent else default_threshold)
         given = tuple(v.text(g, f"entity {eid!r}: given_names item", eline)

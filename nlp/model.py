@@ -15,6 +15,8 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipelines.errors import ConfigError
+
 DEFAULT_MODEL_PATH = Path(__file__).with_name("model.json")
 THRESHOLD = 0.5
 # The model decides the borderline: where the rules' score (context + support - look-alikes)
@@ -27,7 +29,7 @@ def in_band(total: float, threshold: float) -> bool:
     return threshold - BAND_BELOW <= total < threshold + BAND_ABOVE
 
 
-class ModelError(ValueError):
+class ModelError(ConfigError):
     """A model file that cannot be used with this knowledge base."""
 
 

@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date, datetime, timezone
-from zoneinfo import ZoneInfo
+from datetime import date, datetime
 
 import dateparser
 from dateparser.search import search_dates
 from lxml import html as lxml_html
 
-MEXICO_CITY = ZoneInfo("America/Mexico_City")
+from pipelines.vocabulary import MEXICO_CITY, TIMEZONE_NAME, today_mexico
 
 # Metadata that states the *publication* time (never "modified"/"updated").
 _META_XPATHS = (
@@ -41,7 +40,7 @@ _BYLINE_XPATH = (
     ' or contains(@class, "published") or contains(@class, "time")]//text()'
 )
 _DATEPARSER_SETTINGS = {
-    "TIMEZONE": "America/Mexico_City",
+    "TIMEZONE": TIMEZONE_NAME,
     "RETURN_AS_TIMEZONE_AWARE": True,
     "PREFER_DATES_FROM": "past",
     "REQUIRE_PARTS": ["day", "month", "year"],
@@ -84,7 +83,7 @@ def parse_moment(value: str | None, *, visible: bool = False) -> datetime | None
         moment = to_mexico_city(parsed)
     except (ValueError, OverflowError):  # a year at the edge of the calendar (reliability: bad bytes)
         return None
-    if visible and not (1990 <= moment.year <= datetime.now(timezone.utc).year + 1):
+    if visible and not (1990 <= moment.year <= today_mexico().year + 1):
         return None  # a year in a headline or a phone number, not a byline date
     return moment
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from urllib.parse import urljoin
 
@@ -20,7 +19,7 @@ from trafilatura.deduplication import Simhash
 
 from pipelines.dates import choose_date, parse_tree
 from pipelines.pagekind import listing_reason, listing_shape
-from pipelines.records import Article, FetchedPage
+from pipelines.records import Article, FetchedPage, Skip, SkipReason
 from pipelines.registry import Registry
 from pipelines.urls import canonical_url, host_of, is_aggregator, url_key
 
@@ -35,14 +34,6 @@ MAX_LINK_DENSITY_WITHOUT_METADATA = 0.4
 ARTICLE_OG_TYPES = ("article", "news", "newsarticle", "blogposting")
 _ARTICLE_LD_TYPES = ('"NewsArticle"', '"Article"', '"ReportageNewsArticle"', '"OpinionNewsArticle"',
                      '"BlogPosting"', '"AnalysisNewsArticle"')
-
-
-@dataclass(frozen=True)
-class Skip:
-    """A page that is not an article, with the reason counted in the crawl summary."""
-    url: str
-    reason: str   # not_html | http_error | empty | not_an_article | no_text
-    detail: str = ""
 
 
 def _is_html(content_type: str, body: bytes) -> bool:
@@ -137,26 +128,26 @@ def extract_article(page: FetchedPage, registry: Registry, first_seen: datetime 
         return _extract_article(page, registry, first_seen)
     except Exception as exc:  # noqa: BLE001 - the safety net of the fault matrix
         log.exception("Could not extract %s", page.url)
-        return Skip(page.url, "no_text", f"extraction error: {exc.__class__.__name__}: {str(exc)[:200]}")
+        return Skip(page.url, SkipReason.NO_TEXT, f"extraction error: {exc.__class__.__name__}: {str(exc)[:200]}")
 
 
 def _extract_article(page: FetchedPage, registry: Registry, first_seen: datetime | None = None) -> Article | Skip:
     if page.status != 200:
-        return Skip(page.url, "http_error", str(page.status))
+        return Skip(page.url, SkipReason.HTTP_ERROR, str(page.status))
     if is_aggregator(page.final_url):
         # a news-search link that did not lead to the publisher (an opaque Google News id):
         # the aggregator's page is never an outlet's article
-        return Skip(page.url, "not_an_article", "news-search page, not the publisher's article")
+        return Skip(page.url, SkipReason.NOT_AN_ARTICLE, "news-search page, not the publisher's article")
     declared = (page.content_type or "").split(";")[0].strip().lower()
     if declared and declared not in HTML_TYPES and declared not in ("application/octet-stream", "text/plain"):
-        return Skip(page.url, "not_html", page.content_type)   # a PDF or image: the crawler kept no body
+        return Skip(page.url, SkipReason.NOT_HTML, page.content_type)   # a PDF or image: the crawler kept no body
     if not page.body or not page.body.strip():
-        return Skip(page.url, "empty")
+        return Skip(page.url, SkipReason.EMPTY)
     if not _is_html(page.content_type, page.body):
-        return Skip(page.url, "not_html", page.content_type)
+        return Skip(page.url, SkipReason.NOT_HTML, page.content_type)
     listing = listing_reason(page.final_url)   # before the extractor: the URL alone settles it
     if listing:
-        return Skip(page.url, "not_an_article", listing)
+        return Skip(page.url, SkipReason.NOT_AN_ARTICLE, listing)
     try:
         doc = trafilatura.bare_extraction(
             _for_extractor(page.body, page.content_type), url=page.final_url, include_comments=False, with_metadata=True,
@@ -166,20 +157,20 @@ def _extract_article(page: FetchedPage, registry: Registry, first_seen: datetime
             date_extraction_params={"extensive_search": False, "original_date": True},
         )
     except Exception as exc:  # trafilatura can fail on pathological markup; counted, not fatal
-        return Skip(page.url, "no_text", f"extractor error: {exc.__class__.__name__}")
+        return Skip(page.url, SkipReason.NO_TEXT, f"extractor error: {exc.__class__.__name__}")
     text = _printable((getattr(doc, "text", None) or "").strip() if doc is not None else "")
     if not text:
-        return Skip(page.url, "no_text")
+        return Skip(page.url, SkipReason.NO_TEXT)
     tree = parse_tree(page.body)
     kind = _page_kind(tree)
     if kind == "other":
-        return Skip(page.url, "not_an_article", "its metadata says it is not an article")
+        return Skip(page.url, SkipReason.NOT_AN_ARTICLE, "its metadata says it is not an article")
     if kind is None and (len(text.split()) < MIN_WORDS_WITHOUT_METADATA
                          or _link_density(tree) > MAX_LINK_DENSITY_WITHOUT_METADATA):
-        return Skip(page.url, "not_an_article", "no article metadata, and too little text or mostly links")
+        return Skip(page.url, SkipReason.NOT_AN_ARTICLE, "no article metadata, and too little text or mostly links")
     listing = listing_shape(tree, text, page.final_url)   # whatever its metadata says
     if listing:
-        return Skip(page.url, "not_an_article", listing)
+        return Skip(page.url, SkipReason.NOT_AN_ARTICLE, listing)
     fetched_at = datetime.fromisoformat(page.fetched_at)
     first_seen = first_seen or fetched_at
     moment, pub_date, date_source = choose_date(tree, page.listed_at, getattr(doc, "date", None), first_seen)
@@ -194,7 +185,6 @@ def _extract_article(page: FetchedPage, registry: Registry, first_seen: datetime
         title=_printable(getattr(doc, "title", None) or page.listed_title or "").strip(),
         author=_printable(getattr(doc, "author", None) or None),
         text=text,
-        language=None,
         published_at=moment,
         published_date=pub_date,
         date_source=date_source,

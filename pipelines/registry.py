@@ -13,11 +13,11 @@ from urllib.parse import urlsplit
 
 import yaml
 
-REACHES = ("local", "national", "international")
-UNCLASSIFIED = "unclassified"
+from pipelines.errors import ConfigError
+from pipelines.vocabulary import CLASSIFIED_REACHES, Reach
 
 
-class RegistryError(ValueError):
+class RegistryError(ConfigError):
     """The registry file is wrong; the message says where and how to fix it."""
 
 
@@ -66,7 +66,7 @@ class Registry:
         found = self._by_host.get(host)
         if found is not None:
             return found
-        return Outlet(name=host, domains=(host,), reach=UNCLASSIFIED, in_registry=False)
+        return Outlet(name=host, domains=(host,), reach=Reach.UNCLASSIFIED.value, in_registry=False)
 
 
 def normalise_host(host: str) -> str:
@@ -103,8 +103,9 @@ def load_registry(path: str | Path) -> Registry:
         name = str(raw["name"]).strip()
         where = f"{path}: outlet '{name}'"
         reach = str(raw.get("reach") or "").strip().lower()
-        if reach not in REACHES:
-            raise RegistryError(f"{where}: reach is '{raw.get('reach')}', it must be one of {', '.join(REACHES)}")
+        if reach not in CLASSIFIED_REACHES:   # `unclassified` is for hosts outside the registry
+            raise RegistryError(f"{where}: reach is '{raw.get('reach')}', it must be one of "
+                                f"{', '.join(CLASSIFIED_REACHES)}")
         domains = tuple(normalise_host(d) for d in _as_list(raw.get("domains"), where, "domains"))
         if not domains:
             raise RegistryError(f"{where}: needs at least one domain, e.g. domains: [www.example.com]")

@@ -11,10 +11,10 @@ from __future__ import annotations
 import base64
 import gzip
 import json
+from dataclasses import asdict
 from pathlib import Path
 
-from dataclasses import asdict
-
+from pipelines.errors import UserError
 from pipelines.records import FeedCheck, FetchedPage
 
 
@@ -27,7 +27,7 @@ def encode_page(page: FetchedPage) -> str:
 def decode_page(line: str) -> FetchedPage:
     record = json.loads(line)
     body = gzip.decompress(base64.b64decode(record.pop("body_gz")))
-    return FetchedPage(body=body, **record)
+    return FetchedPage.from_json(record, body)
 
 
 def encode_check(check: FeedCheck) -> str:
@@ -63,7 +63,7 @@ def read_checks(path: Path) -> list[FeedCheck]:
 class StagingPipeline:
     def __init__(self, path: str | None, stats_path: str | None, stats):
         if not path:
-            raise ValueError("STAGING_FILE is not set: run crawls through `prodesc-monitor crawl`")
+            raise UserError("STAGING_FILE is not set: run crawls through `prodesc-monitor crawl`")
         self.path = Path(path)
         self.stats_path = Path(stats_path) if stats_path else None
         self.stats = stats

@@ -12,18 +12,21 @@ import json
 import logging
 from dataclasses import replace
 from datetime import datetime, time, timezone
+from functools import cached_property
 from typing import Any
 
 from scrapy import Request
 from scrapy.http import TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.spiders import SitemapSpider
+from scrapy.utils.misc import load_object
 from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutError
 
-from pipelines.dates import MEXICO_CITY, parse_moment
+from pipelines.dates import parse_moment
 from pipelines.records import FeedCheck, FetchedPage
 from pipelines.registry import load_registry
 from pipelines.urls import canonical_url, decode_google_news, url_key
+from pipelines.vocabulary import MEXICO_CITY
 from spiders.feeds import parse_feed
 from spiders.safety import valid_url
 from spiders.sitemaps import locs_with_entities, news_publication_dates
@@ -204,6 +207,21 @@ class MonitorSpider(SitemapSpider):
             fetched_at=datetime.now(timezone.utc).isoformat(),
         )
 
+    @cached_property
+    def _retried(self) -> tuple[tuple[type, ...], frozenset[int]]:
+        """What Scrapy's own retry middleware counts as passing: exceptions and HTTP codes."""
+        settings = self.crawler.settings
+        exceptions = tuple(load_object(e) if isinstance(e, str) else e for e in settings.getlist("RETRY_EXCEPTIONS"))
+        return exceptions, frozenset(int(c) for c in settings.getlist("RETRY_HTTP_CODES"))
+
+    def _is_transient(self, failure) -> bool:
+        """A timeout, a refused or lost connection, a name that did not resolve, a 5xx: the
+        network or the site may be back later. A 404 or a refusal of ours will not change."""
+        exceptions, codes = self._retried
+        if failure.check(HttpError):
+            return failure.value.response.status in codes
+        return bool(exceptions) and failure.check(*exceptions) is not None
+
     def on_error(self, failure):
         """A failed fetch is recorded (and counted), never silently lost."""
         request = failure.request
@@ -217,6 +235,8 @@ class MonitorSpider(SitemapSpider):
             status, reason = 0, failure.getErrorMessage()[:200] or failure.type.__name__
         what = "listing" if request.meta.get("listing") else "page"
         self.crawler.stats.inc_value(f"prodesc/failed/{what}")
+        if self._is_transient(failure):   # worth another run later (`flows.steps.fetch`)
+            self.crawler.stats.inc_value(f"prodesc/failed/{what}/transient")
         logger.warning("Could not fetch %s %s: %s", what, request.url, reason)
         if request.meta.get("listing"):
             if request.url.endswith("/robots.txt"):
@@ -225,10 +245,10 @@ class MonitorSpider(SitemapSpider):
                              outlet=request.meta.get("outlet", ""), status=status, entries=0, problem=reason,
                              from_cache=False, checked_at=datetime.now(timezone.utc).isoformat())
         return FetchedPage(
-            url=request.url, final_url=request.url, status=status, content_type=f"error: {reason}",
+            url=request.url, final_url=request.url, status=status, content_type="",
             body=b"", discovered_via=request.meta.get("via", ""), source_url=request.meta.get("source", ""),
             listed_at=request.meta.get("listed_at"), listed_title=request.meta.get("listed_title"),
-            fetched_at=datetime.now(timezone.utc).isoformat(),
+            fetched_at=datetime.now(timezone.utc).isoformat(), error=reason,
         )
 
 

@@ -1,7 +1,7 @@
 from datetime import date, datetime, timezone
 
-from pipelines.extract import Skip, extract_article
-from pipelines.records import FetchedPage
+from pipelines.extract import extract_article
+from pipelines.records import FetchedPage, Skip
 from tests.conftest import FIXTURES
 
 

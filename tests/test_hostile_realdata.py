@@ -55,7 +55,8 @@ def _norm(s: str) -> str:
 
 
 def run_pages(registry, tagger) -> dict:
-    from pipelines.extract import Skip, extract_article
+    from pipelines.extract import extract_article
+    from pipelines.records import Skip
     figures = {"pages": 0, "articles": 0, "skips": {}, "errors": [], "snippets": 0, "snippets_found": 0,
                "leaks_checked": 0, "leaks": 0, "body_pages": 0, "body_recall": 0.0, "failures": []}
     for html in sorted((REALDATA / "html").rglob("*.html")):

@@ -8,8 +8,9 @@ from __future__ import annotations
 import pytest
 
 from pipelines.dates import parse_tree
-from pipelines.extract import Skip, extract_article
+from pipelines.extract import extract_article
 from pipelines.pagekind import listing_reason, listing_shape
+from pipelines.records import Skip
 from tests.test_extract import fetched
 
 LISTINGS = [

@@ -5,9 +5,9 @@ from datetime import date, datetime, timezone
 import duckdb
 import pytest
 
-from pipelines.records import Article
+from pipelines.records import Article, Tagged
 from warehouse.db import connect, pending
-from warehouse.load import Tagged, load_batch, load_outlets
+from warehouse.load import load_batch, load_outlets
 from warehouse.tally import format_table, tally
 
 
@@ -33,7 +33,7 @@ class FakeTags:
 def article(url, outlet="Diario Uno", day=date(2023, 5, 2), text="ProDESC dijo algo. " * 30, source="metadata",
             fingerprint="f03c2639bb304327"):
     return Article(url=url, url_key=url.split("://", 1)[1].rstrip("/"), fetched_url=url, outlet=outlet,
-                   domain=url.split("/")[2], title="t", author=None, text=text, language=None, published_at=None,
+                   domain=url.split("/")[2], title="t", author=None, text=text, published_at=None,
                    published_date=day, date_source=source, discovered_via="feed", source_url="f",
                    fetched_at=datetime(2026, 11, 28, tzinfo=timezone.utc), fingerprint=fingerprint, raw_sha1=url)
 

@@ -5,9 +5,10 @@ from datetime import date
 
 import pytest
 
+from pipelines.records import Tagged
 from tests.test_warehouse import FakeTags, article
 from warehouse.db import connect
-from warehouse.load import Tagged, apply_tags, load_batch, load_outlets
+from warehouse.load import apply_tags, load_batch, load_outlets
 from warehouse.manual import ManualCSVError, add_manual, read_manual_csv
 from warehouse.tally import AlreadyFrozen, compare, freeze, tally, write_outputs
 

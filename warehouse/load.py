@@ -11,14 +11,15 @@ from __future__ import annotations
 import gzip
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timezone
+from typing import TYPE_CHECKING
 
-from pipelines.extract import Skip
-from pipelines.records import Article, FetchedPage
-from pipelines.registry import Registry
+from pipelines.records import FeedCheck, FetchedPage, Skip, Tagged, TagResult
 from warehouse.bulk import bulk_insert
 from warehouse.db import query
+
+if TYPE_CHECKING:   # the registry is read, never built, here
+    from pipelines.registry import Registry
 
 ARTICLE_COLUMNS = (
     "url", "url_key", "fetched_url", "outlet", "domain", "title", "author", "language", "main_text",
@@ -28,13 +29,6 @@ ARTICLE_COLUMNS = (
 )
 MENTION_COLUMNS = ("article_url", "seq", "entity_id", "entity_kind", "theme", "field", "start_char",
                    "end_char", "matched", "snippet", "accepted", "reason", "reason_code", "reason_es")
-
-
-@dataclass(frozen=True)
-class Tagged:
-    """An extracted article with the tagger's verdict on it."""
-    article: Article
-    tags: object   # nlp.tagger.TagResult (kept untyped here: the warehouse never imports spaCy)
 
 
 def now_utc() -> datetime:
@@ -78,7 +72,7 @@ def _code(m) -> str | None:
     return getattr(code, "value", code) or None
 
 
-def mention_rows(url: str, tags) -> list[tuple]:
+def mention_rows(url: str, tags: TagResult) -> list[tuple]:
     """One row per candidate, in MENTION_COLUMNS order: the reason in English, as a code and in
     Spanish (`reason_es` NULL when the tagger gave none: the desk then shows `reason`)."""
     return [(url, i, m.entity_id, m.entity_kind, m.theme, m.field, m.start, m.end, m.matched,
@@ -161,7 +155,7 @@ def record_run(con, run_id: str, started_at: datetime, sources: str, since, unti
                 [run_id, started_at, now_utc(), sources, since, until, status, json.dumps(stats, default=str)])
 
 
-def apply_tags(con, tagged: Sequence[tuple[str, object]], kb_version: str) -> int:
+def apply_tags(con, tagged: Sequence[tuple[str, TagResult]], kb_version: str) -> int:
     """Store new tagger verdicts for stored articles (retag): one transaction per batch.
     Returns how many articles changed their verdict or theme."""
     stamp = now_utc()
@@ -185,7 +179,7 @@ def apply_tags(con, tagged: Sequence[tuple[str, object]], kb_version: str) -> in
     return changed
 
 
-def load_feed_checks(con, checks, run_id: str) -> None:
+def load_feed_checks(con, checks: Sequence[FeedCheck], run_id: str) -> None:
     """Record what each feed and sitemap gave in this run (replacing a previous load of the same run)."""
     con.execute("DELETE FROM feed_checks WHERE run_id = ?", [run_id])
     if checks:

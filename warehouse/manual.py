@@ -19,13 +19,14 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-THEMES = ("land_territory", "labour", "defenders", "institutional")
+from pipelines.errors import UserError
+from pipelines.vocabulary import CLASSIFIED_REACHES, THEMES
+
 MEDIA = ("print", "radio", "tv", "online", "other")
-REACHES = ("local", "national", "international")
 REQUIRED = ("date", "outlet", "medium", "theme", "title")
 
 
-class ManualCSVError(ValueError):
+class ManualCSVError(UserError):
     """A row of the CSV is wrong; the message names the row and the column."""
 
 
@@ -64,8 +65,8 @@ def read_manual_csv(path: Path) -> list[ManualAppearance]:
                 if row[col].lower() not in allowed:
                     raise ManualCSVError(f"{where}: {col} '{row[col]}' must be one of {', '.join(allowed)}")
             reach = row.get("reach", "").lower() or None
-            if reach and reach not in REACHES:
-                raise ManualCSVError(f"{where}: reach '{reach}' must be one of {', '.join(REACHES)}")
+            if reach and reach not in CLASSIFIED_REACHES:
+                raise ManualCSVError(f"{where}: reach '{reach}' must be one of {', '.join(CLASSIFIED_REACHES)}")
             if not row["outlet"] or not row["title"]:
                 raise ManualCSVError(f"{where}: outlet and title cannot be empty")
             key = "|".join([day.isoformat(), row["outlet"].lower(), row["medium"].lower(), row["title"].lower()])

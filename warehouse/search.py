@@ -11,6 +11,8 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.errors import ConfigError
+
 
 def extension_path() -> Path:
     import duckdb_extension_fts
@@ -21,7 +23,7 @@ def extension_path() -> Path:
         return wanted
     found = sorted(root.glob("*/fts.duckdb_extension"))
     if not found:
-        raise RuntimeError("The full-text search extension is not installed (package duckdb-extension-fts).")
+        raise ConfigError("The full-text search extension is not installed (package duckdb-extension-fts).")
     return found[-1]
 
 

@@ -6,8 +6,11 @@ the number an analyst gets from SQL.
 """
 from __future__ import annotations
 
-THEMES = ("land_territory", "labour", "defenders", "institutional")
-REACHES = ("local", "national", "international", "unclassified")
+from pipelines.errors import UserError
+from pipelines.vocabulary import REACHES, THEMES
+
+__all__ = ["REACHES", "REACH_LABELS", "THEMES", "THEME_LABELS", "AlreadyFrozen", "compare", "format_table", "freeze",
+           "frozen_years", "table_rows", "tally", "write_outputs"]
 THEME_LABELS = {
     "land_territory": {"es": "Tierra y territorio", "en": "Land and territory"},
     "labour": {"es": "Derechos humanos laborales", "en": "Labour rights"},
@@ -23,7 +26,7 @@ REACH_LABELS = {
 }
 
 
-class AlreadyFrozen(RuntimeError):
+class AlreadyFrozen(UserError):
     """A published year cannot be frozen twice: its number must never change."""
 
 

@@ -1,0 +1,146 @@
+"""Reading the knowledge-base file: YAML that remembers lines, and errors that name them.
+
+The YAML is read with a loader whose strings, mappings and lists carry their line;
+`Validator` raises :class:`KnowledgeBaseError` with ``path:line: message``, so the
+communications team, who edit the file by hand, can find every mistake. `nlp.kb`
+turns the checked data into the knowledge base.
+"""
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from pipelines.errors import ConfigError
+
+
+class KnowledgeBaseError(ConfigError):
+    """A knowledge-base file that cannot be used; the message names file and line."""
+
+
+# --- YAML loading that keeps line numbers ---------------------------------
+
+class _LineStr(str):
+    line: int = 0
+
+
+class LineDict(dict):
+    line: int = 0
+
+
+class _LineList(list):
+    line: int = 0
+
+
+class _LineLoader(yaml.SafeLoader):
+    """SafeLoader whose strings, mappings and lists carry their 1-based line."""
+
+
+def _construct_str(loader: _LineLoader, node: yaml.Node) -> _LineStr:
+    s = _LineStr(loader.construct_scalar(node))
+    s.line = node.start_mark.line + 1
+    return s
+
+
+def _construct_map(loader: _LineLoader, node: yaml.MappingNode) -> LineDict:
+    d = LineDict()
+    d.line = node.start_mark.line + 1
+    yield d
+    seen: dict[Any, int] = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if key in seen:
+            raise KnowledgeBaseError(
+                f"{loader.name}:{key_node.start_mark.line + 1}: key {key!r} appears twice "
+                f"in the same entry (first on line {seen[key]})"
+            )
+        seen[key] = key_node.start_mark.line + 1
+        d[key] = loader.construct_object(value_node, deep=True)
+
+
+def _construct_seq(loader: _LineLoader, node: yaml.SequenceNode) -> _LineList:
+    lst = _LineList()
+    lst.line = node.start_mark.line + 1
+    yield lst
+    lst.extend(loader.construct_object(n, deep=True) for n in node.value)
+
+
+_LineLoader.add_constructor("tag:yaml.org,2002:str", _construct_str)
+_LineLoader.add_constructor("tag:yaml.org,2002:map", _construct_map)
+_LineLoader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
+
+
+# --- Validation helpers ------------------------------------------------------
+
+def line_of(obj: Any, fallback: int = 0) -> int:
+    return getattr(obj, "line", fallback) or fallback
+
+
+class Validator:
+    def __init__(self, path: str):
+        self.path = path
+
+    def fail(self, line: int, msg: str) -> None:
+        raise KnowledgeBaseError(f"{self.path}:{line}: {msg}")
+
+    def mapping(self, obj: Any, where: str, line: int) -> dict:
+        if not isinstance(obj, dict):
+            self.fail(line_of(obj, line), f"{where} must be a mapping of 'key: value' lines, "
+                                        f"got {type(obj).__name__}")
+        return obj
+
+    def seq(self, obj: Any, where: str, line: int) -> list:
+        if obj is None:
+            return []
+        if not isinstance(obj, list):
+            self.fail(line_of(obj, line), f"{where} must be a list ('- item' lines), "
+                                        f"got {type(obj).__name__}")
+        return obj
+
+    def text(self, obj: Any, where: str, line: int) -> str:
+        if isinstance(obj, bool) or obj is None or isinstance(obj, (dict, list)):
+            self.fail(line_of(obj, line), f"{where} must be text, got {obj!r}")
+        s = str(obj).strip()
+        if not s:
+            self.fail(line_of(obj, line), f"{where} is empty")
+        return s
+
+    def number(self, obj: Any, where: str, line: int) -> float:
+        if isinstance(obj, bool) or not isinstance(obj, (int, float)):
+            # numbers are not _LineStr, so use the parent's line
+            self.fail(line_of(obj, line), f"{where} must be a number, got {obj!r}")
+        return float(obj)
+
+    def keys(self, d: dict, allowed: set[str], where: str) -> None:
+        for k in d:
+            if k not in allowed:
+                self.fail(line_of(k, line_of(d)), f"{where}: unknown key {k!r} "
+                                              f"(allowed: {', '.join(sorted(allowed))})")
+
+
+def read_kb_file(p: Path) -> tuple[Any, str, Validator]:
+    """The file's YAML data (lines kept), its version (sha256 of the bytes, 12 hex digits) and
+    a validator that names the file."""
+    try:
+        raw_bytes = p.read_bytes()
+    except OSError as e:
+        raise KnowledgeBaseError(f"{p}: cannot read knowledge base: {e}") from e
+    version = hashlib.sha256(raw_bytes).hexdigest()[:12]
+    try:
+        text = raw_bytes.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise KnowledgeBaseError(f"{p}: the file must be saved as UTF-8 ({e})") from e
+    loader = _LineLoader(text)
+    loader.name = str(p)
+    try:
+        data = loader.get_single_data()
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        line = mark.line + 1 if mark else 0
+        raise KnowledgeBaseError(f"{p}:{line}: not valid YAML ({e.problem or e}); check the "
+                                 f"indentation and quotes on this line or the one above") from e
+    finally:
+        loader.dispose()
+    return data, version, Validator(str(p))
