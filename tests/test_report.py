@@ -15,7 +15,8 @@ import pytest
 
 from tests.test_warehouse import FakeMention, FakeTags, article
 from warehouse.db import connect
-from warehouse.load import Tagged, load_batch, load_outlets
+from pipelines.records import Tagged
+from warehouse.load import load_batch, load_outlets
 
 XSS_TITLE = "<script>alert(1)</script> ProDESC recibe un premio"
 FORMULA_TITLE = "=HYPERLINK(\"http://evil.example\",\"clic\") ProDESC"

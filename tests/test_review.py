@@ -427,7 +427,8 @@ def test_evaluate_against_review_decisions_from_the_cli(tmp_path):
 
     from tests.test_warehouse import FakeTags, article
     from warehouse.db import connect
-    from warehouse.load import Tagged, load_batch
+    from pipelines.records import Tagged
+    from warehouse.load import load_batch
     db = tmp_path / "r.duckdb"
     con = connect(db)
     load_batch(con, [Tagged(article("http://www.diariouno.example/a"), FakeTags()),

@@ -16,6 +16,7 @@ from typing import NoReturn
 import click
 
 from pipelines.errors import UserError
+from pipelines.vocabulary import last_year
 
 DEFAULT_SOURCES = Path("sources.yaml")
 DEFAULT_DB = Path("data/monitor.duckdb")
@@ -150,7 +151,7 @@ def lang_option(choices: tuple[str, ...] = ("es", "en"), default: str = "es",
 
 
 def year_option(help: str = "el año (por omisión: el año pasado)"):
-    return option("--year", type=INT, default=lambda: date.today().year - 1, metavar="AÑO", help=help)
+    return option("--year", type=INT, default=last_year, metavar="AÑO", help=help)
 
 
 def week_option(help: str = "la semana ISO, p. ej. 2026-W47 (por omisión: la última semana completa)"):

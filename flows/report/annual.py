@@ -6,15 +6,15 @@ unless `live`.
 """
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 
 from flows.report.charts import year_chart
 from flows.report.html import environment
 from flows.report.language import format_date, format_number, labels
+from pipelines.vocabulary import REACHES, now_mexico
 from warehouse import reports
 from warehouse.spreadsheet import write_csv
-from warehouse.tally import REACHES, frozen_years, tally
+from warehouse.tally import frozen_years, tally
 
 
 def table_rows(table: dict[str, dict[str, int]], text: dict) -> tuple[list[str], list[list]]:
@@ -53,7 +53,7 @@ def year_context(con, year: int, lang: str = "es", live: bool = False, top: int 
                     "pct": format_number(round(100 * n / grand, 1), lang) if grand else "0"}
                    for r, n in zip(REACHES, reach_totals)],
         "chart": year_chart(table, year, lang) if chart else None,
-        "generated": text["generated"].format(when=format_date(datetime.now().replace(microsecond=0), lang), db=""),
+        "generated": text["generated"].format(when=format_date(now_mexico().replace(microsecond=0, tzinfo=None), lang), db=""),
     }
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 import base64
 import io
 
+from pipelines.vocabulary import REACHES, THEMES
 from flows.report.language import labels
-from warehouse.tally import REACHES, THEMES
 
 # Okabe-Ito colours (told apart by colour-blind readers) plus a hatch each, so print in grey works too.
 THEME_STYLE = {

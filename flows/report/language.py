@@ -7,8 +7,8 @@ from datetime import datetime
 from functools import cache
 from pathlib import Path
 
+from pipelines.vocabulary import REACHES, THEMES
 from flows.report.weeks import ReportError
-from warehouse.tally import REACHES, THEMES
 
 MESSAGES = Path(__file__).parent / "messages"
 LANGS = ("es", "en")

@@ -7,16 +7,15 @@ attached to an email) and the same appearances as CSV and XLSX, in Spanish or En
 """
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 
 from flows.report.charts import weeks_chart
 from flows.report.html import environment, highlight, safe_href
 from flows.report.language import format_change, format_date, format_number, labels
 from flows.report.weeks import last_full_week, parse_week, weeks_ending
+from pipelines.vocabulary import REACHES, THEMES, now_mexico
 from warehouse import reports
 from warehouse.spreadsheet import Sheet, write_csv, write_xlsx
-from warehouse.tally import REACHES, THEMES
 
 SILENT_RUNS = 3   # as in warehouse/views/45_silent_outlets.sql
 XLSX_WIDTHS = (10, 26, 14, 12, 24, 60, 50, 80, 40, 30, 20)   # week, theme, reach, date, outlet, title, link...
@@ -95,7 +94,7 @@ def weekly_context(con, week: str, lang: str = "es", db_name: str = "", chart: b
         "previous_week": series_weeks[-2], "average_weeks": series_weeks[-5:-1],
         "series_weeks": series_weeks, "chart": chart_uri, "groups": groups, "items": items,
         "unregistered": unregistered, "silent": silent, "silent_runs": SILENT_RUNS,
-        "generated": text["generated"].format(when=format_date(datetime.now().replace(microsecond=0), lang),
+        "generated": text["generated"].format(when=format_date(now_mexico().replace(microsecond=0, tzinfo=None), lang),
                                               db=db_name),
     }
 

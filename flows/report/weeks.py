@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
+
+from pipelines.vocabulary import today_mexico
 
 WEEK_RE = re.compile(r"^(\d{4})-W(\d{2})$")
 
@@ -32,8 +34,7 @@ def last_full_week(today: date | None = None) -> str:
     """The week the Monday report is about: the last complete ISO week before today
     (today in Mexico City, whatever the machine's clock zone: counting rules §5)."""
     if today is None:
-        from pipelines.dates import MEXICO_CITY
-        today = datetime.now(MEXICO_CITY).date()
+        today = today_mexico()
     return week_of(today - timedelta(days=today.isoweekday()))
 
 
