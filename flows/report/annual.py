@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flows.report.charts import year_chart
-from flows.report.html import environment
+from flows.report.html import environment, write_page
 from flows.report.language import format_date, format_number, labels
 from pipelines.vocabulary import REACHES, now_mexico
 from warehouse import reports
@@ -64,10 +64,6 @@ def render_year_html(ctx: dict) -> str:
 def write_year(con, year: int, out_dir, lang: str = "es", live: bool = False) -> list[Path]:
     """The section as HTML and its table as CSV. Returns the files written."""
     ctx = year_context(con, year, lang, live=live)
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    stem = out_dir / (f"medios-{year}" if lang == "es" else f"media-{year}")
-    html = stem.with_suffix(".html")
-    html.write_text(render_year_html(ctx), encoding="utf-8")
+    stem = write_page(out_dir, f"medios-{year}" if lang == "es" else f"media-{year}", render_year_html(ctx))
     write_csv(stem.with_suffix(".csv"), ctx["head"], ctx["rows"])
-    return [html, stem.with_suffix(".csv")]
+    return [stem.with_suffix(".html"), stem.with_suffix(".csv")]

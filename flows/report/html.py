@@ -46,3 +46,13 @@ def environment():
                       trim_blocks=True, lstrip_blocks=True)
     env.filters["href"] = safe_href
     return env
+
+
+def write_page(out_dir, name: str, html: str) -> Path:
+    """Write a report's HTML as ``out_dir/name.html`` (the folder made if needed); returns
+    the stem, so the caller adds its spreadsheets beside it with the same name."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stem = out_dir / name
+    stem.with_suffix(".html").write_text(html, encoding="utf-8")
+    return stem

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flows.report.charts import weeks_chart
-from flows.report.html import environment, highlight, safe_href
+from flows.report.html import environment, highlight, safe_href, write_page
 from flows.report.language import format_change, format_date, format_number, labels
 from flows.report.weeks import last_full_week, parse_week, weeks_ending
 from pipelines.vocabulary import REACHES, THEMES, now_mexico
@@ -130,11 +130,9 @@ def weekly_table(ctx: dict) -> tuple[list[str], list[list]]:
 def write_weekly(con, week: str, out_dir, lang: str = "es", db_name: str = "") -> list[Path]:
     """The HTML report and the same rows as CSV and XLSX. Returns the files written."""
     ctx = weekly_context(con, week, lang, db_name=db_name)
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    stem = out_dir / (f"informe-semanal-{week}" if lang == "es" else f"weekly-report-{week}")
+    stem = write_page(out_dir, f"informe-semanal-{week}" if lang == "es" else f"weekly-report-{week}",
+                      render_weekly_html(ctx))
     html = stem.with_suffix(".html")
-    html.write_text(render_weekly_html(ctx), encoding="utf-8")
     head, rows = weekly_table(ctx)
     write_csv(stem.with_suffix(".csv"), head, rows)
     write_xlsx(stem.with_suffix(".xlsx"), [Sheet(week, head, rows, widths=XLSX_WIDTHS, date_columns=(4,),
