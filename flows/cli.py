@@ -341,8 +341,8 @@ def cmd_alerts(args) -> int:
 def _evaluate_reviews(args) -> int:
     """Score the tagger against the people's decisions in the review desk."""
     from flows.evaluate import format_report, score
-    from flows.review import review_labels, tagger_verdicts
     from warehouse.db import connect
+    from warehouse.reviews import review_labels, tagger_verdicts
 
     db = args.db or DEFAULT_DB
     con = connect(db, read_only=True)
@@ -493,7 +493,7 @@ def build_parser() -> argparse.ArgumentParser:
     al.set_defaults(func=cmd_alerts)
 
     from flows.report import add_report_commands
-    from flows.review import add_review_command
+    from flows.desk.command import add_review_command
     add_report_commands(sub)
     add_review_command(sub)
 
