@@ -7,6 +7,10 @@ the outlet). A host in no outlet's `domains` is *unclassified*, never guessed.
 """
 from __future__ import annotations
 
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -126,3 +130,132 @@ def load_registry(path: str | Path) -> Registry:
             raise RegistryError(f"{path}: discovery feed #{i} needs a 'url'")
         discovery.append(DiscoveryFeed(name=str(raw.get("name") or raw["url"]).strip(), url=str(raw["url"]).strip()))
     return Registry(outlets=tuple(outlets), discovery=tuple(discovery))
+
+
+# --------------------------------------------------------------------------- adding an outlet to the file
+
+def registry_with_outlet(text: str, name: str, domains: list[str], reach: str, region: str = "",
+                         language: str = "", comment: str | None = None) -> str:
+    """The registry text with one outlet appended to the `outlets:` list, edited with ruamel.yaml
+    in round-trip mode: the file's comments, order, quoting and indentation stay as they were.
+    `comment` (one line) is written just above the new outlet. The result is checked: read
+    plainly, it is the old registry plus this outlet, nothing else."""
+    import io
+
+    from ruamel.yaml import YAML
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+    from ruamel.yaml.error import YAMLError
+    from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+    from ruamel.yaml.util import load_yaml_guess_indent
+
+    rt = YAML(typ="rt")
+    rt.preserve_quotes = True                         # region: "" stays "", not ''
+    rt.width = 4096                                   # never fold a long line the team wrote
+    try:
+        _, indent, seq_indent = load_yaml_guess_indent(text)   # write the new block as the file does
+        data = rt.load(text)
+    except YAMLError as exc:
+        raise RegistryError(f"the registry is not valid YAML: {exc}") from None
+    indent, seq_indent = indent or 4, seq_indent if seq_indent is not None else 2
+    rt.indent(mapping=indent - seq_indent if indent > seq_indent else 2, sequence=indent, offset=seq_indent)
+    prefix = ""
+    if data is None:                                  # empty, or only comments: keep them above
+        prefix, data = (text.rstrip("\n") + "\n\n") if text.strip() else "", CommentedMap()
+    if not isinstance(data, CommentedMap):
+        raise RegistryError("the registry must be a mapping with 'outlets:' and 'discovery:' sections")
+    outlets = data.get("outlets")
+    if outlets is None:
+        outlets = data["outlets"] = CommentedSeq()
+    if not isinstance(outlets, CommentedSeq):
+        raise RegistryError("the registry's 'outlets:' is not a list")
+    if outlets.fa.flow_style():
+        if outlets:
+            raise RegistryError("the registry's 'outlets:' list is written on one line; add the outlet by hand")
+        outlets.fa.set_block_style()                  # `outlets: []` becomes a block list
+
+    def quoted(value: str) -> DoubleQuotedScalarString:
+        return DoubleQuotedScalarString(value)
+
+    def flow(items) -> CommentedSeq:
+        seq = CommentedSeq(quoted(i) for i in items)
+        seq.fa.set_flow_style()
+        return seq
+
+    block = CommentedMap()
+    block["name"] = quoted(name)
+    block["domains"] = flow(domains)
+    block["reach"] = reach
+    block["region"] = quoted(region)
+    block["language"] = quoted(language)
+    block["feeds"] = flow([])
+    block["sitemaps"] = flow([])
+    previous = outlets[-1] if outlets else None
+    outlets.append(block)
+    if isinstance(previous, CommentedMap):
+        _move_trailing_comment(previous, block)
+    if comment:
+        outlets.yaml_set_comment_before_after_key(len(outlets) - 1, before=" ".join(comment.split()),
+                                                  indent=seq_indent)
+    out = io.StringIO()
+    rt.dump(data, out)
+    new_text = prefix + out.getvalue()
+
+    before, after = yaml.safe_load(text) or {}, yaml.safe_load(new_text)
+    expected = {**before, "outlets": [*(before.get("outlets") or []),
+                                      {"name": name, "domains": list(domains), "reach": reach, "region": region,
+                                       "language": language, "feeds": [], "sitemaps": []}]}
+    if after != expected:
+        raise RegistryError("could not add the outlet to the registry file automatically; add it by hand")
+    return new_text
+
+
+def _move_trailing_comment(previous, new) -> None:
+    """Whole-line comments right after the old last outlet (ruamel keeps them on its last value,
+    however deep) stay after the list: they move below the new outlet. An end-of-line comment stays."""
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+    from ruamel.yaml.tokens import CommentToken
+
+    node, key = previous, None
+    while isinstance(node, (CommentedMap, CommentedSeq)) and len(node):
+        key = list(node)[-1] if isinstance(node, CommentedMap) else len(node) - 1
+        value = node[key]
+        if not (isinstance(value, (CommentedMap, CommentedSeq)) and len(value) and not value.fa.flow_style()):
+            break
+        node = value
+    slots = node.ca.items.get(key) if key is not None else None
+    at = 2 if isinstance(node, CommentedMap) else 0        # where ruamel keeps the comment after a value
+    token = slots[at] if slots and len(slots) > at else None
+    if not isinstance(token, CommentToken) or "\n" not in token.value:
+        return
+    line_end, rest = token.value.split("\n", 1)
+    if not rest.strip():
+        return
+    token.value = line_end + "\n"
+    new.ca.items[list(new)[-1]] = [None, None, CommentToken("\n" + rest, token.start_mark, None), None]
+
+
+@contextmanager
+def outlet_added(path: str | Path, name: str, domains: list[str], reach: str, region: str = "",
+                 language: str = "", comment: str | None = None) -> Iterator[Registry]:
+    """Stage the registry file with one more outlet: the new text is written next to it and
+    loaded (so the next crawl can read it) before the `with` body runs; when the body ends
+    normally the file is replaced atomically, when it raises the file is left as it was.
+    Errors (RegistryError) name the real file, never the temporary one."""
+    path = Path(path)
+    old_text = path.read_text(encoding="utf-8")
+    new_text = registry_with_outlet(old_text, name, domains, reach, region, language, comment)
+    with tempfile.NamedTemporaryFile("w", suffix=".yaml", dir=path.parent, delete=False, encoding="utf-8") as tmp:
+        tmp.write(new_text)
+    try:
+        try:
+            before = len(load_registry(path).outlets) if old_text.strip() else 0
+            after = load_registry(tmp.name)
+        except RegistryError as exc:
+            raise RegistryError(str(exc).replace(tmp.name, str(path))) from None
+        if len(after.outlets) != before + 1 or not any(o.name == name for o in after.outlets):
+            raise RegistryError("could not add the outlet to the registry file automatically; add it by hand")
+        yield after
+    except BaseException:
+        os.unlink(tmp.name)
+        raise
+    os.replace(tmp.name, path)

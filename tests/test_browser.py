@@ -142,7 +142,7 @@ def test_weekly_report_shows_the_counts_and_headlines_as_text(page, dialogs, wor
 
 def test_review_desk_click_through_changes_the_report_and_the_tally(page, open_window, dialogs, world):
     from flows.report import weekly_cells, weekly_context, write_weekly
-    from flows.review import make_server
+    from flows.desk.server import make_server
     from warehouse.tally import tally
 
     con, sources, tmp = world

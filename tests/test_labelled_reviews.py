@@ -11,7 +11,7 @@ from tests.test_report import URLS, build_db
 @pytest.fixture
 def db(tmp_path, registry):
     """A closed database file with decisions taken as the desk takes them."""
-    from flows.review import record_decision
+    from warehouse.reviews import record_decision
 
     path = tmp_path / "desk.duckdb"
     con = build_db(path, registry)
@@ -59,8 +59,8 @@ def test_confirmed_and_rejected_articles_become_labels(db):
 
 def test_a_later_confirmation_overrides_a_rejection(db):
     from flows.labelled import from_reviews
-    from flows.review import record_decision
     from warehouse.db import connect
+    from warehouse.reviews import record_decision
 
     con = connect(db)
     try:
@@ -85,7 +85,7 @@ def test_the_database_is_only_read(db):
 def test_the_same_decisions_as_evaluate_scores(db):
     """`evaluate --reviews` and the training labels read one query: they agree article by article."""
     from flows.labelled import from_reviews
-    from flows.review import review_labels
+    from warehouse.reviews import review_labels
     from warehouse.db import connect
 
     con = connect(db, read_only=True)

@@ -226,7 +226,7 @@ def test_weekly_report_in_english(con, tmp_path):
 
 def test_a_review_changes_the_next_report_and_the_tally(con):
     from flows.report import weekly_cells, weekly_context
-    from flows.review import record_decision
+    from warehouse.reviews import record_decision
     from warehouse.tally import tally
 
     record_decision(con, URLS["land"], "reject", "Ana", note="no es ProDESC")
@@ -255,7 +255,7 @@ def test_year_report_tally_outlets_and_chart(con, tmp_path):
 
 def test_year_report_prints_the_frozen_number(con):
     from flows.report import year_context
-    from flows.review import record_decision
+    from warehouse.reviews import record_decision
     from warehouse.tally import freeze
 
     freeze(con, 2026, by="Comunicación")

@@ -60,7 +60,7 @@ def _counted(con) -> dict[str, str]:
 # ---------------------------------------------------------------------------- decisions
 
 def test_decisions_are_inserted_and_the_latest_is_in_force(con):
-    from flows.review import record_decision
+    from warehouse.reviews import record_decision
 
     first = record_decision(con, URLS["land"], "reject", "Ana", note="habla de otra organización")
     assert URLS["land"] not in _counted(con)
@@ -74,14 +74,15 @@ def test_decisions_are_inserted_and_the_latest_is_in_force(con):
 
 
 def test_a_url_variant_finds_the_stored_article(con):
-    from flows.review import record_decision
+    from warehouse.reviews import record_decision
 
     made = record_decision(con, "https://www.diariouno.example/ejido-amparo/", "reject", "Ana")
     assert made.url == URLS["land"]
 
 
 def test_confirming_a_rejected_candidate_counts_it(con):
-    from flows.review import queue, record_decision
+    from flows.desk.views import queue
+    from warehouse.reviews import record_decision
 
     assert [i["url"] for i in queue(con, "rejected")] == [URLS["rejected"]]
     item = queue(con, "rejected")[0]
@@ -95,14 +96,15 @@ def test_confirming_a_rejected_candidate_counts_it(con):
 
 
 def test_reasons_stored_before_spanish_fall_back_to_english(con):
-    from flows.review import queue
+    from flows.desk.views import queue
 
     con.execute("UPDATE mentions SET reason_es = NULL WHERE article_url = ?", [URLS["rejected"]])   # an old row
     assert queue(con, "rejected")[0]["reasons"] == ["look-alike: tourism news"]
 
 
 def test_duplicates_the_machine_missed(con):
-    from flows.review import ReviewError, queue, record_decision
+    from flows.desk.views import queue
+    from warehouse.reviews import ReviewError, record_decision
 
     item = next(i for i in queue(con, "new", "2026-W47") if i["url"] == URLS["labour_copy"])
     assert URLS["land"] in [c["url"] for c in item["candidates"]]        # same outlet, within 30 days
@@ -117,7 +119,7 @@ def test_duplicates_the_machine_missed(con):
 
 
 def test_bad_decisions_are_refused_with_a_reason(con):
-    from flows.review import ReviewError, record_decision
+    from warehouse.reviews import ReviewError, record_decision
 
     for kwargs, match in [({"decision": "maybe"}, "unknown decision"), ({"theme": "sports"}, "unknown theme"),
                           ({"reviewer": "  "}, "name is missing")]:
@@ -130,7 +132,7 @@ def test_bad_decisions_are_refused_with_a_reason(con):
 
 
 def test_someone_elses_decision_in_between_is_reported_not_lost(con):
-    from flows.review import record_decision
+    from warehouse.reviews import record_decision
 
     seen = ""                                                              # Ana opened the page: no decision yet
     record_decision(con, URLS["xss"], "reject", "Beto", seen_review="")     # Beto decides first
@@ -143,7 +145,7 @@ def test_someone_elses_decision_in_between_is_reported_not_lost(con):
 # ---------------------------------------------------------------------------- outlets and the registry
 
 def test_assigning_reach_classifies_the_past_and_appends_to_the_registry(con, sources):
-    from flows.review import assign_reach, unclassified_outlets
+    from warehouse.reviews import assign_reach, unclassified_outlets
     from pipelines.registry import load_registry
     from warehouse.load import load_outlets
 
@@ -171,7 +173,7 @@ def test_assigning_reach_classifies_the_past_and_appends_to_the_registry(con, so
 
 
 def test_assigning_reach_under_a_proper_name_moves_the_articles(con, sources):
-    from flows.review import assign_reach
+    from warehouse.reviews import assign_reach
     from pipelines.registry import load_registry
     from warehouse.load import load_outlets
 
@@ -186,7 +188,7 @@ def test_assigning_reach_under_a_proper_name_moves_the_articles(con, sources):
 
 
 def test_assigning_reach_refuses_what_would_break_the_registry(con, sources):
-    from flows.review import ReviewError, assign_reach
+    from warehouse.reviews import ReviewError, assign_reach
 
     before = sources.read_text(encoding="utf-8")
     with pytest.raises(ReviewError, match="reach must be"):
@@ -206,24 +208,11 @@ def test_assigning_reach_refuses_what_would_break_the_registry(con, sources):
     assert not list(sources.parent.glob("tmp*.yaml"))
 
 
-def test_registry_text_without_a_following_section():
-    from datetime import date
-
-    from flows.review import registry_with_outlet
-
-    text = "outlets:\n  - name: A\n    domains: [a.example]\n    reach: local\n# trailing comment\n"
-    out = registry_with_outlet(text, 'Ñ "quoted"', ["n.example"], "national", "", "es", "Ana\nX", date(2026, 11, 30))
-    assert out.startswith(text.rstrip("\n").rsplit("\n", 1)[0])
-    assert '  - name: "Ñ \\"quoted\\""' in out and "by Ana X, 2026-11-30" in out
-    import yaml
-    assert [o["name"] for o in yaml.safe_load(out)["outlets"]] == ["A", 'Ñ "quoted"']
-
-
 # ---------------------------------------------------------------------------- labels for evaluate
 
 def test_review_labels_score_the_tagger(con):
     from flows.evaluate import score
-    from flows.review import record_decision, review_labels, tagger_verdicts
+    from warehouse.reviews import record_decision, review_labels, tagger_verdicts
 
     record_decision(con, URLS["land"], "reject", "Ana")                                  # tagger was wrong
     record_decision(con, URLS["xss"], "confirm", "Ana", theme="defenders")              # right, wrong theme
@@ -279,7 +268,7 @@ class Client:
 
 @pytest.fixture
 def server(con, sources):
-    from flows.review import make_server
+    from flows.desk.server import make_server
 
     srv = make_server(con, sources, port=0)
     thread = threading.Thread(target=srv.serve_forever, daemon=True)
@@ -306,7 +295,7 @@ def test_pages_escape_what_comes_from_the_web(server):
 
 
 def test_the_desk_gives_the_taggers_reason_in_its_language(server, con, sources):
-    from flows.review import ReviewDesk
+    from flows.desk.app import ReviewDesk
 
     page = Client(server, "Ana").get("/queue?view=rejected")[2]          # Spanish, the default
     assert "Por qué el monitor no la contó: homónimo: noticias de turismo" in page
@@ -400,7 +389,7 @@ def test_outlet_page_assigns_reach(server, con, sources):
 def test_review_command_is_registered():
     import argparse
 
-    from flows.review import add_review_command
+    from flows.desk.command import add_review_command
 
     parser = argparse.ArgumentParser()
     add_review_command(parser.add_subparsers(dest="command", required=True))
@@ -441,3 +430,58 @@ def test_evaluate_against_review_decisions_from_the_cli(tmp_path):
                          capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert "precision 0.500" in out.stdout and "recall 1.000" in out.stdout
+
+
+# ---------------------------------------------------------------------------- the desk's own guarantees
+
+def test_every_response_carries_the_security_headers(server):
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    for path, host in [("/queue", f"127.0.0.1:{server.port}"), ("/nowhere", f"localhost:{server.port}"),
+                       ("/queue", "attacker.example")]:
+        conn.request("GET", path, headers={"Host": host, "Cookie": "reviewer=Ana"})
+        resp = conn.getresponse()
+        resp.read()
+        assert resp.status in (200, 404, 421)
+        assert resp.getheader("Content-Security-Policy") == (
+            "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self'; "
+            "frame-ancestors 'none'; base-uri 'none'")
+        assert (resp.getheader("X-Frame-Options"), resp.getheader("X-Content-Type-Options"),
+                resp.getheader("Referrer-Policy"), resp.getheader("Cache-Control")) == (
+            "DENY", "nosniff", "same-origin", "no-store")
+    conn.close()
+
+
+def test_the_reviewer_cookie_is_for_this_desk_only(con, sources):
+    from flows.desk.app import ReviewDesk
+
+    desk = ReviewDesk(con, sources)
+    made = desk.handle("POST", "/name", {"Content-Type": "application/x-www-form-urlencoded"},
+                       urlencode({"name": "  Ana\n López "}).encode())
+    assert (made.status, made.header("Location")) == (303, "/queue")
+    assert made.header("Set-Cookie") == "reviewer=Ana%20L%C3%B3pez; Path=/; Max-Age=31536000; SameSite=Strict; HttpOnly"
+    assert desk.handle("GET", "/queue", {"Cookie": "reviewer=Ana%20L%C3%B3pez"}).status == 200
+    assert desk.handle("POST", "/decide", {}, b"x" * 1_000_001).status == 413
+
+
+def test_the_desk_speaks_from_its_message_files():
+    import re
+
+    import yaml
+
+    from flows.desk.messages import MESSAGES, desk_text
+
+    es, en = (yaml.safe_load((MESSAGES / f"{lang}.yaml").read_text(encoding="utf-8")) for lang in ("es", "en"))
+    assert es.keys() == en.keys()
+    for key in es:                                           # the same {placeholders} in both languages
+        assert set(re.findall(r"{(\w+)}", es[key])) == set(re.findall(r"{(\w+)}", en[key])), key
+    assert desk_text()["desk"] == "Mesa de revisión" and desk_text("en")["desk"] == "Review desk"
+    assert desk_text()["reaches"]["national"] == "Nacional"                # the report's labels underneath
+
+
+def test_the_desk_runs_no_sql_of_its_own():
+    from pathlib import Path
+
+    import flows.desk
+
+    for path in Path(flows.desk.__file__).parent.rglob("*.py"):
+        assert "execute(" not in path.read_text(encoding="utf-8"), path.name      # warehouse.reviews does

@@ -90,7 +90,7 @@ def evaluate(corpus, reviews, db, reuse, since, json_out, workers, min_precision
 def _evaluate_reviews(db: Path | None, json_out: Path | None) -> int:
     """Score the tagger against the people's decisions in the review desk."""
     from flows.evaluate import format_report, score
-    from flows.review import review_labels, tagger_verdicts
+    from warehouse.reviews import review_labels, tagger_verdicts
     from warehouse.db import connect
 
     db = db or DEFAULT_DB

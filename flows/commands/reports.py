@@ -1,7 +1,6 @@
 """What the communications team opens: the weekly and annual reports, and the review desk."""
 from __future__ import annotations
 
-from argparse import Namespace
 from pathlib import Path
 
 import click
@@ -75,8 +74,8 @@ def year(year, lang, live, db, out) -> int:
 @option("--open", "open_browser", is_flag=True, help="también abre la página en el navegador predeterminado")
 @option("--verbose", is_flag=True, help="muestra una línea por cada solicitud")
 def review(db, sources, port, lang, open_browser, verbose) -> int:
-    from flows.review import cmd_review
+    from flows.desk.command import run_desk
 
     require_sources(sources)
-    return cmd_review(Namespace(db=db, sources=sources, port=port, lang=lang, open=open_browser, verbose=verbose))
+    return run_desk(db, sources, port, lang, open_browser, verbose)
 

@@ -1,7 +1,7 @@
 -- Labels from the review desk: the decision in force on each reviewed article (the latest one,
 -- `latest_reviews`), with the article's date, process and outlet reach on that date, and its
 -- stored title, text and author. The one definition of "what people decided per article", read
--- by `evaluate --reviews` (flows.review.review_labels) and by training (flows.labelled.from_reviews).
+-- by `evaluate --reviews` (warehouse.reviews.review_labels) and by training (flows.labelled.from_reviews).
 --   counted: true only when confirmed (a reject or a duplicate does not count)
 --   theme:   for a confirmed article, the person's corrected theme, else the tagger's; else NULL
 SELECT r.article_url AS url, a.url_key, r.decision,

@@ -1,0 +1,247 @@
+"""The review desk as a Starlette app: its routes, and `ReviewDesk.handle` to drive it in-process.
+
+    GET  /, /queue?view=new|rejected|reviewed&week=2026-W47   the articles to review
+    GET  /outlets                                            sites not in the registry
+    GET  /report?week=2026-W47                               the weekly report, decisions included
+    GET  /name, POST /name                                   who is reviewing (kept in a cookie)
+    POST /decide, POST /outlet                               a decision; a reach for an outlet
+
+Forms are answered with a redirect (303) that carries a one-shot message. The work is done
+by warehouse.reviews in a worker thread, on a DuckDB cursor of its own per request; writes
+go one at a time (one lock), each in a transaction. Anything unexpected becomes a page that
+says what went wrong (500): nothing is half-stored.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse
+from starlette.responses import Response as StarletteResponse
+from starlette.routing import Route
+
+from flows.desk.messages import desk_text
+from flows.desk.security import (FormTooLarge, OwnPagesOnly, SecurityHeaders, read_form, reviewer_cookie,
+                                 reviewer_from, reviewer_name, safe_back)
+from flows.desk.views import PAGE_SIZE, Flashes, Pages, dated, outlets, queue, this_week, with_flash
+from flows.report import ReportError, format_date, parse_week
+from warehouse.reviews import (CLASSIFIED_REACHES, VIEWS, ReviewError, assign_reach, cursor, record_decision,
+                               review_weeks)
+from warehouse.tally import THEMES
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Ask:
+    """One request as a page handler sees it."""
+    params: dict[str, str]          # the query string (last value of each)
+    form: dict[str, str]            # the POSTed form ({} for a GET)
+    reviewer: str | None            # from the cookie
+    target: str                     # the path and query asked for, to come back to after a form
+
+
+@dataclass
+class Response:
+    """A response as `ReviewDesk.handle` returns it: status, body, headers."""
+    status: int
+    body: bytes = b""
+    headers: list[tuple[str, str]] = field(default_factory=list)
+
+    def header(self, name: str) -> str | None:
+        return next((v for k, v in self.headers if k.lower() == name.lower()), None)
+
+
+class ReviewDesk:
+    """The desk's pages over one database connection and one registry file, in one language."""
+
+    def __init__(self, con, sources: str | Path, lang: str = "es", allowed_hosts: tuple[str, ...] = ()):
+        self.con = con
+        self.sources = Path(sources)
+        self.lang = lang
+        self.text = desk_text(lang)
+        self.pages = Pages(self.text, lang)
+        self.flashes = Flashes()
+        self.write_lock = threading.Lock()
+        self.app = Starlette(routes=[
+            Route("/", self._endpoint(self.get_queue), methods=["GET"]),
+            Route("/queue", self._endpoint(self.get_queue), methods=["GET"]),
+            Route("/outlets", self._endpoint(self.get_outlets), methods=["GET"]),
+            Route("/report", self._endpoint(self.get_report), methods=["GET"]),
+            Route("/name", self._endpoint(self.get_name, anonymous=True), methods=["GET"]),
+            Route("/name", self._endpoint(self.post_name, anonymous=True), methods=["POST"]),
+            Route("/decide", self._endpoint(self.post_decide), methods=["POST"]),
+            Route("/outlet", self._endpoint(self.post_outlet), methods=["POST"]),
+        ], middleware=[
+            Middleware(SecurityHeaders),
+            Middleware(OwnPagesOnly, allowed_hosts=allowed_hosts, refuse=self._refuse),
+        ])
+
+    # -- plumbing
+    def _endpoint(self, page: Callable[[Ask], StarletteResponse], anonymous: bool = False):
+        """An ASGI endpoint around a plain page function run in a worker thread."""
+        async def endpoint(request: Request) -> StarletteResponse:
+            reviewer = reviewer_from(request.headers.get("cookie", ""))
+            try:
+                form = await read_form(request) if request.method == "POST" else {}
+            except FormTooLarge:
+                return PlainTextResponse("Request too large", 413)
+            if not anonymous and not reviewer:
+                return RedirectResponse("/name", 303)
+            raw_path = request.scope.get("raw_path") or request.url.path.encode()
+            query = request.scope.get("query_string", b"").decode("latin-1")
+            target = raw_path.decode("latin-1") + (f"?{query}" if query else "")
+            ask = Ask({k: v[-1] for k, v in parse_qs(query).items()}, form, reviewer, target)
+            try:
+                return await run_in_threadpool(page, ask)
+            except Exception as exc:   # the page says what went wrong; each write is one transaction
+                log.exception("review desk request failed")
+                return self.pages.message(self.text["error"].format(message=exc), None, 500)
+        return endpoint
+
+    def _refuse(self, request: Request) -> StarletteResponse:
+        return self.pages.message(self.text["forbidden"], reviewer_from(request.headers.get("cookie", "")), 403)
+
+    def _redirect(self, location: str, kind: str | None = None, message: str = "") -> StarletteResponse:
+        if kind:
+            location = with_flash(location, self.flashes.keep(kind, message))
+        return RedirectResponse(location, 303)
+
+    # -- pages
+    def get_queue(self, ask: Ask) -> StarletteResponse:
+        view = ask.params.get("view", "new")
+        view = view if view in VIEWS else "new"
+        week = ask.params.get("week") or None
+        cur = cursor(self.con)
+        try:
+            try:
+                items = queue(cur, view, week, PAGE_SIZE + 1, lang=self.lang)
+            except (ReportError, ReviewError):
+                week, items = None, queue(cur, view, None, PAGE_SIZE + 1, lang=self.lang)
+            weeks = review_weeks(cur)
+        finally:
+            cur.close()
+        return self.pages.render("review_queue.html", ask.reviewer, view=view, week=week or "", weeks=weeks,
+                                 items=dated(items[:PAGE_SIZE], self.lang), more=len(items) > PAGE_SIZE,
+                                 flash=self.flashes.take(ask.params.get("flash")), back=ask.target,
+                                 themes=THEMES, this_week=this_week())
+
+    def get_outlets(self, ask: Ask) -> StarletteResponse:
+        cur = cursor(self.con)
+        try:
+            found = outlets(cur, self.lang)
+        finally:
+            cur.close()
+        return self.pages.render("review_outlets.html", ask.reviewer, outlets=found,
+                                 flash=self.flashes.take(ask.params.get("flash")),
+                                 reaches=CLASSIFIED_REACHES, sources=str(self.sources))
+
+    def get_report(self, ask: Ask) -> StarletteResponse:
+        """The weekly report as of now, decisions included (the same page `report weekly` writes):
+        while the desk holds the database, this is how to see the report without closing it."""
+        from flows.report import last_full_week, render_weekly_html, weekly_context
+
+        week = ask.params.get("week") or last_full_week()
+        try:
+            parse_week(week)
+        except ReportError:
+            week = last_full_week()
+        cur = cursor(self.con)
+        try:
+            html = render_weekly_html(weekly_context(cur, week, self.lang, db_name=self.text["report_source"]))
+        finally:
+            cur.close()
+        return HTMLResponse(html)
+
+    def get_name(self, ask: Ask) -> StarletteResponse:
+        return self.pages.render("review_name.html", ask.reviewer, name=ask.reviewer or "")
+
+    def post_name(self, ask: Ask) -> StarletteResponse:
+        name = reviewer_name(ask.form.get("name", ""))
+        if not name:
+            return self.pages.render("review_name.html", None, 400, name="")
+        return RedirectResponse("/queue", 303, headers={"Set-Cookie": reviewer_cookie(name)})
+
+    def post_decide(self, ask: Ask) -> StarletteResponse:
+        form, t = ask.form, self.text
+        back = safe_back(form.get("back"))
+        cur = cursor(self.con)
+        try:
+            with self.write_lock:
+                made = record_decision(cur, form.get("url", ""), form.get("decision", ""), ask.reviewer,
+                                       theme=form.get("theme"), duplicate_of=form.get("duplicate_of"),
+                                       note=form.get("note"), seen_review=form.get("seen", ""))
+        except ReviewError as exc:
+            return self._redirect(back, "error", t["error"].format(message=exc))
+        finally:
+            cur.close()
+        message, kind = t["saved"].format(title=made.title or made.url, what=t[f"{made.decision}_done"]), "ok"
+        if made.overrode:
+            kind = "warn"
+            message += " " + t["conflict"].format(
+                who=made.overrode["reviewer"], decision=t[f"decision_{made.overrode['decision']}"],
+                when=format_date(made.overrode["decided_at"], self.lang))
+        return self._redirect(back, kind, message)
+
+    def post_outlet(self, ask: Ask) -> StarletteResponse:
+        form, t = ask.form, self.text
+        cur = cursor(self.con)
+        try:
+            with self.write_lock:
+                name = assign_reach(cur, form.get("outlet", ""), form.get("reach", ""), ask.reviewer, self.sources,
+                                    name=form.get("name"), region=form.get("region", ""),
+                                    language=form.get("language", ""))
+        except ReviewError as exc:
+            return self._redirect("/outlets", "error", t["error"].format(message=exc))
+        finally:
+            cur.close()
+        message = t["assigned"].format(outlet=name, reach=t["reaches"][form["reach"]], sources=self.sources.name)
+        return self._redirect("/outlets", "ok", message)
+
+    # -- in-process
+    def handle(self, method: str, target: str, headers, body: bytes = b"") -> Response:
+        """One request through the whole app (middleware included) without a server: `headers`
+        is any mapping with .items(). For tests and scripts; not from inside an event loop."""
+        return asyncio.run(_call(self.app, method, target, headers, body))
+
+
+async def _call(app, method: str, target: str, headers, body: bytes) -> Response:
+    parts = urlsplit(target)
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": method.upper(),
+             "scheme": "http", "path": unquote(parts.path), "raw_path": parts.path.encode("latin-1"),
+             "query_string": parts.query.encode("latin-1"), "root_path": "",
+             "headers": [(k.lower().encode("latin-1"), str(v).encode("latin-1")) for k, v in dict(headers).items()],
+             "client": ("127.0.0.1", 0), "server": ("127.0.0.1", 0)}
+    sent, done = False, asyncio.Event()
+    out = Response(500)
+    chunks: list[bytes] = []
+
+    async def receive():
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        await done.wait()                      # the client leaves once it has the whole response
+        return {"type": "http.disconnect"}
+
+    async def send(message):
+        if message["type"] == "http.response.start":
+            out.status = message["status"]
+            out.headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in message.get("headers", [])]
+        elif message["type"] == "http.response.body":
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body", False):
+                done.set()
+
+    await app(scope, receive, send)
+    out.body = b"".join(chunks)
+    return out

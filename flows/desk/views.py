@@ -1,0 +1,106 @@
+"""What the desk's pages show: the queue and outlet lists made ready for the templates, the
+pages rendered (Jinja2, autoescape on: the report's environment), and one-shot flash messages."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+import threading
+from datetime import date
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+from starlette.responses import HTMLResponse
+
+from flows.report import environment, format_date, highlight, parse_week, safe_href, week_of
+from warehouse.reviews import review_queue, unclassified_outlets
+
+PAGE_SIZE = 100
+
+
+def queue(con, view: str = "new", week: str | None = None, limit: int = PAGE_SIZE,
+          lang: str = "es") -> list[dict]:
+    """Articles to review in one view ('new', 'rejected', 'reviewed') of one ISO week ('2026-W47',
+    None for all), each with up to three sentences with its mentions marked, the tagger's reasons
+    (in `lang`, the desk's language, Spanish by default), candidate originals, an anchor and a
+    safe link. Raises ReviewError for an unknown view, ReportError for a malformed week."""
+    start, end = parse_week(week) if week else (None, None)
+    items = review_queue(con, view, start, end, limit, lang)
+    for i in items:
+        ms = i.pop("mentions")
+        terms = [m["matched"] for m in ms if m["accepted"]] or [m["matched"] for m in ms]
+        seen, shown = set(), []
+        for m in ms:
+            if m["snippet"] and m["snippet"] not in seen and len(shown) < 3:
+                seen.add(m["snippet"])
+                shown.append({"pieces": highlight(m["snippet"], terms), "accepted": m["accepted"],
+                              "reason": m["reason_text"], "entity": m["entity_name"]})
+        i["snippets"] = shown
+        i["anchor"] = "item-" + hashlib.sha1(i["url"].encode()).hexdigest()[:12]
+        i["href"] = safe_href(i["url"])
+    return items
+
+
+def dated(items: list[dict], lang: str) -> list[dict]:
+    """Dates written the desk's way ('24 nov 2026'), for the queue's cards."""
+    for i in items:
+        i["date_text"] = format_date(i["published_date"], lang)
+        i["decided_text"] = format_date(i["decided_at"], lang) if i["decided_at"] else ""
+    return items
+
+
+def outlets(con, lang: str = "es") -> list[dict]:
+    """Sites not in the registry, with a safe link to their example and its date written out."""
+    return [{**o, "href": safe_href(o["example_url"]), "date_text": format_date(o["last_published"], lang)}
+            for o in unclassified_outlets(con)]
+
+
+def this_week() -> str:
+    return week_of(date.today())
+
+
+class Pages:
+    """Renders the desk's templates in one language."""
+
+    def __init__(self, text: dict, lang: str):
+        self.env = environment()
+        self.text = text
+        self.lang = lang
+
+    def render(self, template: str, reviewer: str | None, status: int = 200, **ctx) -> HTMLResponse:
+        ctx.setdefault("flash", None)
+        body = self.env.get_template(template).render(t=self.text, lang=self.lang, reviewer=reviewer, **ctx)
+        return HTMLResponse(body, status)
+
+    def message(self, message: str, reviewer: str | None = None, status: int = 200) -> HTMLResponse:
+        return self.render("review_message.html", reviewer, status, message=message)
+
+
+class Flashes:
+    """One-shot messages after a form ("Guardado: ..."): kept under a random token that the
+    redirect carries, shown once, then forgotten. Bounded, so nobody can fill the memory."""
+
+    def __init__(self, most: int = 500):
+        self.most = most
+        self._kept: dict[str, tuple[str, str]] = {}
+        self._lock = threading.Lock()
+
+    def keep(self, kind: str, message: str) -> str:
+        token = secrets.token_urlsafe(8)
+        with self._lock:
+            if len(self._kept) > self.most:
+                self._kept.clear()
+            self._kept[token] = (kind, message)
+        return token
+
+    def take(self, token: str | None) -> tuple[str, str] | None:
+        if not token:
+            return None
+        with self._lock:
+            return self._kept.pop(token, None)
+
+
+def with_flash(path: str, token: str, anchor: str | None = None) -> str:
+    """`path` (a desk address) with its `flash` parameter set to `token`."""
+    parts = urlsplit(path)
+    q = [(k, v) for k, v in parse_qs(parts.query).items() if k != "flash"]
+    qs = urlencode([(k, x) for k, vs in q for x in vs] + [("flash", token)])
+    return f"{parts.path}?{qs}" + (f"#{anchor}" if anchor else "")
