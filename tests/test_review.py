@@ -386,15 +386,17 @@ def test_outlet_page_assigns_reach(server, con, sources):
     assert 'name: "La Lista"' in sources.read_text(encoding="utf-8")
 
 
-def test_review_command_is_registered():
-    import argparse
+def test_review_command_is_registered(monkeypatch, tmp_path):
+    from flows.cli import main
+    from flows.desk import command
 
-    from flows.desk.command import add_review_command
-
-    parser = argparse.ArgumentParser()
-    add_review_command(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(["review", "--db", "x.duckdb", "--port", "0"])
-    assert args.port == 0 and args.lang == "es" and callable(args.func)
+    seen = {}
+    monkeypatch.setattr(command, "run_desk", lambda *a: seen.setdefault("args", a) and 0)
+    (tmp_path / "s.yaml").write_text("outlets: []\n")
+    assert main(["review", "--db", str(tmp_path / "x.duckdb"), "--sources", str(tmp_path / "s.yaml"),
+                 "--port", "0"]) == 0
+    db, sources, port, lang, open_browser, verbose = seen["args"]
+    assert port == 0 and lang == "es" and not open_browser and not verbose
     assert XSS_TITLE  # the fixture's hostile headline is shared with the browser test
 
 
