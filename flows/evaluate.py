@@ -156,7 +156,7 @@ def replay_proxy(corpus: Path, log_path: Path):
     """The corpus's own replay proxy when it ships one (../tools/replay_proxy.py), else ours."""
     script = corpus.resolve().parent / "tools" / "replay_proxy.py"
     if not script.exists():
-        from flows.sampleweb import serving
+        from flows.demo.sampleweb import serving
         with serving(corpus / "web", log_path=log_path) as url:
             yield url
         return

@@ -16,11 +16,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from flows.sampleweb import serving
+from flows.demo.sampleweb import serving
 from flows.steps import LOCAL_SERVER_SETTINGS
 
 REPO = Path(__file__).parent.parent
-SAMPLE = REPO / "flows" / "sample_web"
+SAMPLE = REPO / "flows" / "demo" / "sample_web"
 SOURCES = str(SAMPLE / "sources.yaml")
 
 

@@ -8,8 +8,6 @@ from flows.commands.common import (
     sources_option, workers_option,
 )
 
-SAMPLE = Path(__file__).resolve().parent.parent / "sample_web"
-
 
 @command("crawl", "lee los feeds de los medios (y sus sitemaps para fechas pasadas) y guarda lo nuevo",
          "Lee cada feed del archivo de fuentes; con --since, también recorre los sitemaps de los medios en "
@@ -67,19 +65,13 @@ def retag(db) -> int:
 def demo(db) -> int:
     """Serve the sample web on this machine and run the real crawl against it."""
     quiet_prefect()
-    from flows.crawl import run_crawl
-    from flows.sampleweb import serving
-    from flows.steps import LOCAL_SERVER_SETTINGS
+    from flows.demo import run_demo
     from warehouse.db import connect, query
     from warehouse.tally import format_table, tally
 
-    for suffix in ("", ".wal"):
-        Path(str(db) + suffix).unlink(missing_ok=True)   # the demo always starts afresh
     print("Sirviendo la web de muestra en esta computadora (sin internet) y recorriéndola "
           "(alrededor de un minuto)...")
-    with serving(SAMPLE / "web") as proxy:
-        result = run_crawl(str(SAMPLE / "sources.yaml"), str(db), since="2023-01-01", fetch_retries=0,
-                           settings=LOCAL_SERVER_SETTINGS, env={"http_proxy": proxy, "HTTP_PROXY": proxy})
+    result = run_demo(db)
     print_summary(result)
     con = connect(db)
     try:
