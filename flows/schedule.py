@@ -16,7 +16,7 @@ from pathlib import Path
 
 from pipelines.vocabulary import TIMEZONE_NAME as TIMEZONE
 
-# name -> (flow attribute in flows.crawl, cron, description). Times are Mexico City's.
+# name -> (flow attribute in flows.flows, cron, description). Times are Mexico City's.
 SCHEDULES = {
     "daily-monitoring": ("daily_flow", "0 6 * * *", "every day at 06:00: feeds and news-search feeds"),
     "weekly-backfill": ("backfill_flow", "0 3 * * 0", "Sundays at 03:00: sitemaps of the last 14 days"),
@@ -40,7 +40,7 @@ def parameters_for(flow_attr: str, sources: Path, db: Path, out_dir: Path, worke
 def build_deployments(sources: Path, db: Path, out_dir: Path, workers: int | None = None) -> list:
     from prefect.schedules import Cron
 
-    import flows.crawl as crawl_flows
+    import flows.flows as crawl_flows
 
     deployments = []
     for name, (attr, cron, description) in SCHEDULES.items():
@@ -105,19 +105,19 @@ def deploy_partitions(sources: Path, db: Path, work_pool: str, parts: int, cron:
     shared disk."""
     from prefect.schedules import Cron
 
-    from flows.crawl import crawl_partition_flow, load_flow
+    from flows.flows import crawl_partition_flow, load_flow
     from pipelines.registry import load_registry
 
     repo = Path(__file__).resolve().parent.parent
     names = [o.name for o in load_registry(sources).outlets]
     created = []
     for i, group in enumerate(partition_outlets(names, parts), start=1):
-        flow = crawl_partition_flow.from_source(source=str(repo), entrypoint="flows/crawl.py:crawl_partition_flow")
+        flow = crawl_partition_flow.from_source(source=str(repo), entrypoint="flows/flows.py:crawl_partition_flow")
         created.append(str(flow.deploy(
             name=f"part-{i}-of-{parts}", work_pool_name=work_pool, schedule=Cron(cron, timezone=TIMEZONE),
             parameters={"sources": str(sources.resolve()), "db": str(db.resolve()), "outlets": group},
             tags=["prodesc-monitor", "crawl-partition"], print_next_steps=False)))
-    loader = load_flow.from_source(source=str(repo), entrypoint="flows/crawl.py:load_flow")
+    loader = load_flow.from_source(source=str(repo), entrypoint="flows/flows.py:load_flow")
     created.append(str(loader.deploy(
         name="after-partitions", work_pool_name=work_pool, schedule=Cron(load_cron, timezone=TIMEZONE),
         parameters={"sources": str(sources.resolve()), "db": str(db.resolve())}, tags=["prodesc-monitor"],

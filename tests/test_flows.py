@@ -46,7 +46,7 @@ def appearances(db) -> list[tuple]:
 
 
 def test_backfill_same_on_dask_as_on_default_runner(harness, proxy, tmp_path):
-    from flows.crawl import backfill_flow
+    from flows.flows import backfill_flow
     plain = backfill_flow(SOURCES, str(tmp_path / "plain.duckdb"), since="2023-01-01", settings=LOCAL_SERVER_SETTINGS,
                           env=proxy)
     dask = backfill_flow(SOURCES, str(tmp_path / "dask.duckdb"), since="2023-01-01", settings=LOCAL_SERVER_SETTINGS,
@@ -58,7 +58,7 @@ def test_backfill_same_on_dask_as_on_default_runner(harness, proxy, tmp_path):
 
 
 def test_daily_then_retag_year_tally_and_weekly_report(harness, proxy, tmp_path):
-    from flows.crawl import daily_flow, retag_flow, weekly_report_flow, year_tally_flow
+    from flows.flows import daily_flow, retag_flow, weekly_report_flow, year_tally_flow
     db = str(tmp_path / "d.duckdb")
     summary = daily_flow(SOURCES, db, settings=LOCAL_SERVER_SETTINGS, env=proxy)
     assert summary["pages"] > 0 and summary["appearances"] > 0
@@ -183,7 +183,7 @@ def test_partitions_cover_every_outlet_once():
 
 
 def test_partitioned_crawl_then_single_loader_equals_one_crawl(harness, proxy, tmp_path):
-    from flows.crawl import crawl_partition_flow, load_flow
+    from flows.flows import crawl_partition_flow, load_flow
     from flows.schedule import partition_outlets
     from pipelines.registry import load_registry
     db = str(tmp_path / "p.duckdb")

@@ -24,7 +24,7 @@ from flows.commands.common import (
              "extracción de texto)")
 def crawl(sources, db, since, until, workers, refetch) -> int:
     quiet_prefect()
-    from flows.crawl import run_crawl
+    from flows.flows import run_crawl
 
     require_sources(sources)
     result = run_crawl(str(sources), str(db), since=since, until=until, refetch=refetch, workers=workers,
@@ -66,7 +66,8 @@ def demo(db) -> int:
     """Serve the sample web on this machine and run the real crawl against it."""
     quiet_prefect()
     from flows.demo import run_demo
-    from warehouse.db import connect, query
+    from warehouse.db import connect
+    from warehouse.reports import recent_weeks
     from warehouse.tally import format_table, tally
 
     print("Sirviendo la web de muestra en esta computadora (sin internet) y recorriéndola "
@@ -78,11 +79,10 @@ def demo(db) -> int:
         print()
         print(format_table(tally(con, 2023), 2023))
         print("\nApariciones por semana:")
-        for week, n in con.execute(query("recent_weeks"), {"weeks": 4}).fetchall():
+        for week, n in recent_weeks(con, 4):
             print(f"  {week}: {n}")
     finally:
         con.close()
     print(f"\nLa base de la demostración es {db}; ábrala con DuckDB para explorar las vistas "
           "appearances, weekly_counts y yearly_tally.")
     return 0
-

@@ -51,7 +51,7 @@ def evaluate(corpus, reviews, db, reuse, since, json_out, workers, min_precision
         require_db(db)
     else:
         quiet_prefect()
-        from flows.crawl import run_crawl
+        from flows.flows import run_crawl
 
         for suffix in ("", ".wal"):
             Path(str(db) + suffix).unlink(missing_ok=True)

@@ -18,8 +18,8 @@ SINCE = "2023-01-01"   # the sample web's oldest articles are reachable only thr
 
 def run_demo(db: Path):
     """Crawl the sample web into a fresh `db` through the `crawl` flow; return the CrawlResult."""
-    from flows.crawl import run_crawl
     from flows.demo.sampleweb import serving
+    from flows.flows import run_crawl
     from flows.steps import LOCAL_SERVER_SETTINGS
 
     for suffix in ("", ".wal"):
