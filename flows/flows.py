@@ -1,4 +1,4 @@
-"""The Prefect flows: what runs on a schedule (`flows/schedule.py`) and behind `prodesc-monitor crawl`.
+"""The Prefect flows: what runs on a schedule (`flows/deploy.py`) and behind `prodesc-monitor crawl`.
 
 Each flow only calls steps: the plain functions of `flows/steps.py` (the same ones the
 tests and the other commands run) and their Prefect wrappers in `flows/tasks.py`

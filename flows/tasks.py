@@ -7,7 +7,7 @@ report files. CPU work (extraction and tagging) is fanned out as tasks, one per 
 pages, on the flow's task runner: one thread by default, a Dask cluster of processes with
 `workers=N` (prefect-dask). Loading stays in the flow's own process: DuckDB has a single
 writer. Artifacts (the crawl summary, the tally) and events (a silent outlet, which an
-automation of `flows/alerts.py` turns into a notice) are published here.
+automation of `flows/deploy.py` turns into a notice) are published here.
 """
 from __future__ import annotations
 
