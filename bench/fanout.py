@@ -43,7 +43,7 @@ def replicate(staged: Path, target: Path, copies: int) -> int:
 def run(sources: Path, staged: Path, copies: int, workers: int | None) -> tuple[float, int, list]:
     import duckdb
 
-    from flows.crawl import load_flow
+    from flows.flows import load_flow
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "b.duckdb"
         pages = replicate(staged, Path(tmp) / "staging" / "bench.jsonl", copies)

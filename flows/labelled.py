@@ -37,8 +37,9 @@ class LabelledArticle:
     process: str | None      # the label's process id (the corpus's own naming)
 
 
-def _labels(corpus: Path) -> list[dict]:
-    lines = (corpus / "labels.jsonl").read_text(encoding="utf-8").splitlines()
+def read_labels(corpus: Path) -> list[dict]:
+    """The corpus's `labels.jsonl`, one dict per labelled URL (what `evaluate` scores against)."""
+    lines = (Path(corpus) / "labels.jsonl").read_text(encoding="utf-8").splitlines()
     return [json.loads(line) for line in lines if line.strip()]
 
 
@@ -52,7 +53,7 @@ def from_corpus(corpus: Path) -> list[LabelledArticle]:
     registry = load_registry(corpus / "sources.yaml")
     now = datetime.now(timezone.utc).isoformat()
     out: list[LabelledArticle] = []
-    for label in _labels(corpus):
+    for label in read_labels(corpus):
         if label.get("counted") is None:
             continue
         entry = by_key.get(url_key(label["url"]))

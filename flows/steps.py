@@ -1,11 +1,15 @@
-"""The steps of a crawl run as plain functions: fetch with Scrapy (in its own
-process), then extract, tag and load.
+"""The monitor's work as plain functions: crawl (fetch, then load), retag, the tally files,
+the weekly report.
 
-`flows/crawl.py` wraps these in a Prefect flow; nothing here imports Prefect, so
-everything stays testable (and usable) without a Prefect server. Scrapy runs as a
-child process because Twisted's reactor cannot be restarted inside a long-lived
-flow runner. The crawl stages pages on disk next to the database; loading reads
-them afterwards. Staged files that were never loaded (a crash, a locked database)
+Why plain: the Prefect flows (`flows/flows.py`) only call these, so everything here runs
+and is tested without a Prefect server, and a flow and a test run the same code. Nothing
+here imports Prefect; where a flow wants Prefect's help (retries on the fetch, fanning
+extraction out to processes) it passes it in (`crawl(fetcher=..., map_batches=...)`, see
+`flows/tasks.py`). Every query is a function of `warehouse/`.
+
+Scrapy runs as a child process because Twisted's reactor cannot be restarted inside a
+long-lived flow runner. The crawl stages pages on disk next to the database; loading
+reads them afterwards. Staged files that were never loaded (a crash, a locked database)
 are loaded by the next run first, so nothing fetched is ever lost.
 """
 from __future__ import annotations
@@ -16,17 +20,19 @@ import subprocess
 import sys
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from pipelines.errors import TransientFetchError
 from pipelines.records import ProcessSummary
-from pipelines.registry import load_registry
+from pipelines.registry import Registry, load_registry
+from pipelines.vocabulary import last_year, today_mexico
 
 # Settings that make sense only against a server on this machine (the demo, tests).
 LOCAL_SERVER_SETTINGS = {
     "DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_ENABLED": "False", "CONCURRENT_REQUESTS_PER_DOMAIN": "8",
 }
+BACKFILL_DAYS = 14   # the weekly backfill's window: what feeds dropped before a daily run saw it
 
 
 @dataclass
@@ -42,20 +48,85 @@ def new_run_id() -> str:
     return datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:6]
 
 
+def partition_run_id(outlets: list[str]) -> str:
+    """A run id that tells apart the partitions started in the same second."""
+    return new_run_id() + "-" + str(abs(hash(tuple(sorted(outlets)))) % 10_000)
+
+
 def staging_dir_for(db: Path) -> Path:
     return Path(db).resolve().parent / "staging"
 
 
+def cache_dir_for(db: Path) -> Path:
+    return Path(db).resolve().parent / "httpcache"
+
+
+# ------------------------------------------------------------------ the crawl: fetch, then load
+
+def crawl(sources: Path, db: Path, since: str | None = None, until: str | None = None,
+          settings: dict[str, str] | None = None, env: dict[str, str] | None = None, say=print,
+          refetch: bool = False, *, fetcher=None, map_batches=None, tagger=None) -> CrawlResult:
+    """The one crawl: fetch (Scrapy, staging pages on disk), load everything staged, record the run.
+
+    The `crawl` flow runs exactly this, passing Prefect's versions of the parts it wants
+    retried or fanned out: `fetcher` (same signature as `fetch`), `map_batches` (see
+    `process_staged`) and a `tagger` built once per process."""
+    sources, db = Path(sources), Path(db)
+    run_id, started = new_run_id(), datetime.now(timezone.utc)
+    stats = (fetcher or fetch)(sources, db, run_id, since, until, settings, env, refetch)
+    return load_and_record(sources, db, run_id, started, stats, since, until, say=say, map_batches=map_batches,
+                           tagger=tagger)
+
+
+def load_pending(sources: Path, db: Path, say=print, *, map_batches=None, tagger=None) -> CrawlResult:
+    """Load what other runs staged and nobody loaded (partitioned crawls, a locked database), as a run."""
+    return load_and_record(Path(sources), Path(db), new_run_id(), datetime.now(timezone.utc), {}, None, None,
+                           say=say, map_batches=map_batches, tagger=tagger)
+
+
+def load_and_record(sources: Path, db: Path, run_id: str, started: datetime, stats: dict, since, until, *,
+                    say=print, map_batches=None, tagger=None) -> CrawlResult:
+    loaded = load_staged(db, sources, tagger=tagger, say=say, map_batches=map_batches)
+    result = CrawlResult(run_id, started, stats, loaded, [str(staging_dir_for(db) / f"{run_id}.jsonl")])
+    record(db, result, sources, since, until)
+    return result
+
+
+def backfill_since(since: str | None, days_back: int | None = BACKFILL_DAYS) -> str:
+    """The backfill's first day: `since`, or `days_back` days before today (Mexico City)."""
+    return since or (today_mexico() - timedelta(days=days_back or BACKFILL_DAYS)).isoformat()
+
+
+def fetch(sources: Path, db: Path, run_id: str, since=None, until=None, settings=None, env=None,
+          refetch: bool = False, outlets: list[str] | None = None) -> dict:
+    """The fetching step: known articles skipped (unless `refetch`), listings revalidated."""
+    staging = staging_dir_for(db)
+    staging.mkdir(parents=True, exist_ok=True)
+    staged = staging / f"{run_id}.jsonl"
+    known = None if refetch else write_known(db, staged.with_suffix(".known.txt"))
+    stats = run_scrapy(sources, staged, staged.with_suffix(".stats.json"), since, until, settings, env,
+                       known=known, cache_dir=cache_dir_for(db), outlets=outlets)
+    read = stats.get("prodesc/feed_feeds", 0) + stats.get("prodesc/discovery_feeds", 0) + stats.get(
+        "prodesc/listed/sitemap", 0)
+    if not read and stats.get("prodesc/failed/listing", 0):
+        message = (f"No feed or sitemap could be read ({stats['prodesc/failed/listing']} failed): is the network or "
+                   f"the proxy down? The crawl's log is {staged.with_suffix('.log')}.")
+        if stats.get("prodesc/failed/listing/transient", 0):   # timeouts, refused connections, 5xx
+            raise TransientFetchError(message)
+        raise RuntimeError(message)
+    return stats
+
+
 def write_known(db: Path, path: Path) -> Path | None:
     """Write the URL keys already stored (one per line) for the spider to skip; None if no database yet."""
-    from pipelines.urls import url_key
-    from warehouse.db import connect, query
+    from warehouse.articles import known_url_keys
+    from warehouse.db import connect
 
     if not Path(db).exists():
         return None
     con = connect(db, read_only=True)
     try:
-        keys = {url_key(u) for (u,) in con.execute(query("known_urls")).fetchall()}
+        keys = known_url_keys(con)
     finally:
         con.close()
     path.write_text("\n".join(sorted(keys)) + "\n", encoding="utf-8")
@@ -107,14 +178,12 @@ def mark_loaded(path: Path) -> None:
 
 def load_staged(db: Path, sources: Path, tagger=None, say=print, map_batches=None) -> ProcessSummary:
     """Load every staged file not yet loaded into the database (idempotent). Each file keeps the
-    run id of the crawl that fetched it (its name).
-
-    `map_batches` fans extraction and tagging out (see `flows.process.process_staged`)."""
-    from flows.process import process_staged   # DuckDB loads only when there is something to load
-    from warehouse.db import connect
+    run id of the crawl that fetched it (its name). `map_batches`: see `process_staged`."""
+    from warehouse.db import connect   # DuckDB loads only when there is something to load
     from warehouse.load import load_entities
     from warehouse.search import rebuild_index
 
+    db, sources = Path(db), Path(sources)
     registry = load_registry(sources)
     if tagger is None:
         from nlp.tagger import Tagger  # spaCy loads only when there is something to tag
@@ -134,57 +203,57 @@ def load_staged(db: Path, sources: Path, tagger=None, say=print, map_batches=Non
     return total
 
 
-def cache_dir_for(db: Path) -> Path:
-    return Path(db).resolve().parent / "httpcache"
+def process_staged(path: Path, registry: Registry, tagger, con, run_id: str, batch_size: int = 200,
+                   map_batches=None) -> ProcessSummary:
+    """Extract, tag and load one staged file, in batches; safe to run twice (loads are idempotent).
 
+    `map_batches(batches) -> iterable of BatchResult` lets a caller fan the pure work
+    (`pipelines.process`) out, e.g. Prefect tasks on a Dask cluster; loading always happens
+    here, in this one process, which is DuckDB's single writer, one short transaction a batch."""
+    from pipelines.process import batches, process_batch
+    from pipelines.staging import read_checks, read_staged
+    from pipelines.urls import host_of
+    from warehouse.load import load_batch, load_feed_checks, load_outlets
 
-def fetch(sources: Path, db: Path, run_id: str, since=None, until=None, settings=None, env=None,
-          refetch: bool = False, outlets: list[str] | None = None) -> dict:
-    """The fetching step: known articles skipped (unless `refetch`), listings revalidated."""
-    staging = staging_dir_for(db)
-    staging.mkdir(parents=True, exist_ok=True)
-    staged = staging / f"{run_id}.jsonl"
-    known = None if refetch else write_known(db, staged.with_suffix(".known.txt"))
-    stats = run_scrapy(sources, staged, staged.with_suffix(".stats.json"), since, until, settings, env,
-                       known=known, cache_dir=cache_dir_for(db), outlets=outlets)
-    read = stats.get("prodesc/feed_feeds", 0) + stats.get("prodesc/discovery_feeds", 0) + stats.get(
-        "prodesc/listed/sitemap", 0)
-    if not read and stats.get("prodesc/failed/listing", 0):
-        message = (f"No feed or sitemap could be read ({stats['prodesc/failed/listing']} failed): is the network or "
-                   f"the proxy down? The crawl's log is {staged.with_suffix('.log')}.")
-        if stats.get("prodesc/failed/listing/transient", 0):   # timeouts, refused connections, 5xx
-            raise TransientFetchError(message)
-        raise RuntimeError(message)
-    return stats
-
-
-def crawl(sources: Path, db: Path, since: str | None = None, until: str | None = None,
-          settings: dict[str, str] | None = None, env: dict[str, str] | None = None, say=print,
-          refetch: bool = False) -> CrawlResult:
-    """The whole run as plain function calls (the Prefect flow runs the same steps as tasks)."""
-    run_id, started = new_run_id(), datetime.now(timezone.utc)
-    staged = staging_dir_for(db) / f"{run_id}.jsonl"
-    stats = fetch(sources, db, run_id, since, until, settings, env, refetch)
-    loaded = load_staged(db, sources, say=say)
-    result = CrawlResult(run_id, started, stats, loaded, [str(staged)])
-    record(db, result, sources, since, until)
-    return result
+    summary = ProcessSummary()
+    # Outlets once per file, not per batch: their merge re-checks every stored article's outlet.
+    # Hosts outside the registry count as 'unclassified' in the views even before their row exists.
+    load_outlets(con, registry)
+    load_feed_checks(con, read_checks(path), run_id)
+    staged = batches(read_staged(path), batch_size)
+    if map_batches is None:
+        results = (process_batch(batch, registry, tagger) for batch in staged)
+    else:
+        results = map_batches(staged)
+    hosts: set[str] = set()
+    for result in results:
+        hosts |= {host_of(t.article.url) for t in result.tagged}
+        counts = load_batch(con, result.tagged, result.pages, result.skips, run_id, tagger.kb_version)
+        summary.merge(result.summary)
+        summary.new_articles += counts["new_articles"]
+    load_outlets(con, registry, hosts)
+    return summary
 
 
 def record(db: Path, result: CrawlResult, sources: Path, since, until) -> None:
-    from warehouse.db import connect
+    """The run in `crawl_runs`: what it fetched and loaded, for `prodesc-monitor` and analysts."""
+    from warehouse.db import connect, transaction
     from warehouse.load import record_run
 
     con = connect(db)
     try:
-        record_run(con, result.run_id, result.started_at, str(sources), since, until, "ok",
-                   {"crawl": result.crawl_stats, "load": result.loaded.as_dict()})
+        with transaction(con):
+            record_run(con, result.run_id, result.started_at, str(sources), since, until, "ok",
+                       {"crawl": result.crawl_stats, "load": result.loaded.as_dict()})
     finally:
         con.close()
 
 
+# ------------------------------------------------------------------ retag: the stored articles again
+
 def retag(db: Path, tagger=None, batch_size: int = 500, say=print) -> dict:
     """Tag every stored article again (after the knowledge base changed). Fetches nothing."""
+    from warehouse.articles import article_texts, article_urls
     from warehouse.db import connect
     from warehouse.load import apply_tags, load_entities
     from warehouse.search import rebuild_index
@@ -195,12 +264,10 @@ def retag(db: Path, tagger=None, batch_size: int = 500, say=print) -> dict:
     con = connect(db, say=say)
     try:
         load_entities(con, tagger.entities())
-        urls = [r[0] for r in con.execute("SELECT url FROM articles ORDER BY url").fetchall()]
+        urls = article_urls(con)
         changed = 0
         for i in range(0, len(urls), batch_size):
-            chunk = urls[i:i + batch_size]
-            rows = con.execute("SELECT url, coalesce(title, ''), coalesce(main_text, ''), author FROM articles "
-                               "WHERE url IN (SELECT unnest(?))", [chunk]).fetchall()
+            rows = article_texts(con, urls[i:i + batch_size])
             changed += apply_tags(con, [(u, tagger.tag(t, x, author=a)) for u, t, x, a in rows], tagger.kb_version)
         rebuild_index(con)
     finally:
@@ -208,14 +275,69 @@ def retag(db: Path, tagger=None, batch_size: int = 500, say=print) -> dict:
     return {"articles": len(urls), "changed": changed, "kb_version": tagger.kb_version}
 
 
+def retag_if_changed(db: Path, only_if_changed: bool = True, say=print, tell=print) -> dict:
+    """Retag only when the stored verdicts were made with another knowledge base (the daily
+    schedule): an unchanged knowledge base would give the same verdicts. `say` gets warnings
+    (a locked database), `tell` what was decided."""
+    from nlp.tagger import Tagger
+
+    tagger = Tagger.load()
+    if only_if_changed and stored_kb_versions(Path(db)) <= {tagger.kb_version}:
+        tell(f"Knowledge base {tagger.kb_version} unchanged: nothing to retag")
+        return {"articles": 0, "changed": 0, "kb_version": tagger.kb_version}
+    return retag(Path(db), tagger=tagger, say=say)
+
+
 def stored_kb_versions(db: Path) -> set[str]:
     """Knowledge-base versions the stored verdicts were made with (empty for a new database)."""
+    from warehouse.articles import kb_versions
     from warehouse.db import connect
 
     if not Path(db).exists():
         return set()
     con = connect(db, read_only=True)
     try:
-        return {v for (v,) in con.execute("SELECT DISTINCT kb_version FROM articles WHERE kb_version IS NOT NULL").fetchall()}
+        return kb_versions(con)
     finally:
         con.close()
+
+
+# ------------------------------------------------------------------ the files people read
+
+def tally_year(year: int | None) -> int:
+    """The year-end tally's year: the one asked for, or last year (it runs in January)."""
+    return year or last_year()
+
+
+def write_tally_files(db: Path, year: int, out_dir: Path) -> list[str]:
+    """The annual-report table as CSV, XLSX and Markdown; a frozen year's is its frozen snapshot
+    (the number already published), marked `-frozen` in the file names."""
+    from warehouse.db import connect
+    from warehouse.tally import frozen_years, tally, write_outputs
+
+    con = connect(db)
+    try:
+        frozen = any(y[0] == year for y in frozen_years(con))
+        return [str(p) for p in write_outputs(tally(con, year, frozen=frozen), year, out_dir,
+                                              "-frozen" if frozen else "")]
+    finally:
+        con.close()
+
+
+def tally_text(db: Path, year: int) -> str:
+    """The year's live tally as a plain-text table (attached to the scheduled run)."""
+    from warehouse.db import connect
+    from warehouse.tally import format_table, tally
+
+    con = connect(db, read_only=True)
+    try:
+        return format_table(tally(con, year), year)
+    finally:
+        con.close()
+
+
+def write_weekly_report(db: Path, out_dir: Path, week: str | None = None, lang: str = "es") -> list[str]:
+    """Monday's report files (HTML, CSV, XLSX) for `week`, by default the last full week."""
+    from flows.report import write_weekly_report as write
+
+    return [str(p) for p in write(Path(db), Path(out_dir), week=week, lang=lang)]

@@ -22,12 +22,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from flows.evaluate import Score
 from flows.labelled import LabelledArticle
 from nlp.features import feature_names
 from nlp.kb import KnowledgeBase, load_kb
 from nlp.model import DEFAULT_MODEL_PATH, Model
 from nlp.tagger import Tagger
+from warehouse.evaluation import Score
 
 SEED = 20261206
 FOLDS = 5

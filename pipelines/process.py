@@ -3,7 +3,7 @@
 Pure functions, no database: this is the CPU work that may be fanned out to other
 processes (a Dask worker imports this, extraction and whatever tagger it is given,
 never the warehouse). Reading staged files and loading the results is the
-application's job (`flows/process.py`). Pages are counted per outcome for the run
+application's job (`flows/steps.py`, `process_staged`). Pages are counted per outcome for the run
 summary.
 """
 from __future__ import annotations

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from flows.cli import cli, main
 
 REPO = Path(__file__).parent.parent
-SAMPLE = REPO / "flows" / "sample_web"
+SAMPLE = REPO / "flows" / "demo" / "sample_web"
 
 
 def _commands(group, words=()):

@@ -16,11 +16,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from flows.sampleweb import serving
+from flows.demo.sampleweb import serving
 from flows.steps import LOCAL_SERVER_SETTINGS
 
 REPO = Path(__file__).parent.parent
-SAMPLE = REPO / "flows" / "sample_web"
+SAMPLE = REPO / "flows" / "demo" / "sample_web"
 SOURCES = str(SAMPLE / "sources.yaml")
 
 
@@ -46,7 +46,7 @@ def appearances(db) -> list[tuple]:
 
 
 def test_backfill_same_on_dask_as_on_default_runner(harness, proxy, tmp_path):
-    from flows.crawl import backfill_flow
+    from flows.flows import backfill_flow
     plain = backfill_flow(SOURCES, str(tmp_path / "plain.duckdb"), since="2023-01-01", settings=LOCAL_SERVER_SETTINGS,
                           env=proxy)
     dask = backfill_flow(SOURCES, str(tmp_path / "dask.duckdb"), since="2023-01-01", settings=LOCAL_SERVER_SETTINGS,
@@ -58,7 +58,7 @@ def test_backfill_same_on_dask_as_on_default_runner(harness, proxy, tmp_path):
 
 
 def test_daily_then_retag_year_tally_and_weekly_report(harness, proxy, tmp_path):
-    from flows.crawl import daily_flow, retag_flow, weekly_report_flow, year_tally_flow
+    from flows.flows import daily_flow, retag_flow, weekly_report_flow, year_tally_flow
     db = str(tmp_path / "d.duckdb")
     summary = daily_flow(SOURCES, db, settings=LOCAL_SERVER_SETTINGS, env=proxy)
     assert summary["pages"] > 0 and summary["appearances"] > 0
@@ -96,7 +96,7 @@ def prefect_server(tmp_path_factory):
     env.pop("PREFECT_API_URL", None)
     proc = subprocess.Popen([sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port",
                              str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    from flows.schedule import api_is_up
+    from flows.deploy import api_is_up
     api = f"http://127.0.0.1:{port}/api"
     deadline = time.monotonic() + 150
     while not api_is_up(api):
@@ -108,7 +108,7 @@ def prefect_server(tmp_path_factory):
 
 
 def test_serve_registers_every_deployment_with_its_schedule(prefect_server, tmp_path):
-    from flows.schedule import SCHEDULES
+    from flows.deploy import SCHEDULES
     serve = subprocess.Popen([sys.executable, "-m", "flows.cli", "serve", "--sources", SOURCES, "--db",
                               str(tmp_path / "s.duckdb"), "--out", str(tmp_path / "out")],
                              env=prefect_server, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -129,8 +129,8 @@ def test_serve_registers_every_deployment_with_its_schedule(prefect_server, tmp_
             "        print(d.name, s.cron, s.timezone)\n")], env=prefect_server, capture_output=True, text=True)
         schedules = {line.split()[0]: line.split()[-1] for line in check.stdout.splitlines()}
         assert set(schedules) == set(SCHEDULES) and set(schedules.values()) == {"America/Mexico_City"}
-        for name, (_, cron, _) in SCHEDULES.items():
-            assert cron in check.stdout
+        for schedule in SCHEDULES.values():
+            assert schedule.cron in check.stdout
     finally:
         serve.terminate()
         serve.wait(30)
@@ -174,8 +174,32 @@ def test_alerts_notify_a_webhook_when_a_run_fails(prefect_server, tmp_path):
         server.shutdown()
 
 
+def test_each_schedule_gets_the_parameters_its_flow_takes(tmp_path):
+    from flows.deploy import SCHEDULES, parameters_for
+    sources, db, out = tmp_path / "sources.yaml", tmp_path / "m.duckdb", tmp_path / "reports"
+    paths = {"sources": str(sources), "db": str(db), "out_dir": str(out)}
+    given = {name: parameters_for(s, sources, db, out, 3) for name, s in SCHEDULES.items()}
+    assert given == {
+        "daily-monitoring": {"sources": paths["sources"], "db": paths["db"], "workers": 3},
+        "weekly-backfill": {"sources": paths["sources"], "db": paths["db"], "days_back": 14, "workers": 3},
+        "weekly-report": {"db": paths["db"], "out_dir": paths["out_dir"]},
+        "year-end-tally": {"db": paths["db"], "out_dir": paths["out_dir"]},
+        "retag-if-changed": {"db": paths["db"], "only_if_changed": True},
+    }
+
+
+def test_alerts_and_partitions_name_the_flows_by_their_objects():
+    from flows.deploy import FLOW_NAMES, entrypoint
+    from flows.flows import crawl_partition_flow, daily_flow, load_flow
+    assert {"crawl", "daily monitoring", "backfill", "weekly report", "year-end tally", "retag",
+            "load staged pages", "crawl partition"} == set(FLOW_NAMES)
+    assert daily_flow.name in FLOW_NAMES
+    assert entrypoint(crawl_partition_flow) == "flows/flows.py:crawl_partition_flow"
+    assert entrypoint(load_flow) == "flows/flows.py:load_flow"
+
+
 def test_partitions_cover_every_outlet_once():
-    from flows.schedule import partition_outlets
+    from flows.deploy import partition_outlets
     names = [f"o{i}" for i in range(7)]
     groups = partition_outlets(names, 3)
     assert len(groups) == 3 and sorted(n for g in groups for n in g if n != "discovery") == sorted(names)
@@ -183,8 +207,8 @@ def test_partitions_cover_every_outlet_once():
 
 
 def test_partitioned_crawl_then_single_loader_equals_one_crawl(harness, proxy, tmp_path):
-    from flows.crawl import crawl_partition_flow, load_flow
-    from flows.schedule import partition_outlets
+    from flows.flows import crawl_partition_flow, load_flow
+    from flows.deploy import partition_outlets
     from pipelines.registry import load_registry
     db = str(tmp_path / "p.duckdb")
     names = [o.name for o in load_registry(SOURCES).outlets]

@@ -18,10 +18,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from flows.sampleweb import serving
+from flows.demo.sampleweb import serving
 from flows.steps import LOCAL_SERVER_SETTINGS, crawl, fetch, load_staged, pending_staged, staging_dir_for
 
-SAMPLE = Path(__file__).parent.parent / "flows" / "sample_web"
+SAMPLE = Path(__file__).parent.parent / "flows" / "demo" / "sample_web"
 SOURCES = SAMPLE / "sources.yaml"
 REPO = Path(__file__).parent.parent
 QUIET = lambda m: None  # noqa: E731

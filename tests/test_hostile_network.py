@@ -86,13 +86,13 @@ def test_the_real_resolver_refuses_a_name_for_loopback():
     assert mw.verdict_for_addresses("localhost", addresses)
 
 
-SAMPLE = Path(__file__).parent.parent / "flows" / "sample_web"
+SAMPLE = Path(__file__).parent.parent / "flows" / "demo" / "sample_web"
 
 
 def test_behind_the_replay_proxy_private_literals_are_still_refused(tmp_path):
     """The corpus replay's set-up (names through a loopback proxy) keeps working, and a private
     IP literal in a feed is still refused, never handed to the proxy."""
-    from flows.sampleweb import serving
+    from flows.demo.sampleweb import serving
     from flows.steps import LOCAL_SERVER_SETTINGS, run_scrapy
     from tests.hostile.web import article, rss
     webdir = tmp_path / "web"

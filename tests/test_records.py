@@ -72,7 +72,7 @@ def test_user_fixable_failures_are_user_errors(tmp_path):
 def test_prefect_retries_only_transient_fetch_failures():
     from prefect.states import Failed
 
-    from flows.crawl import fetch_task, only_transient_failures
+    from flows.tasks import fetch_task, only_transient_failures
     assert fetch_task.retry_condition_fn is only_transient_failures
     assert fetch_task.with_options(retries=0).retry_condition_fn is only_transient_failures
     assert only_transient_failures(fetch_task, None, Failed(data=TransientFetchError("timed out")))

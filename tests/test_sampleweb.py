@@ -2,7 +2,7 @@
 
 The server is what the demo and the crawler tests talk to, so it is tested the
 way a crawler uses it: urllib through a ProxyHandler, against a real socket.
-The consistency tests keep ``flows/sample_web`` honest: every URL a feed,
+The consistency tests keep ``flows/demo/sample_web`` honest: every URL a feed,
 sitemap or robots.txt points to is served, and ``expected.json`` agrees with
 the pages themselves.
 """
@@ -23,9 +23,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from flows.sampleweb import SampleWeb, serving
+from flows.demo.sampleweb import SampleWeb, serving
 
-SAMPLE = Path(__file__).resolve().parents[1] / "flows" / "sample_web"
+SAMPLE = Path(__file__).resolve().parents[1] / "flows" / "demo" / "sample_web"
 INDEX = json.loads((SAMPLE / "web" / "index.json").read_text(encoding="utf-8"))
 EXPECTED = json.loads((SAMPLE / "expected.json").read_text(encoding="utf-8"))
 SOURCES = yaml.safe_load((SAMPLE / "sources.yaml").read_text(encoding="utf-8"))
@@ -164,8 +164,8 @@ def test_plain_requests_use_the_host_header(web):
 
 
 def test_command_line_serves_until_stopped():
-    proc = subprocess.Popen([sys.executable, "-m", "flows.sampleweb", str(SAMPLE), "--port", "0"],
-                            cwd=SAMPLE.parents[1], stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen([sys.executable, "-m", "flows.demo.sampleweb", str(SAMPLE), "--port", "0"],
+                            cwd=SAMPLE.parents[2], stdout=subprocess.PIPE, text=True)
     try:
         line = proc.stdout.readline()
         proxy = re.search(r"http://127\.0\.0\.1:\d+", line).group(0)

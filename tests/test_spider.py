@@ -4,11 +4,11 @@ from pathlib import Path
 
 import pytest
 
-from flows.sampleweb import serving
+from flows.demo.sampleweb import serving
 from flows.steps import LOCAL_SERVER_SETTINGS, run_scrapy
 from pipelines.staging import read_staged
 
-SAMPLE = Path(__file__).parent.parent / "flows" / "sample_web"
+SAMPLE = Path(__file__).parent.parent / "flows" / "demo" / "sample_web"
 
 
 @pytest.fixture(scope="module")

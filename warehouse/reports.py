@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from warehouse.db import records
+from warehouse.db import records, rows
 
 
 def week_series(con, first: str, last: str) -> list[dict]:
@@ -38,3 +38,9 @@ def silent_outlets(con) -> list[dict]:
 def top_outlets(con, year: int, frozen: bool, limit: int) -> list[dict]:
     """The outlets with most appearances in `year` (live, or the frozen snapshot), by theme."""
     return records(con, "report_year_outlets", {"year": year, "frozen": frozen, "limit": limit})
+
+
+def recent_weeks(con, weeks: int) -> list[tuple[str, int]]:
+    """(week, appearances) for each of the last `weeks` ISO weeks up to today, newest first,
+    weeks without appearances included (the demo's closing summary)."""
+    return rows(con, "recent_weeks", {"weeks": weeks})

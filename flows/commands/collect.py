@@ -8,8 +8,6 @@ from flows.commands.common import (
     sources_option, workers_option,
 )
 
-SAMPLE = Path(__file__).resolve().parent.parent / "sample_web"
-
 
 @command("crawl", "lee los feeds de los medios (y sus sitemaps para fechas pasadas) y guarda lo nuevo",
          "Lee cada feed del archivo de fuentes; con --since, también recorre los sitemaps de los medios en "
@@ -26,7 +24,7 @@ SAMPLE = Path(__file__).resolve().parent.parent / "sample_web"
              "extracción de texto)")
 def crawl(sources, db, since, until, workers, refetch) -> int:
     quiet_prefect()
-    from flows.crawl import run_crawl
+    from flows.flows import run_crawl
 
     require_sources(sources)
     result = run_crawl(str(sources), str(db), since=since, until=until, refetch=refetch, workers=workers,
@@ -67,30 +65,24 @@ def retag(db) -> int:
 def demo(db) -> int:
     """Serve the sample web on this machine and run the real crawl against it."""
     quiet_prefect()
-    from flows.crawl import run_crawl
-    from flows.sampleweb import serving
-    from flows.steps import LOCAL_SERVER_SETTINGS
-    from warehouse.db import connect, query
+    from flows.demo import run_demo
+    from warehouse.db import connect
+    from warehouse.reports import recent_weeks
     from warehouse.tally import format_table, tally
 
-    for suffix in ("", ".wal"):
-        Path(str(db) + suffix).unlink(missing_ok=True)   # the demo always starts afresh
     print("Sirviendo la web de muestra en esta computadora (sin internet) y recorriéndola "
           "(alrededor de un minuto)...")
-    with serving(SAMPLE / "web") as proxy:
-        result = run_crawl(str(SAMPLE / "sources.yaml"), str(db), since="2023-01-01", fetch_retries=0,
-                           settings=LOCAL_SERVER_SETTINGS, env={"http_proxy": proxy, "HTTP_PROXY": proxy})
+    result = run_demo(db)
     print_summary(result)
     con = connect(db)
     try:
         print()
         print(format_table(tally(con, 2023), 2023))
         print("\nApariciones por semana:")
-        for week, n in con.execute(query("recent_weeks"), {"weeks": 4}).fetchall():
+        for week, n in recent_weeks(con, 4):
             print(f"  {week}: {n}")
     finally:
         con.close()
     print(f"\nLa base de la demostración es {db}; ábrala con DuckDB para explorar las vistas "
           "appearances, weekly_counts y yearly_tally.")
     return 0
-

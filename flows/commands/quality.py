@@ -36,7 +36,9 @@ FLOOR_NAMES = {"precision": "precisión", "recall": "exhaustividad", "theme_accu
 def evaluate(corpus, reviews, db, reuse, since, json_out, workers, min_precision, min_recall, min_theme,
              max_unrelated) -> int:
     """Crawl a labelled corpus through its replay proxy (or read a database of it) and score it."""
-    from flows.evaluate import format_report, read_database, read_labels, replay_proxy, score
+    from flows.evaluate import format_report, replay_proxy
+    from flows.labelled import read_labels
+    from warehouse.evaluation import read_database, score
 
     if reviews:
         return _evaluate_reviews(db, json_out)
@@ -49,7 +51,7 @@ def evaluate(corpus, reviews, db, reuse, since, json_out, workers, min_precision
         require_db(db)
     else:
         quiet_prefect()
-        from flows.crawl import run_crawl
+        from flows.flows import run_crawl
 
         for suffix in ("", ".wal"):
             Path(str(db) + suffix).unlink(missing_ok=True)
@@ -89,9 +91,10 @@ def evaluate(corpus, reviews, db, reuse, since, json_out, workers, min_precision
 
 def _evaluate_reviews(db: Path | None, json_out: Path | None) -> int:
     """Score the tagger against the people's decisions in the review desk."""
-    from flows.evaluate import format_report, score
-    from warehouse.reviews import review_labels, tagger_verdicts
+    from flows.evaluate import format_report
     from warehouse.db import connect
+    from warehouse.evaluation import score
+    from warehouse.reviews import review_labels, tagger_verdicts
 
     db = db or DEFAULT_DB
     require_db(db)

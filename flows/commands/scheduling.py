@@ -23,13 +23,13 @@ from flows.commands.common import (
 def serve(sources, db, out, workers, port) -> int:
     """Register every scheduled flow with Prefect and run each when due."""
     quiet_prefect()
-    from flows.schedule import SCHEDULES, ensure_server, serve_all
+    from flows.deploy import SCHEDULES, ensure_server, serve_all
 
     server = ensure_server(port)
     try:
         print(f"Prefect: {os.environ['PREFECT_API_URL']} (ábralo sin /api en un navegador para ver las ejecuciones)")
-        for name, (_, cron, description) in SCHEDULES.items():
-            print(f"  {name:18} {description}")
+        for name, schedule in SCHEDULES.items():
+            print(f"  {name:18} {schedule.description}")
         serve_all(sources, db, out, workers)
     finally:
         if server is not None:
@@ -50,7 +50,7 @@ def serve(sources, db, out, workers, port) -> int:
 def deploy_partitions(work_pool, parts, sources, db, port) -> int:
     """Spread the daily crawl over the workers of a Prefect work pool."""
     quiet_prefect()
-    from flows.schedule import deploy_partitions as deploy, ensure_server
+    from flows.deploy import deploy_partitions as deploy, ensure_server
 
     ensure_server(port)
     for deployment_id in deploy(sources, db, work_pool, parts):
@@ -70,8 +70,7 @@ def deploy_partitions(work_pool, parts, sources, db, port) -> int:
 def alerts(webhook, block, port) -> int:
     """Set up failure and silent-outlet notices on the Prefect server."""
     quiet_prefect()
-    from flows.alerts import create_automations, save_webhook_block
-    from flows.schedule import ensure_server
+    from flows.deploy import create_automations, ensure_server, save_webhook_block
 
     if not webhook and not block:
         fail("Indique --webhook URL, o --block TIPO/NOMBRE de un bloque de notificación creado en la interfaz "

@@ -3,7 +3,7 @@
 Why this exists: the crawler must be exercised end to end (robots.txt, feeds,
 sitemaps, retries, conditional GETs) without touching the press.  The
 ``prodesc-monitor demo`` command and the test suite both run it against
-``flows/sample_web/`` and point the crawler at it with
+``flows/demo/sample_web/`` and point the crawler at it with
 ``http_proxy=http://127.0.0.1:PORT``; every ``http://<any host>/<path>``
 request is then answered from a directory instead of the network.  It speaks
 the same index format as ``../shared/corpus/web`` so the labelled corpus can be
@@ -22,7 +22,7 @@ news sites ignore tracking parameters (``utm_*``, ``fbclid``) and serve the
 same page.  Every 200 answer carries ``ETag`` and ``Last-Modified`` and
 conditional requests get 304, so the crawler's re-polling can be tested.
 
-    python -m flows.sampleweb DIR [--port N] [--log FILE]
+    python -m flows.demo.sampleweb DIR [--port N] [--log FILE]
 
 Stdlib only: it must start in a bare test environment in milliseconds.
 """
@@ -65,7 +65,7 @@ class SampleWeb:
     """A recorded web loaded from a directory: lookup, hit counters, request log.
 
     ``web_dir`` is the folder holding ``index.json``; a folder holding
-    ``web/index.json`` (the corpus layout, or ``flows/sample_web``) is accepted
+    ``web/index.json`` (the corpus layout, or ``flows/demo/sample_web``) is accepted
     too.  Hit counters live in the instance, so each server starts with fresh
     ``fail_first`` budgets.
     """
@@ -233,8 +233,8 @@ def serving(web_dir: Path, port: int = 0, log_path: Path | None = None) -> Itera
 
 
 def main(argv=None) -> None:
-    """Serve a recorded web until Ctrl-C: ``python -m flows.sampleweb DIR [--port N] [--log FILE]``."""
-    ap = argparse.ArgumentParser(prog="python -m flows.sampleweb", description=main.__doc__)
+    """Serve a recorded web until Ctrl-C: ``python -m flows.demo.sampleweb DIR [--port N] [--log FILE]``."""
+    ap = argparse.ArgumentParser(prog="python -m flows.demo.sampleweb", description=main.__doc__)
     ap.add_argument("dir", type=Path, help="folder with index.json (or with web/index.json)")
     ap.add_argument("--port", type=int, default=0, help="0 picks a free port")
     ap.add_argument("--log", type=Path, default=None, help="append one JSON line per request")

@@ -1,0 +1,148 @@
+"""Prefect's side of the steps: tasks, the task runner, and what a run shows in Prefect's UI.
+
+The flows (`flows/flows.py`) call plain steps (`flows/steps.py`); this module holds only
+what Prefect adds to them. Retries with backoff are on I/O steps only: the fetch, when it
+failed for a passing reason (a `TransientFetchError`: network, timeout, 5xx), and the
+report files. CPU work (extraction and tagging) is fanned out as tasks, one per batch of
+pages, on the flow's task runner: one thread by default, a Dask cluster of processes with
+`workers=N` (prefect-dask). Loading stays in the flow's own process: DuckDB has a single
+writer. Artifacts (the crawl summary, the tally) and events (a silent outlet, which an
+automation of `flows/deploy.py` turns into a notice) are published here.
+"""
+from __future__ import annotations
+
+import logging
+from collections import deque
+from functools import lru_cache
+from pathlib import Path
+
+from prefect import get_run_logger, task
+from prefect.artifacts import create_markdown_artifact
+from prefect.task_runners import ThreadPoolTaskRunner
+
+from flows import steps
+from flows.summary import summary_markdown
+from pipelines.errors import TransientFetchError
+
+FETCH_TIMEOUT_S = 6 * 3600      # a whole backfill of every outlet; a daily run takes minutes
+
+
+@lru_cache(maxsize=4)
+def _tools(sources: str):
+    """Registry and tagger, built once per worker process (spaCy pipelines take seconds to build)."""
+    from nlp.tagger import Tagger
+    from pipelines.registry import load_registry
+    return load_registry(sources), Tagger.load()
+
+
+def tagger_for(sources) -> object:
+    """The tagger this process already built for `sources` (the load reuses the fan-out's)."""
+    return _tools(str(sources))[1]
+
+
+def only_transient_failures(task, task_run, state) -> bool:
+    """Prefect's `retry_condition_fn`: retry a fetch that failed for a passing reason (the
+    network, a timeout, a 5xx); a bug or a wrong configuration fails at once."""
+    try:
+        state.result()
+    except TransientFetchError:
+        return True
+    except Exception:  # noqa: BLE001 - anything else is not worth a retry
+        return False
+    return False
+
+
+@task(name="fetch pages (Scrapy)", retries=2, retry_delay_seconds=[60, 300], timeout_seconds=FETCH_TIMEOUT_S,
+      retry_condition_fn=only_transient_failures)
+def fetch_task(sources, db, run_id: str, since=None, until=None, settings=None, env=None, refetch: bool = False,
+               outlets: list[str] | None = None) -> dict:
+    """`steps.fetch` with retries: a crawl's `fetcher`, or a partition's whole work."""
+    return steps.fetch(Path(sources), Path(db), run_id, since, until, settings, env, refetch, outlets=outlets)
+
+
+@task(name="extract and tag a batch")
+def extract_and_tag(batch: list, sources: str):
+    from pipelines.process import process_batch
+    registry, tagger = _tools(sources)
+    return process_batch(batch, registry, tagger)
+
+
+def fan_out(sources, workers: int | None = None):
+    """map_batches for `steps.load_staged`: submit batches as tasks, keep at most two per worker
+    in flight (memory stays flat however large the backfill), and hand back results in order."""
+    sources, window = str(sources), 2 * max(workers or 1, 1)
+
+    def map_batches(batches):
+        pending = deque()
+        for batch in batches:
+            pending.append(extract_and_tag.submit(batch, sources))
+            if len(pending) >= window:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+    return map_batches
+
+
+def task_runner_for(workers: int | None):
+    """One thread (default), or a local Dask cluster of `workers` processes."""
+    if not workers or workers <= 1:
+        return ThreadPoolTaskRunner(max_workers=1)
+    from prefect_dask import DaskTaskRunner
+    logging.getLogger("distributed").setLevel(logging.WARNING)   # its start/stop chatter is not for users
+    return DaskTaskRunner(cluster_kwargs={"n_workers": workers, "threads_per_worker": 1, "processes": True,
+                                          "dashboard_address": None})
+
+
+@task(name="write tally files", retries=2, retry_delay_seconds=30)
+def tally_files_task(db: str, year: int, out_dir: str) -> list[str]:
+    return steps.write_tally_files(Path(db), year, Path(out_dir))
+
+
+@task(name="write weekly report", retries=2, retry_delay_seconds=30)
+def weekly_report_task(db: str, out_dir: str, week: str | None, lang: str) -> list[str]:
+    return steps.write_weekly_report(Path(db), Path(out_dir), week=week, lang=lang)
+
+
+def warn(message: str) -> None:
+    """A warning in the flow run's log (a plain step's `say`)."""
+    get_run_logger().warning(message)
+
+
+def inform(message: str) -> None:
+    """A line in the flow run's log (a plain step's `tell`)."""
+    get_run_logger().info(message)
+
+
+def publish_crawl(result: steps.CrawlResult, db) -> None:
+    """The crawl's summary as an artifact of the run, its totals in the log, and an event for
+    every outlet gone silent."""
+    create_markdown_artifact(summary_markdown(result), key="crawl-summary", description="What this crawl did")
+    loaded = result.loaded
+    inform(f"{loaded.pages} pages, {loaded.articles} articles, {loaded.appearances} appearances")
+    warn_silent_outlets(db)
+
+
+def publish_tally(db, year: int) -> None:
+    """The year's tally as an artifact of the run (the files are `tally_files_task`'s)."""
+    create_markdown_artifact("```\n" + steps.tally_text(Path(db), year) + "\n```", key="year-end-tally",
+                             description=f"Media appearances {year}")
+
+
+def warn_silent_outlets(db) -> list[str]:
+    """Log and emit an event for every silent outlet; an automation turns it into a notice."""
+    from prefect.events import emit_event
+    from warehouse.db import connect
+    from warehouse.reports import silent_outlets
+
+    con = connect(db, read_only=True)
+    try:
+        silent = silent_outlets(con)
+    finally:
+        con.close()
+    for s in silent:
+        outlet, runs, problem = s["outlet"], s["silent_runs"], s["last_problem"]
+        warn(f"Outlet {outlet} gave no items in its last {runs} runs ({problem or 'empty'})")
+        emit_event(event="prodesc.outlet.silent",
+                   resource={"prefect.resource.id": f"prodesc.outlet.{outlet}", "prefect.resource.name": outlet},
+                   payload={"runs": runs, "problem": problem})
+    return [s["outlet"] for s in silent]
