@@ -15,10 +15,9 @@ from collections import Counter
 from contextlib import contextmanager
 from pathlib import Path
 
-# Re-exported: the review desk's tests and docs/review-desk.md import `score` from here.
-from warehouse.evaluation import Score, score
+from warehouse.evaluation import Score
 
-__all__ = ["Score", "format_report", "replay_proxy", "score"]
+__all__ = ["format_report", "replay_proxy"]
 
 
 def format_report(s: Score) -> str:

@@ -211,7 +211,7 @@ def test_assigning_reach_refuses_what_would_break_the_registry(con, sources):
 # ---------------------------------------------------------------------------- labels for evaluate
 
 def test_review_labels_score_the_tagger(con):
-    from flows.evaluate import score
+    from warehouse.evaluation import score
     from warehouse.reviews import record_decision, review_labels, tagger_verdicts
 
     record_decision(con, URLS["land"], "reject", "Ana")                                  # tagger was wrong
