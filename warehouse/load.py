@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from pipelines.records import FeedCheck, FetchedPage, Skip, Tagged, TagResult
 from warehouse.bulk import bulk_insert
-from warehouse.db import query
+from warehouse.db import query, transaction
 
 if TYPE_CHECKING:   # the registry is read, never built, here
     from pipelines.registry import Registry
@@ -95,8 +95,7 @@ def load_batch(con, tagged: Sequence[Tagged], pages: dict[str, FetchedPage], ski
     by_key: dict[str, Tagged] = {}
     for t in tagged:
         by_key.setdefault(t.article.url_key, t)
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         before = con.execute("SELECT count(*) FROM articles").fetchone()[0]
         con.execute("CREATE OR REPLACE TEMP TABLE articles_batch AS SELECT " + ", ".join(ARTICLE_COLUMNS)
                     + " FROM articles LIMIT 0")
@@ -133,19 +132,15 @@ def load_batch(con, tagged: Sequence[Tagged], pages: dict[str, FetchedPage], ski
         con.execute("CREATE OR REPLACE TEMP TABLE batch_urls AS SELECT url FROM articles_batch")
         con.execute(query("syndication"))
         after = con.execute("SELECT count(*) FROM articles").fetchone()[0]
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
     return {"articles_in_batch": len(by_key), "new_articles": after - before, "skipped": len(skips)}
 
 
 def load_entities(con, entities: list[dict]) -> None:
-    con.execute("BEGIN TRANSACTION")
-    con.execute("DELETE FROM entities")
-    con.executemany("INSERT INTO entities VALUES (?, ?, ?, ?, ?)",
-                    [(e["id"], e["name"], e.get("kind"), e.get("theme"), list(e.get("aliases", []))) for e in entities])
-    con.execute("COMMIT")
+    with transaction(con):
+        con.execute("DELETE FROM entities")
+        con.executemany("INSERT INTO entities VALUES (?, ?, ?, ?, ?)",
+                        [(e["id"], e["name"], e.get("kind"), e.get("theme"), list(e.get("aliases", [])))
+                         for e in entities])
 
 
 def record_run(con, run_id: str, started_at: datetime, sources: str, since, until, status: str, stats: dict) -> None:
@@ -159,8 +154,7 @@ def apply_tags(con, tagged: Sequence[tuple[str, TagResult]], kb_version: str) ->
     """Store new tagger verdicts for stored articles (retag): one transaction per batch.
     Returns how many articles changed their verdict or theme."""
     stamp = now_utc()
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         con.execute("""CREATE OR REPLACE TEMP TABLE tags_batch (url VARCHAR, language VARCHAR, is_appearance BOOLEAN,
                        theme VARCHAR, process VARCHAR, secondary_themes VARCHAR[])""")
         bulk_insert(con, "tags_batch", ("url", "language", "is_appearance", "theme", "process", "secondary_themes"),
@@ -172,10 +166,6 @@ def apply_tags(con, tagged: Sequence[tuple[str, TagResult]], kb_version: str) ->
                        process = b.process, secondary_themes = b.secondary_themes, kb_version = ?, tagged_at = ?
                        FROM tags_batch AS b WHERE articles.url = b.url""", [kb_version, stamp])
         replace_mentions(con, {u: mention_rows(u, r) for u, r in tagged})
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
     return changed
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from pipelines.errors import UserError
 from pipelines.vocabulary import CLASSIFIED_REACHES, THEMES
+from warehouse.db import transaction
 
 MEDIA = ("print", "radio", "tv", "online", "other")
 REQUIRED = ("date", "outlet", "medium", "theme", "title")
@@ -81,8 +82,7 @@ def read_manual_csv(path: Path) -> list[ManualAppearance]:
 def add_manual(con, rows: list[ManualAppearance]) -> int:
     """Insert or update the rows (idempotent). Returns how many were new."""
     before = con.execute("SELECT count(*) FROM manual_appearances").fetchone()[0]
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         con.executemany("""
             INSERT INTO manual_appearances (manual_id, outlet, reach, medium, published_date, theme, process,
                                             title, url, note, added_by)
@@ -91,8 +91,4 @@ def add_manual(con, rows: list[ManualAppearance]) -> int:
                 process = excluded.process, url = excluded.url, note = excluded.note, added_by = excluded.added_by
         """, [(r.manual_id, r.outlet, r.reach, r.medium, r.published_date, r.theme, r.process, r.title, r.url,
                r.note, r.added_by) for r in rows])
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
     return con.execute("SELECT count(*) FROM manual_appearances").fetchone()[0] - before
