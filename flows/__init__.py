@@ -12,6 +12,6 @@ Named parts (each module's docstring says more):
     labelled.py, training.py   labelled articles and learning the ambiguous-name decision
     demo/         the offline demo: a fictional press served on this machine
     report/       the weekly and annual reports
-    review.py     the review desk (moving to desk/, on Starlette)
+    desk/         the review desk (Starlette on loopback; its rules are warehouse/reviews.py)
     cli.py, commands/   `prodesc-monitor`
 """
