@@ -37,6 +37,22 @@ PROCESS_THEMES: tuple[str, ...] = (Theme.LAND_TERRITORY, Theme.LABOUR, Theme.DEF
 REACHES: tuple[str, ...] = tuple(r.value for r in Reach)
 CLASSIFIED_REACHES: tuple[str, ...] = tuple(r.value for r in Reach if r is not Reach.UNCLASSIFIED)
 
+# What people read for each code, in Spanish (Mexico) and English: the tally, the reports and
+# the review desk all print these names, so they are defined here with the codes.
+THEME_NAMES: dict[str, dict[str, str]] = {
+    Theme.LAND_TERRITORY: {"es": "Tierra y territorio", "en": "Land and territory"},
+    Theme.LABOUR: {"es": "Derechos humanos laborales", "en": "Labour rights"},
+    Theme.DEFENDERS: {"es": "Derecho a defender derechos", "en": "Right to defend rights"},
+    Theme.INSTITUTIONAL: {"es": "Institucional", "en": "Institutional"},
+}
+REACH_NAMES: dict[str, dict[str, str]] = {
+    Reach.LOCAL: {"es": "Local", "en": "Local"},
+    Reach.NATIONAL: {"es": "Nacional", "en": "National"},
+    Reach.INTERNATIONAL: {"es": "Internacional", "en": "International"},
+    Reach.UNCLASSIFIED: {"es": "Sin clasificar", "en": "Unclassified"},
+    "total": {"es": "Total", "en": "Total"},
+}
+
 
 def now_mexico() -> datetime:
     """The current moment in Mexico City, with its zone."""

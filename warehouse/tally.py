@@ -7,24 +7,10 @@ the number an analyst gets from SQL.
 from __future__ import annotations
 
 from pipelines.errors import UserError
-from pipelines.vocabulary import REACHES, THEMES
+from pipelines.vocabulary import REACHES, REACH_NAMES, THEMES, THEME_NAMES
 
-__all__ = ["REACHES", "REACH_LABELS", "THEMES", "THEME_LABELS", "AlreadyFrozen", "compare", "format_table", "freeze",
+__all__ = ["REACHES", "THEMES", "AlreadyFrozen", "compare", "format_table", "freeze",
            "frozen_years", "table_rows", "tally", "write_outputs"]
-THEME_LABELS = {
-    "land_territory": {"es": "Tierra y territorio", "en": "Land and territory"},
-    "labour": {"es": "Derechos humanos laborales", "en": "Labour rights"},
-    "defenders": {"es": "Derecho a defender derechos", "en": "Right to defend rights"},
-    "institutional": {"es": "Institucional", "en": "Institutional"},
-}
-REACH_LABELS = {
-    "local": {"es": "Local", "en": "Local"},
-    "national": {"es": "Nacional", "en": "National"},
-    "international": {"es": "Internacional", "en": "International"},
-    "unclassified": {"es": "Sin clasificar", "en": "Unclassified"},
-    "total": {"es": "Total", "en": "Total"},
-}
-
 
 class AlreadyFrozen(UserError):
     """A published year cannot be frozen twice: its number must never change."""
@@ -43,10 +29,10 @@ def tally(con, year: int, frozen: bool = False) -> dict[str, dict[str, int]]:
 def format_table(table: dict[str, dict[str, int]], year: int, lang: str = "both", title: str | None = None) -> str:
     """A plain-text table for the terminal; with lang="both", Spanish above English."""
     langs = ("es", "en") if lang == "both" else (lang,)
-    heads = [[("Tema" if l == "es" else "Theme"), *[REACH_LABELS[r][l] for r in (*REACHES, "total")]] for l in langs]
+    heads = [[("Tema" if l == "es" else "Theme"), *[REACH_NAMES[r][l] for r in (*REACHES, "total")]] for l in langs]
     rows = []
     for theme, cells in table.items():
-        names = [THEME_LABELS[theme][l] for l in langs]
+        names = [THEME_NAMES[theme][l] for l in langs]
         rows.append([" / ".join(dict.fromkeys(names)), *[str(cells.get(r, 0)) for r in REACHES], str(sum(cells.values()))])
     totals = [sum(table[t].get(r, 0) for t in table) for r in REACHES]
     rows.append(["Total", *map(str, totals), str(sum(totals))])
@@ -86,10 +72,10 @@ def compare(con, year: int) -> list[tuple[str, str, int, int]]:
 
 def table_rows(table: dict[str, dict[str, int]], lang: str) -> tuple[list[str], list[list]]:
     """Header and rows (totals included) in one language, for CSV/XLSX/Markdown."""
-    head = ["Tema" if lang == "es" else "Theme", *[REACH_LABELS[r][lang] for r in (*REACHES, "total")]]
-    rows = [[THEME_LABELS[t][lang], *[cells.get(r, 0) for r in REACHES], sum(cells.values())] for t, cells in table.items()]
+    head = ["Tema" if lang == "es" else "Theme", *[REACH_NAMES[r][lang] for r in (*REACHES, "total")]]
+    rows = [[THEME_NAMES[t][lang], *[cells.get(r, 0) for r in REACHES], sum(cells.values())] for t, cells in table.items()]
     totals = [sum(table[t].get(r, 0) for t in table) for r in REACHES]
-    rows.append([REACH_LABELS["total"][lang], *totals, sum(totals)])
+    rows.append([REACH_NAMES["total"][lang], *totals, sum(totals)])
     return head, rows
 
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from functools import cache
 from pathlib import Path
 
-from pipelines.vocabulary import REACHES, THEMES
+from pipelines.vocabulary import REACH_NAMES, REACHES, THEME_NAMES, THEMES
 from flows.report.weeks import ReportError
 
 MESSAGES = Path(__file__).parent / "messages"
@@ -25,11 +25,12 @@ def messages(lang: str) -> dict:
 
 
 def labels(lang: str) -> dict:
-    """The report's words in one language: key -> text, plus "themes" and "reaches" (key -> name)."""
+    """The report's words in one language: key -> text, plus "themes" and "reaches" (code -> name,
+    from pipelines.vocabulary, the names the tally prints too)."""
     text = messages(lang)
-    return {**{k: v for k, v in text.items() if k not in ("themes", "reaches", "months")},
-            "themes": {t: text["themes"][t] for t in THEMES},
-            "reaches": {r: text["reaches"][r] for r in (*REACHES, "total")}}
+    return {**{k: v for k, v in text.items() if k != "months"},
+            "themes": {t: THEME_NAMES[t][lang] for t in THEMES},
+            "reaches": {r: REACH_NAMES[r][lang] for r in (*REACHES, "total")}}
 
 
 def format_date(day, lang: str) -> str:
