@@ -156,9 +156,9 @@ def test_comparison_with_previous_week_and_four_week_average(con):
     rows = {r["key"]: r for r in ctx["by_theme"]}
     # W46: land 1, labour 1; W43-W46 (average): land 1, labour 1, defenders 1 -> 0.25 each.
     assert (rows["land_territory"]["now"], rows["land_territory"]["before"], rows["land_territory"]["change"]) == (1, 1, "=")
-    assert (rows["labour"]["now"], rows["labour"]["change"], rows["labour"]["avg"]) == (2, "+1", "0,2")
-    assert rows["defenders"]["vs_avg"] == "−0,2"
-    assert (rows["total"]["now"], rows["total"]["before"], rows["total"]["avg"]) == (6, 2, "0,8")
+    assert (rows["labour"]["now"], rows["labour"]["change"], rows["labour"]["avg"]) == (2, "+1", "0.2")  # Mexico: decimal point
+    assert rows["defenders"]["vs_avg"] == "−0.2"
+    assert (rows["total"]["now"], rows["total"]["before"], rows["total"]["avg"]) == (6, 2, "0.8")
     reach = {r["key"]: r for r in ctx["by_reach"]}
     assert reach["unclassified"]["change"] == "+1"
 

@@ -36,3 +36,11 @@ def test_an_unknown_language_is_explained():
 
     with pytest.raises(ReportError, match="use es or en"):
         labels("fr")
+
+
+def test_numbers_follow_mexican_conventions():
+    """Mexico writes a decimal point and separates thousands with a comma (2.5; 1,234)."""
+    from flows.report.language import format_number
+
+    assert format_number(2.5, "es") == "2.5" and format_number(1234, "es") == "1,234"
+    assert format_number(0.25, "es") == "0.2" and format_number(3.0, "en") == "3"

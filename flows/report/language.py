@@ -43,8 +43,11 @@ def format_date(day, lang: str) -> str:
 
 
 def format_number(x: float, lang: str) -> str:
-    text = f"{x:.1f}".rstrip("0").rstrip(".") if x != int(x) else str(int(x))
-    return text.replace(".", ",") if lang == "es" else text
+    """One decimal at most, written with a decimal point in both languages: Mexico writes
+    2.5 and 1,234 (the comma separates thousands there, unlike in Spain)."""
+    if x == int(x):
+        return f"{int(x):,}"
+    return f"{x:,.1f}".rstrip("0").rstrip(".")
 
 
 def format_change(now: float, before: float, lang: str) -> str:
