@@ -188,3 +188,24 @@ def test_flows_run_no_sql():
     """The SQL lives in warehouse/ (CI: `grep -rn "execute(" flows/` is empty)."""
     for path in (REPO / "flows").rglob("*.py"):
         assert "execute(" not in path.read_text(encoding="utf-8"), path
+
+
+def test_the_plain_duckdb_snippet_in_the_docs_works_offline(db, tmp_path):
+    """docs/warehouse.md's snippet for analysts without the monitor: a fresh home (no extension
+    downloaded before), the project not importable, the database at data/monitor.duckdb."""
+    text = (REPO / "docs" / "warehouse.md").read_text(encoding="utf-8")
+    section = text[text.index("### Sin el monitor"):]
+    assert "pip install duckdb==1.5.5 duckdb-extension-fts==1.5.5" in section
+    snippet = section[section.index("```python\n") + len("```python\n"):section.index("```", section.index("```python") + 9)]
+    assert "LOAD fts" not in snippet.replace("`LOAD fts`", "")
+    work = tmp_path / "analyst"
+    (work / "data").mkdir(parents=True)
+    shutil.copy(db, work / "data" / "monitor.duckdb")
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "HOME")}
+    env.update(HOME=str(tmp_path / "home"), http_proxy="http://127.0.0.1:9", https_proxy="http://127.0.0.1:9",
+               HTTP_PROXY="http://127.0.0.1:9", HTTPS_PROXY="http://127.0.0.1:9")
+    proc = subprocess.run([sys.executable, "-I", "-c", snippet], cwd=work, capture_output=True, text=True, env=env,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert "land_territory" in proc.stdout and "http://www.diariouno.example/eolico" in proc.stdout
+    assert not (tmp_path / "home" / ".duckdb").exists()     # nothing was downloaded
