@@ -147,7 +147,7 @@ def train(articles: list[LabelledArticle], out: Path | None = DEFAULT_MODEL_PATH
           folds: int = FOLDS, say: Callable[[str], None] = print, force: bool = False) -> TrainingReport:
     """Cross-validate, then fit on everything and write the model if it beats the rules."""
     kb = load_kb(kb_path)
-    rules = Tagger(kb, None)
+    rules = Tagger(kb, None, features=True)   # the rules decide; the features are for fitting
     X, y, groups = pairs(rules, articles)
     sources: dict[str, int] = {}
     for a in articles:

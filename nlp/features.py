@@ -47,7 +47,7 @@ class Candidate:
 
 def candidate(kb: KnowledgeBase, entity_id: str, *, score: float, positive: float, negative: float,
               threshold: float, support: float, title_hits: int, lead_hits: int, text_hits: int,
-              distinct_names: int, first_position: float, text_chars: int, other_processes: int,
+              distinct_names: int, first_position: float, text_chars: int,
               vocab_counts: dict[str, int]) -> Candidate:
     values = [
         score, positive, negative, 1.0 if score + support >= threshold else 0.0, 1.0 if support else 0.0,

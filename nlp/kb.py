@@ -13,6 +13,7 @@ into plain frozen dataclasses that the matcher and the scorer consume.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -101,10 +102,15 @@ class KnowledgeBase:
     vocabulary: tuple["VocabularyClass", ...] = ()   # word classes the learned model reads
     by_id: dict = field(default_factory=dict, compare=False, hash=False)
 
+    @cached_property
+    def _folded_common_words(self) -> frozenset[str]:
+        from .textnorm import fold
+        return frozenset(fold(w) for w in self.common_words)
+
     def is_common_word(self, text: str) -> bool:
         """A bare everyday word of names: it may refer back to a name, never stand for one."""
         from .textnorm import fold
-        return " " not in text.strip() and fold(text.strip()) in {fold(w) for w in self.common_words}
+        return " " not in text.strip() and fold(text.strip()) in self._folded_common_words
 
 
 @dataclass(frozen=True)

@@ -49,7 +49,7 @@ def _variants(text: str) -> list[str]:
 class CompiledKB:
     """The knowledge base turned into matchers for one pipeline (one language)."""
 
-    def __init__(self, kb: KnowledgeBase, nlp: Language):
+    def __init__(self, kb: KnowledgeBase, nlp: Language, vocabulary: bool = True):
         self.kb = kb
         self.nlp = nlp
         vocab = nlp.vocab
@@ -89,9 +89,10 @@ class CompiledKB:
                     self.prefix_cues.add(fold(cue.phrase[:-1]))
                 else:
                     cue_texts.add(cue.phrase)
-        # the vocabulary classes the learned model reads (nlp/features.py)
+        # the vocabulary classes the learned model reads (nlp/features.py); the rules do not
+        # read them, so a tagger without a model does not match them
         self.vocabulary: list[tuple[str, tuple[str, ...]]] = []
-        for cls in kb.vocabulary:
+        for cls in kb.vocabulary if vocabulary else ():
             keys = []
             for phrase in cls.phrases:
                 if phrase.endswith("*"):

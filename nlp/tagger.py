@@ -62,9 +62,13 @@ class TagResult:
 class Tagger:
     """Holds the knowledge base and, per language, the compiled matchers (built once)."""
 
-    def __init__(self, kb: KnowledgeBase, model: Model | None = None):
+    def __init__(self, kb: KnowledgeBase, model: Model | None = None, features: bool = False):
+        """``features``: also describe each ambiguously named process for the model
+        (`TagResult.candidates`) when there is no model to read them: `train` needs them;
+        tagging with the rules alone does not, and skips the work."""
         self.kb = kb
         self.model = model
+        self.with_features = features or model is not None
         self.features = feature_names(kb)
         self.kb_version: str = kb.version + (f"+{model.meta.get('version', '')}" if model else "")
         self._scorer = ContextScorer(kb.entities)
@@ -96,7 +100,7 @@ class Tagger:
             with self._lock:
                 ckb = self._compiled.get(lang)
                 if ckb is None:
-                    ckb = CompiledKB(self.kb, get_pipeline(lang))
+                    ckb = CompiledKB(self.kb, get_pipeline(lang), vocabulary=self.with_features)
                     self._compiled[lang] = ckb
         return ckb
 
@@ -145,6 +149,7 @@ class _Article:
         self.mentions: list[tuple[int, int, Mention]] = []   # (field index, start, mention)
         self.candidates: dict[str, Candidate] = {}
         self._hits: list[list[AliasHit]] = []
+        self._vocab: dict[str, int] | None = None
 
     # -- the learned model's view of a process ----------------------------------------
 
@@ -156,18 +161,13 @@ class _Article:
         title_hits = lead_hits = text_hits = 0
         names: set[str] = set()
         first = 1.0
-        processes: set[str] = set()
         for fi, hits in enumerate(self._hits):
             fname = self.fields[fi][0]
             if fname == "author":
                 continue
             doc = self.docs[fi]
             for h in hits:
-                if h.alias is None:
-                    continue
-                if h.entity.kind == "process":
-                    processes.add(h.entity.id)
-                if h.entity.id != ent.id:
+                if h.alias is None or h.entity.id != ent.id:
                     continue
                 names.add(h.alias.text)
                 if fname == "title":
@@ -183,10 +183,15 @@ class _Article:
                          negative=score.negative_total, threshold=threshold, support=support,
                          title_hits=title_hits, lead_hits=lead_hits, text_hits=text_hits,
                          distinct_names=len(names), first_position=first, text_chars=text_chars,
-                         other_processes=len(processes - {ent.id}),
-                         vocab_counts=self.ckb.vocabulary_counts(self.found))
+                         vocab_counts=self._vocab_counts())
         self.candidates[ent.id] = cand
         return cand
+
+    def _vocab_counts(self) -> dict[str, int]:
+        """The article's vocabulary classes: the same for every process, counted once."""
+        if self._vocab is None:
+            self._vocab = self.ckb.vocabulary_counts(self.found)
+        return self._vocab
 
     # -- helpers -------------------------------------------------------------------
 
@@ -288,7 +293,7 @@ class _Article:
             threshold = alias.threshold if alias.threshold is not None else ent.threshold
             accepted = total >= threshold
             probability = None
-            if ent.kind == "process":
+            if ent.kind == "process" and self.t.with_features:
                 cand = self._candidate(ent, ctx, kb.organisation_support if others else 0.0, threshold)
                 if self.t.model is not None and in_band(total, threshold):
                     # the learned decision replaces the threshold; the rules' evidence stays

@@ -72,7 +72,9 @@ def test_every_mention_has_a_code_and_a_spanish_reason(tagger):
         assert "homónimo: turismo" in m.reason_es
 
 
-def test_candidates_carry_the_features_the_model_reads(tagger):
+def test_candidates_carry_the_features_the_model_reads():
+    tagger = Tagger(load_kb(), None, features=True)   # what `train` uses; tagging alone skips them
+    assert not Tagger(load_kb(), None).tag("Xoco", "Vecinos de Xoco y Mítikah.", language="es").candidates
     r = tagger.tag("Vecinos de Xoco protestan contra Mítikah",
                    "Vecinos del pueblo de Xoco clausuraron de forma simbólica la plaza Mítikah; un juez "
                    "concedió un amparo.", language="es")
