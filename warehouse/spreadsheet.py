@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import IO
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")   # not allowed in XLSX (tab, CR, LF are)
@@ -33,14 +34,21 @@ def safe_cell(value):
     return value
 
 
+def write_csv_rows(out: IO[str], head: Sequence, rows: Iterable[Sequence], plain=None) -> None:
+    """Header and rows as CSV on an open text stream, every cell made safe. ``plain`` turns a
+    value into what the cell should say; by default dates become ISO text (2026-11-17)."""
+    plain = plain or (lambda v: v.isoformat() if isinstance(v, date) else v)
+    writer = csv.writer(out)
+    writer.writerow([safe_cell(h) for h in head])
+    writer.writerows([[safe_cell(plain(v)) for v in row] for row in rows])
+
+
 def write_csv(path, head: Sequence, rows: Iterable[Sequence], *, bom: bool = True) -> Path:
-    """Header and rows as CSV, every cell made safe; dates as ISO text (2026-11-17).
-    `bom`: a UTF-8 byte-order mark, so Excel reads the accents."""
+    """Header and rows as a CSV file (`write_csv_rows`). `bom`: a UTF-8 byte-order mark, so
+    Excel reads the accents."""
     path = Path(path)
     with open(path, "w", newline="", encoding="utf-8-sig" if bom else "utf-8") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(head)
-        writer.writerows([[safe_cell(v.isoformat() if isinstance(v, date) else v) for v in row] for row in rows])
+        write_csv_rows(fh, head, rows)
     return path
 
 

@@ -11,7 +11,6 @@ formula-injection rule) and JSON (an array of objects, dates as ISO text).
 """
 from __future__ import annotations
 
-import csv
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -25,7 +24,7 @@ import duckdb
 
 from warehouse.db import connect
 from warehouse.search import load_fts
-from warehouse.spreadsheet import safe_cell
+from warehouse.spreadsheet import write_csv_rows
 
 LOCK_WAIT_SECONDS = 2          # an interactive command: give up after a few seconds, not five minutes
 TABLE_MAX_ROWS = 1000          # a table in a terminal; csv and json print every row
@@ -140,17 +139,16 @@ def format_table(result: Result) -> str:
 
 def _csv_value(value):
     if isinstance(value, (date, time)):
-        value = value.isoformat()
-    elif isinstance(value, (list, dict)):
-        value = json.dumps(value, ensure_ascii=False, default=_json_default)
-    return safe_cell(value)
+        return value.isoformat()
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False, default=_json_default)
+    return value
 
 
 def write_csv(result: Result, out: IO[str]) -> None:
-    """RFC 4180 (CRLF line ends), a header row, cells defused against formula injection."""
-    writer = csv.writer(out)
-    writer.writerow([safe_cell(c) for c in result.columns])
-    writer.writerows([[_csv_value(v) for v in row] for row in result.rows])
+    """RFC 4180 (CRLF line ends), a header row, cells defused against formula injection: the
+    project's one CSV writer (warehouse/spreadsheet.py), on a stream."""
+    write_csv_rows(out, result.columns, result.rows, plain=_csv_value)
 
 
 def _json_default(value):
