@@ -120,7 +120,7 @@ def main() -> None:
         sources.write_text(f"outlets:\n  - name: Diario Sintético\n    domains: ['{host.split(':')[0]}']\n"
                            f"    reach: local\n    region: Yucatán\n    language: es\n    feeds: []\n"
                            f"    sitemaps: ['http://{host}/sitemap.xml']\n")
-        db = args.keep or tmp / "backfill.duckdb"
+        db = args.keep or tmp / "backfill.ducklake"
         settings = {"DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_ENABLED": "False", "CONCURRENT_REQUESTS": "32",
                     "CONCURRENT_REQUESTS_PER_DOMAIN": "32", "LOG_LEVEL": "WARNING"}
         t = time.perf_counter()

@@ -45,7 +45,7 @@ FROM range(?) t(i);
 
 def run(n: int, repeats: int = 5) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as tmp:
-        con = connect(Path(tmp) / "bench.duckdb")
+        con = connect(Path(tmp) / "bench.ducklake")
         t0 = time.perf_counter()
         for statement in FILL.strip().split(";\n"):
             if statement.strip():

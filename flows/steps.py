@@ -53,12 +53,21 @@ def partition_run_id(outlets: list[str]) -> str:
     return new_run_id() + "-" + str(abs(hash(tuple(sorted(outlets)))) % 10_000)
 
 
+def _home_of(db) -> Path:
+    """The folder beside the warehouse for staged pages and the HTTP cache (with a PostgreSQL
+    catalog, beside its Parquet folder)."""
+    from warehouse.lake import locate
+
+    location = locate(db)
+    return location.data_path.parent if location.is_postgres else Path(db).resolve().parent
+
+
 def staging_dir_for(db: Path) -> Path:
-    return Path(db).resolve().parent / "staging"
+    return _home_of(db) / "staging"
 
 
 def cache_dir_for(db: Path) -> Path:
-    return Path(db).resolve().parent / "httpcache"
+    return _home_of(db) / "httpcache"
 
 
 # ------------------------------------------------------------------ the crawl: fetch, then load
@@ -237,14 +246,15 @@ def process_staged(path: Path, registry: Registry, tagger, con, run_id: str, bat
 
 def record(db: Path, result: CrawlResult, sources: Path, since, until) -> None:
     """The run in `crawl_runs`: what it fetched and loaded, for `prodesc-monitor` and analysts."""
-    from warehouse.db import connect, transaction
+    from warehouse.db import connect, transactions
     from warehouse.load import record_run
 
     con = connect(db)
     try:
-        with transaction(con):
-            record_run(con, result.run_id, result.started_at, str(sources), since, until, "ok",
-                       {"crawl": result.crawl_stats, "load": result.loaded.as_dict()})
+        for txn in transactions(con, who="crawl"):
+            with txn:
+                record_run(con, result.run_id, result.started_at, str(sources), since, until, "ok",
+                           {"crawl": result.crawl_stats, "load": result.loaded.as_dict()})
     finally:
         con.close()
 

@@ -47,19 +47,19 @@ def appearances(db) -> list[tuple]:
 
 def test_backfill_same_on_dask_as_on_default_runner(harness, proxy, tmp_path):
     from flows.flows import backfill_flow
-    plain = backfill_flow(SOURCES, str(tmp_path / "plain.duckdb"), since="2023-01-01", settings=LOCAL_SERVER_SETTINGS,
+    plain = backfill_flow(SOURCES, str(tmp_path / "plain.ducklake"), since="2023-01-01", settings=LOCAL_SERVER_SETTINGS,
                           env=proxy)
-    dask = backfill_flow(SOURCES, str(tmp_path / "dask.duckdb"), since="2023-01-01", settings=LOCAL_SERVER_SETTINGS,
+    dask = backfill_flow(SOURCES, str(tmp_path / "dask.ducklake"), since="2023-01-01", settings=LOCAL_SERVER_SETTINGS,
                          env=proxy, workers=2)
     assert plain["appearances"] == dask["appearances"] > 0
-    assert appearances(tmp_path / "plain.duckdb") == appearances(tmp_path / "dask.duckdb")
+    assert appearances(tmp_path / "plain.ducklake") == appearances(tmp_path / "dask.ducklake")
     expected = json.loads((SAMPLE / "expected.json").read_text())
-    assert {r[0] for r in appearances(tmp_path / "dask.duckdb")} == set(expected["counted_urls"])
+    assert {r[0] for r in appearances(tmp_path / "dask.ducklake")} == set(expected["counted_urls"])
 
 
 def test_daily_then_retag_year_tally_and_weekly_report(harness, proxy, tmp_path):
     from flows.flows import daily_flow, retag_flow, weekly_report_flow, year_tally_flow
-    db = str(tmp_path / "d.duckdb")
+    db = str(tmp_path / "d.ducklake")
     summary = daily_flow(SOURCES, db, settings=LOCAL_SERVER_SETTINGS, env=proxy)
     assert summary["pages"] > 0 and summary["appearances"] > 0
     # feeds only: nothing from 2023 (those are reachable through sitemaps alone)
@@ -110,7 +110,7 @@ def prefect_server(tmp_path_factory):
 def test_serve_registers_every_deployment_with_its_schedule(prefect_server, tmp_path):
     from flows.deploy import SCHEDULES
     serve = subprocess.Popen([sys.executable, "-m", "flows.cli", "serve", "--sources", SOURCES, "--db",
-                              str(tmp_path / "s.duckdb"), "--out", str(tmp_path / "out")],
+                              str(tmp_path / "s.ducklake"), "--out", str(tmp_path / "out")],
                              env=prefect_server, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         deadline, listing = time.monotonic() + 120, ""
@@ -176,7 +176,7 @@ def test_alerts_notify_a_webhook_when_a_run_fails(prefect_server, tmp_path):
 
 def test_each_schedule_gets_the_parameters_its_flow_takes(tmp_path):
     from flows.deploy import SCHEDULES, parameters_for
-    sources, db, out = tmp_path / "sources.yaml", tmp_path / "m.duckdb", tmp_path / "reports"
+    sources, db, out = tmp_path / "sources.yaml", tmp_path / "m.ducklake", tmp_path / "reports"
     paths = {"sources": str(sources), "db": str(db), "out_dir": str(out)}
     given = {name: parameters_for(s, sources, db, out, 3) for name, s in SCHEDULES.items()}
     assert given == {
@@ -210,7 +210,7 @@ def test_partitioned_crawl_then_single_loader_equals_one_crawl(harness, proxy, t
     from flows.flows import crawl_partition_flow, load_flow
     from flows.deploy import partition_outlets
     from pipelines.registry import load_registry
-    db = str(tmp_path / "p.duckdb")
+    db = str(tmp_path / "p.ducklake")
     names = [o.name for o in load_registry(SOURCES).outlets]
     for group in partition_outlets(names, 2):
         crawl_partition_flow(SOURCES, db, group, since="2023-01-01", settings=LOCAL_SERVER_SETTINGS, env=proxy)
@@ -224,7 +224,7 @@ def test_deploy_partitions_on_a_work_pool(prefect_server, tmp_path):
                             env=prefect_server, capture_output=True, text=True)
     assert create.returncode == 0, create.stderr
     run = subprocess.run([sys.executable, "-m", "flows.cli", "deploy-partitions", "--work-pool", "prodesc-test",
-                          "--parts", "2", "--sources", SOURCES, "--db", str(tmp_path / "w.duckdb")],
+                          "--parts", "2", "--sources", SOURCES, "--db", str(tmp_path / "w.ducklake")],
                          env=prefect_server, capture_output=True, text=True, cwd=REPO)
     assert run.returncode == 0, run.stderr[-2000:]
     listing = subprocess.run([sys.executable, "-m", "prefect", "deployment", "ls"],

@@ -45,7 +45,7 @@ def article_count(db: Path) -> tuple[int, int]:
 
 @pytest.fixture(scope="module")
 def uninterrupted(tmp_path_factory):
-    db = tmp_path_factory.mktemp("whole") / "w.duckdb"
+    db = tmp_path_factory.mktemp("whole") / "w.ducklake"
     with serving(SAMPLE / "web") as proxy:
         crawl(SOURCES, db, "2023-01-01", settings=LOCAL_SERVER_SETTINGS, env={"http_proxy": proxy}, say=QUIET)
     rows = appearances(db)
@@ -70,7 +70,7 @@ def _lines(staging: Path) -> int:
 
 @pytest.mark.parametrize("kill_after_lines", [3, 12])
 def test_crawl_killed_mid_way_then_run_again_matches_an_uninterrupted_run(tmp_path, uninterrupted, kill_after_lines):
-    db = tmp_path / "k.duckdb"
+    db = tmp_path / "k.ducklake"
     with serving(SAMPLE / "web") as proxy:
         slow = {**LOCAL_SERVER_SETTINGS, "DOWNLOAD_DELAY": "0.15", "CONCURRENT_REQUESTS_PER_DOMAIN": "1"}
         proc = _spawn(f"""
@@ -96,7 +96,7 @@ def test_crawl_killed_mid_way_then_run_again_matches_an_uninterrupted_run(tmp_pa
 
 def test_torn_last_line_is_skipped_and_counted(tmp_path, uninterrupted):
     """A kill in the middle of a write leaves half a line: counted, and the page is fetched again."""
-    db = tmp_path / "t.duckdb"
+    db = tmp_path / "t.ducklake"
     with serving(SAMPLE / "web") as proxy:
         fetch(SOURCES, db, "run1", "2023-01-01", settings=LOCAL_SERVER_SETTINGS, env={"http_proxy": proxy})
         staged = staging_dir_for(db) / "run1.jsonl"
@@ -134,7 +134,7 @@ LOAD_PLAIN = """
 
 
 def test_load_killed_then_run_again_matches_an_uninterrupted_run(tmp_path, uninterrupted):
-    db = tmp_path / "l.duckdb"
+    db = tmp_path / "l.ducklake"
     with serving(SAMPLE / "web") as proxy:
         fetch(SOURCES, db, "run1", "2023-01-01", settings=LOCAL_SERVER_SETTINGS, env={"http_proxy": proxy})
     # 1. killed after a batch was committed but before its file was marked loaded: loaded again, once
@@ -169,7 +169,7 @@ def test_locked_database_keeps_staged_pages_and_explains(tmp_path, uninterrupted
     import multiprocessing
 
     from warehouse.db import DatabaseLocked, connect
-    db = tmp_path / "locked.duckdb"
+    db = tmp_path / "locked.ducklake"
     with serving(SAMPLE / "web") as proxy:
         fetch(SOURCES, db, "run1", "2023-01-01", settings=LOCAL_SERVER_SETTINGS, env={"http_proxy": proxy})
     connect(db).close()

@@ -13,7 +13,7 @@ def db(tmp_path, registry):
     """A closed database file with decisions taken as the desk takes them."""
     from warehouse.reviews import record_decision
 
-    path = tmp_path / "desk.duckdb"
+    path = tmp_path / "desk.ducklake"
     con = build_db(path, registry)
     try:
         record_decision(con, URLS["land"], "reject", "Ana", note="habla de otra organización")
@@ -100,5 +100,5 @@ def test_the_same_decisions_as_evaluate_scores(db):
 def test_no_decisions_no_labels(tmp_path, registry):
     from flows.labelled import from_reviews
 
-    build_db(tmp_path / "empty.duckdb", registry).close()
-    assert from_reviews(tmp_path / "empty.duckdb") == []
+    build_db(tmp_path / "empty.ducklake", registry).close()
+    assert from_reviews(tmp_path / "empty.ducklake") == []

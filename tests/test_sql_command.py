@@ -26,7 +26,7 @@ REPO = Path(__file__).parent.parent
 
 @pytest.fixture
 def db(tmp_path, registry):
-    path = tmp_path / "monitor.duckdb"
+    path = tmp_path / "monitor.ducklake"
     con = connect(path)
     load_outlets(con, registry, set())
     batch = [
@@ -110,7 +110,7 @@ def test_it_is_read_only(db, capsys):
 
 
 def test_a_missing_database_is_named(tmp_path, capsys):
-    code, _, err = sql(capsys, tmp_path / "nope.duckdb", "-c", "SELECT 1")
+    code, _, err = sql(capsys, tmp_path / "nope.ducklake", "-c", "SELECT 1")
     assert code == 2 and "No existe la base de datos" in err
 
 
@@ -192,7 +192,7 @@ def test_flows_run_no_sql():
 
 def test_the_plain_duckdb_snippet_in_the_docs_works_offline(db, tmp_path):
     """docs/warehouse.md's snippet for analysts without the monitor: a fresh home (no extension
-    downloaded before), the project not importable, the database at data/monitor.duckdb."""
+    downloaded before), the project not importable, the database at data/monitor.ducklake."""
     text = (REPO / "docs" / "warehouse.md").read_text(encoding="utf-8")
     section = text[text.index("### Sin el monitor"):]
     assert "pip install duckdb==1.5.5 duckdb-extension-fts==1.5.5" in section
@@ -200,7 +200,7 @@ def test_the_plain_duckdb_snippet_in_the_docs_works_offline(db, tmp_path):
     assert "LOAD fts" not in snippet.replace("`LOAD fts`", "")
     work = tmp_path / "analyst"
     (work / "data").mkdir(parents=True)
-    shutil.copy(db, work / "data" / "monitor.duckdb")
+    shutil.copy(db, work / "data" / "monitor.ducklake")
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "HOME")}
     env.update(HOME=str(tmp_path / "home"), http_proxy="http://127.0.0.1:9", https_proxy="http://127.0.0.1:9",
                HTTP_PROXY="http://127.0.0.1:9", HTTPS_PROXY="http://127.0.0.1:9")

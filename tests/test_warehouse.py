@@ -40,14 +40,14 @@ def article(url, outlet="Diario Uno", day=date(2023, 5, 2), text="ProDESC dijo a
 
 @pytest.fixture
 def con(tmp_path, registry):
-    c = connect(tmp_path / "w.duckdb")
+    c = connect(tmp_path / "w.ducklake")
     load_outlets(c, registry, {"la-lista.example"})
     yield c
     c.close()
 
 
 def test_migrations_recorded_and_reopen_is_a_no_op(tmp_path):
-    path = tmp_path / "m.duckdb"
+    path = tmp_path / "m.ducklake"
     connect(path).close()
     c = connect(path)
     assert pending(c) == []
@@ -135,7 +135,7 @@ def _assert_migrated_mentions(c):
 def test_migration_005_keeps_old_mentions_and_derives_their_code(tmp_path):
     from nlp.reasons import ReasonCode
 
-    path = tmp_path / "old.duckdb"
+    path = tmp_path / "old.ducklake"
     _database_before_005(path)
     c = connect(path)
     try:
@@ -164,7 +164,7 @@ def test_migration_005_replays_from_the_log_after_a_crash(tmp_path):
     import sys
     from pathlib import Path
 
-    path = tmp_path / "old.duckdb"
+    path = tmp_path / "old.ducklake"
     _database_before_005(path)
     root = Path(__file__).resolve().parents[1]
     out = subprocess.run([sys.executable, "-c", CRASH_AFTER_MIGRATING, str(path)], cwd=root,
@@ -229,7 +229,7 @@ def test_syndicated_copies_are_two_appearances_in_one_group(con):
 
 def test_locked_database_waits_then_explains(tmp_path):
     import multiprocessing
-    path = tmp_path / "locked.duckdb"
+    path = tmp_path / "locked.ducklake"
     connect(path).close()
     ready, release = multiprocessing.Event(), multiprocessing.Event()
     holder = multiprocessing.Process(target=_hold, args=(str(path), ready, release))
@@ -254,7 +254,7 @@ def _hold(path, ready, release):
 
 def test_reach_change_applies_from_today_never_to_the_past(tmp_path, registry_file):
     from pipelines.registry import load_registry
-    c = connect(tmp_path / "r.duckdb")
+    c = connect(tmp_path / "r.ducklake")
     load_outlets(c, load_registry(registry_file))
     load_batch(c, [Tagged(article("http://www.diariouno.example/a", day=date(2023, 5, 2)), FakeTags())], {}, [], "r", "kb")
     registry_file.write_text(registry_file.read_text().replace("reach: local", "reach: national", 1))
@@ -267,7 +267,7 @@ def test_reach_change_applies_from_today_never_to_the_past(tmp_path, registry_fi
 
 def test_site_added_to_registry_is_classified_for_its_whole_past(tmp_path, registry_file):
     from pipelines.registry import load_registry
-    c = connect(tmp_path / "u.duckdb")
+    c = connect(tmp_path / "u.ducklake")
     load_outlets(c, load_registry(registry_file), {"la-lista.example"})
     load_batch(c, [Tagged(article("http://la-lista.example/c", outlet="la-lista.example"), FakeTags())], {}, [], "r", "kb")
     assert c.execute("SELECT outlet, reach FROM appearances").fetchall() == [("la-lista.example", "unclassified")]

@@ -15,7 +15,7 @@ from warehouse.tally import AlreadyFrozen, compare, freeze, tally, write_outputs
 
 @pytest.fixture
 def con(tmp_path, registry):
-    c = connect(tmp_path / "f.duckdb")
+    c = connect(tmp_path / "f.ducklake")
     load_outlets(c, registry)
     texts = ["Ejidatarios de la península defienden su tierra con un amparo agrario. " * 8,
              "Trabajadoras del cine organizan un sindicato independiente en la capital. " * 8,

@@ -1,51 +1,77 @@
 """Full-text search over article text, with DuckDB's own `fts` extension (BM25, Spanish stemming).
 
-DuckDB normally downloads extensions at first use, which cannot happen offline;
-the `duckdb-extension-fts` package ships the extension file for the pinned DuckDB,
-and we load it from there. The index does not follow later changes on its own, so
-it is rebuilt after every load and retag (`rebuild_index`).
+The fts extension cannot index lake tables, so the index lives in its own DuckDB file
+beside the data (`<warehouse>.search.duckdb`): after every load and retag a copy of the
+searchable columns and its index are written to a new file, which is then renamed over
+the old one. Renaming is atomic: `search` and analysts never see half an index and never
+wait; a reader keeps the index it opened until it reconnects. Two loaders rebuilding at
+once each write their own temporary file; the last rename wins, and both are whole.
+
+The `duckdb-extension-fts` package ships the extension for the pinned DuckDB, loaded by
+path (warehouse.lake.engine): DuckDB cannot download it offline.
 """
 from __future__ import annotations
 
-from pathlib import Path
+import os
+import uuid
 
 import duckdb
 
-from pipelines.errors import ConfigError
+from warehouse.lake import extension_path, location_of
+
+SEARCHABLE = "url, title, main_text, published_date, outlet, is_appearance"
 
 
-def extension_path() -> Path:
-    import duckdb_extension_fts
-
-    root = Path(duckdb_extension_fts.__file__).parent / "extensions"
-    wanted = root / f"v{duckdb.__version__}" / "fts.duckdb_extension"
-    if wanted.exists():
-        return wanted
-    found = sorted(root.glob("*/fts.duckdb_extension"))
-    if not found:
-        raise ConfigError("The full-text search extension is not installed (package duckdb-extension-fts).")
-    return found[-1]
-
-
-def load_fts(con) -> None:
-    try:
-        con.execute("LOAD fts")
-    except duckdb.Error:
-        con.execute(f"LOAD '{str(extension_path()).replace(chr(39), chr(39) * 2)}'")
+def _quote(path) -> str:
+    return "'" + str(path).replace("'", "''") + "'"
 
 
 def rebuild_index(con) -> None:
-    load_fts(con)
-    con.execute("PRAGMA create_fts_index('articles', 'url', 'title', 'main_text', "
-                "stemmer = 'spanish', stopwords = 'none', strip_accents = 1, lower = 1, overwrite = 1)")
+    """Write the index of every stored article to a new file and swap it in atomically."""
+    from warehouse.db import attach_search
+
+    location = location_of(con)
+    final = location.search_path
+    final.parent.mkdir(parents=True, exist_ok=True)
+    tmp = final.with_name(f"{final.name}.{os.getpid()}-{uuid.uuid4().hex[:8]}.tmp")
+    try:
+        con.execute(f"ATTACH {_quote(tmp)} AS search_build")
+        try:
+            con.execute(f"CREATE TABLE search_build.articles AS SELECT {SEARCHABLE} FROM lake.articles")
+        finally:
+            con.execute("DETACH search_build")
+        build = duckdb.connect(str(tmp), config={"autoinstall_known_extensions": False,
+                                                 "autoload_known_extensions": False})
+        try:
+            build.load_extension(extension_path("fts"))
+            build.execute("PRAGMA create_fts_index('articles', 'url', 'title', 'main_text', stemmer = 'spanish', "
+                          "stopwords = 'none', strip_accents = 1, lower = 1, overwrite = 1)")
+            build.execute("CHECKPOINT")
+        finally:
+            build.close()
+        os.replace(tmp, final)
+    finally:
+        for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
+            if leftover.exists():
+                leftover.unlink()
+    attach_search(con, location)
 
 
 def search(con, text: str, limit: int = 20) -> list[tuple]:
     """Articles best matching `text`: (score, published_date, outlet, title, url, is_appearance)."""
-    load_fts(con)
+    from warehouse.db import attach_search
+
+    if not con.execute("SELECT count(*) FROM duckdb_databases() WHERE database_name = 'search'").fetchone()[0]:
+        if not attach_search(con, location_of(con)):
+            return []                 # nothing loaded yet: no index, nothing to find
     return con.execute("""
         SELECT round(score, 3) AS score, published_date, outlet, title, url, is_appearance
-        FROM (SELECT *, fts_main_articles.match_bm25(url, ?) AS score FROM articles)
+        FROM (SELECT *, search.fts_main_articles.match_bm25(url, ?) AS score FROM search.articles)
         WHERE score IS NOT NULL
         ORDER BY score DESC
         LIMIT ?""", [text, limit]).fetchall()
+
+
+def load_fts(con) -> None:
+    """The fts functions, for a connection made outside warehouse.db.connect (they are loaded there)."""
+    con.load_extension(extension_path("fts"))

@@ -46,16 +46,20 @@ def format_table(table: dict[str, dict[str, int]], year: int, lang: str = "both"
 
 def freeze(con, year: int, by: str | None = None, note: str | None = None) -> int:
     """Store the appearances the year counts now. Refuses a year already frozen."""
-    from warehouse.db import query, transaction
+    from warehouse.db import query, transactions
+    from warehouse.lake import current_snapshot
 
-    if con.execute("SELECT count(*) FROM frozen_tallies WHERE year = ?", [year]).fetchone()[0]:
-        raise AlreadyFrozen(f"{year} was already frozen; its published number cannot change. "
-                            f"Compare it with the live count with `tally --year {year} --compare`.")
-    with transaction(con):
-        con.execute(query("freeze_year"), {"year": year})
-        total = con.execute("SELECT count(*) FROM frozen_appearances WHERE year = ?", [year]).fetchone()[0]
-        con.execute("INSERT INTO frozen_tallies (year, frozen_by, note, total) VALUES (?, ?, ?, ?)",
-                    [year, by, note, total])
+    for txn in transactions(con, who="tally"):
+        with txn:
+            if con.execute("SELECT count(*) FROM frozen_tallies WHERE year = ?", [year]).fetchone()[0]:
+                raise AlreadyFrozen(f"{year} was already frozen; its published number cannot change. "
+                                    f"Compare it with the live count with `tally --year {year} --compare`.")
+            # The snapshot this transaction reads: the year can be counted again from it, exactly.
+            snapshot = current_snapshot(con)
+            con.execute(query("freeze_year"), {"year": year})
+            total = con.execute("SELECT count(*) FROM frozen_appearances WHERE year = ?", [year]).fetchone()[0]
+            con.execute("INSERT INTO frozen_tallies (year, frozen_by, note, total, snapshot_id) VALUES (?, ?, ?, ?, ?)",
+                        [year, by, note, total, snapshot])
     return total
 
 
