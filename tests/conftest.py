@@ -46,3 +46,16 @@ def registry_file(tmp_path) -> Path:
 def registry(registry_file):
     from pipelines.registry import load_registry
     return load_registry(registry_file)
+
+
+def hold_catalog(path, ready, release):
+    """Another program holding the warehouse's SQLite catalog exclusively (a `sqlite3` shell in
+    BEGIN EXCLUSIVE): writers must wait, then explain; readers (WAL) go on."""
+    import sqlite3
+
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute("BEGIN EXCLUSIVE")
+    ready.set()
+    release.wait(60)
+    db.execute("ROLLBACK")
+    db.close()

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 import duckdb
+
+from warehouse.db import connect as open_warehouse
 import pytest
 from click.testing import CliRunner
 
@@ -122,7 +124,7 @@ def demo(tmp_path_factory):
 def test_demo_reproduces_the_expected_tally(demo):
     stdout, db = demo
     expected = json.loads((SAMPLE / "expected.json").read_text())
-    con = duckdb.connect(str(db), read_only=True)
+    con = open_warehouse(db, read_only=True)
     got = {}
     for theme, reach, n in con.execute("SELECT theme, reach, appearances FROM yearly_tally WHERE year = 2023").fetchall():
         got.setdefault(theme, {})[reach] = n
@@ -134,7 +136,7 @@ def test_demo_reproduces_the_expected_tally(demo):
 
 def test_demo_unknown_outlet_is_unclassified(demo):
     _, db = demo
-    con = duckdb.connect(str(db), read_only=True)
+    con = open_warehouse(db, read_only=True)
     rows = con.execute("SELECT DISTINCT outlet FROM appearances WHERE reach = 'unclassified'").fetchall()
     assert rows == [(d,) for d in json.loads((SAMPLE / "expected.json").read_text())["unclassified_domains"]]
 

@@ -14,6 +14,8 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
 import duckdb
+
+from warehouse.db import connect as open_warehouse
 import pytest
 
 from flows.demo.sampleweb import serving
@@ -38,7 +40,7 @@ def proxy():
 
 
 def appearances(db) -> list[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
+    con = open_warehouse(db, read_only=True)
     try:
         return con.execute("SELECT url, outlet, reach, published_date, theme FROM appearances ORDER BY url").fetchall()
     finally:
@@ -66,7 +68,7 @@ def test_daily_then_retag_year_tally_and_weekly_report(harness, proxy, tmp_path)
     assert all(r[3].year == 2026 for r in appearances(db))
     assert retag_flow(db)["articles"] == 0                       # knowledge base unchanged: nothing to do
     assert retag_flow(db, only_if_changed=False)["articles"] > 0
-    con = duckdb.connect(db, read_only=True)
+    con = open_warehouse(db, read_only=True)
     try:   # the retag wrote every mention's reason as a code and in Spanish, next to the English
         from nlp.reasons import ReasonCode
         codes = con.execute("SELECT DISTINCT reason_code FROM mentions").fetchall()

@@ -11,6 +11,8 @@ import time
 from pathlib import Path
 
 import duckdb
+
+from warehouse.db import connect as open_warehouse
 import pytest
 
 from flows.steps import LOCAL_SERVER_SETTINGS, crawl
@@ -35,7 +37,7 @@ def hostile(tmp_path_factory):
     loaded = out / "staging" / "loaded"
     log = next(loaded.glob("*.log")).read_text(encoding="utf-8")
     staged = next(loaded.glob("*.jsonl")).read_bytes()
-    con = duckdb.connect(str(out / "h.ducklake"), read_only=True)
+    con = open_warehouse(out / "h.ducklake", read_only=True)
     yield {"result": result, "stats": result.crawl_stats, "took": took, "requested": requested, "log": log,
            "staged": staged, "con": con, "base": server.base, "db": out / "h.ducklake"}
     con.close()

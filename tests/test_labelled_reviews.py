@@ -3,6 +3,8 @@ database test_review.py uses, with decisions recorded through the desk's own fun
 from __future__ import annotations
 
 import duckdb
+
+from warehouse.db import connect as open_warehouse
 import pytest
 
 from tests.test_report import URLS, build_db
@@ -28,7 +30,7 @@ def db(tmp_path, registry):
 
 
 def _stored(path, url) -> tuple:
-    con = duckdb.connect(str(path), read_only=True)
+    con = open_warehouse(path, read_only=True)
     try:
         return con.execute("SELECT title, main_text, author, process FROM articles WHERE url = ?", [url]).fetchone()
     finally:
@@ -75,7 +77,7 @@ def test_the_database_is_only_read(db):
     """Another read-only session (an analyst's) may hold the file: from_reviews reads beside it."""
     from flows.labelled import from_reviews
 
-    analyst = duckdb.connect(str(db), read_only=True)
+    analyst = open_warehouse(db, read_only=True)
     try:
         assert len(from_reviews(db)) == 4
     finally:

@@ -227,28 +227,33 @@ def test_syndicated_copies_are_two_appearances_in_one_group(con):
     assert groups == [("http://www.diariouno.example/a", 2)]
 
 
-def test_locked_database_waits_then_explains(tmp_path):
+def test_a_catalog_held_by_another_program_makes_writes_wait_then_explain_and_reads_go_on(tmp_path, monkeypatch):
     import multiprocessing
+
+    import warehouse.db
+    from conftest import hold_catalog
+    from pipelines.errors import DatabaseLocked
     path = tmp_path / "locked.ducklake"
     connect(path).close()
+    monkeypatch.setattr(warehouse.db, "WRITE_PATIENCE_S", 2)
     ready, release = multiprocessing.Event(), multiprocessing.Event()
-    holder = multiprocessing.Process(target=_hold, args=(str(path), ready, release))
+    holder = multiprocessing.Process(target=hold_catalog, args=(str(path), ready, release))
     holder.start()
     try:
         assert ready.wait(30)
-        from warehouse.db import DatabaseLocked
-        with pytest.raises(DatabaseLocked, match="in use by another program"):
-            connect(path, wait_seconds=2, say=lambda m: None)
+        reader = connect(path, read_only=True, wait_seconds=2)
+        assert reader.execute("SELECT count(*) FROM appearances").fetchone() == (0,)
+        reader.close()
+        writer = connect(path, wait_seconds=2, say=lambda m: None)
+        with pytest.raises(DatabaseLocked, match="siguió ocupado"):
+            load_batch(writer, [Tagged(article("http://www.diariouno.example/a"), FakeTags())], {}, [], "r", "kb")
+        writer.close()
     finally:
         release.set()
         holder.join(30)
-    connect(path, wait_seconds=10).close()
-
-
-def _hold(path, ready, release):
-    c = duckdb.connect(path)
-    ready.set()
-    release.wait(60)
+    c = connect(path, wait_seconds=10)
+    load_batch(c, [Tagged(article("http://www.diariouno.example/a"), FakeTags())], {}, [], "r", "kb")
+    assert c.execute("SELECT count(*) FROM articles").fetchone() == (1,)
     c.close()
 
 

@@ -159,7 +159,8 @@ def transactions(con, *, who: str = "", take_turn: bool = True,
     The block runs in one transaction; if its commit loses a race with another writer, it is
     rolled back and the block runs again (so it must compute what it writes inside). Any
     other error rolls back and propagates. Gives up after `patience` seconds."""
-    deadline = time.monotonic() + (WRITE_PATIENCE_S if patience is None else patience)
+    patience = WRITE_PATIENCE_S if patience is None else patience
+    deadline = time.monotonic() + patience
     delay, tries = 0.05, 0
     who = who or f"pid {os.getpid()}"
     while True:
@@ -169,8 +170,9 @@ def transactions(con, *, who: str = "", take_turn: bool = True,
             return
         tries += 1
         if time.monotonic() > deadline:
-            raise DatabaseLocked(f"Otro proceso escribió en el almacén al mismo tiempo {tries} veces seguidas; "
-                                 f"no se guardó este cambio. Vuelva a intentarlo.") from attempt.conflict
+            raise DatabaseLocked(f"El almacén siguió ocupado por otros programas durante {patience:.0f} s y este "
+                                 f"cambio no se guardó ({tries} intentos); lo ya guardado sigue intacto y lo "
+                                 f"recolectado sigue en espera. Vuelva a intentarlo.") from attempt.conflict
         log.debug("write conflict (%s), retry %d", str(attempt.conflict).splitlines()[0], tries)
         time.sleep(delay * (1 + random.random()))
         delay = min(delay * 2, 2.0)

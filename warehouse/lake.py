@@ -127,7 +127,10 @@ def prepare_catalog(location: Location) -> None:
 def attach_sql(location: Location, *, alias: str = "lake", read_only: bool = False,
                snapshot: int | None = None) -> str:
     """The ATTACH statement for this warehouse (also what docs/warehouse.md shows analysts)."""
-    options = [f"DATA_PATH {_sql_string(str(location.data_path) + os.sep)}"]
+    # The data folder is given on every attach, and allowed to differ from the one recorded at
+    # creation: a warehouse copied elsewhere (its three parts together), or a shared folder
+    # mounted at another path on another machine, still finds its files (stored relative to it).
+    options = [f"DATA_PATH {_sql_string(str(location.data_path) + os.sep)}", "OVERRIDE_DATA_PATH TRUE"]
     if snapshot is not None:
         options.append(f"SNAPSHOT_VERSION {int(snapshot)}")
     if read_only or snapshot is not None:

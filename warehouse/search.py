@@ -66,7 +66,7 @@ def search(con, text: str, limit: int = 20) -> list[tuple]:
             return []                 # nothing loaded yet: no index, nothing to find
     return con.execute("""
         SELECT round(score, 3) AS score, published_date, outlet, title, url, is_appearance
-        FROM (SELECT *, search.fts_main_articles.match_bm25(url, ?) AS score FROM search.articles)
+        FROM (SELECT *, search.fts_main_articles.match_bm25(url, ?) AS score FROM search.main.articles)
         WHERE score IS NOT NULL
         ORDER BY score DESC
         LIMIT ?""", [text, limit]).fetchall()
