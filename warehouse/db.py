@@ -52,7 +52,7 @@ def connect(path: str | Path, *, read_only: bool = False, wait_seconds: float = 
     if read_only and not location.exists():
         raise WarehouseMissing(f"Todavía no hay datos en {location.label}: corra primero prodesc-monitor crawl "
                                f"(o prodesc-monitor load).")
-    con = engine()
+    con = engine(location)
     deadline, delay, told = time.monotonic() + wait_seconds, 0.2, False
     while True:
         try:

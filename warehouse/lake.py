@@ -101,10 +101,12 @@ def extension_path(name: str) -> str:
     return str(path)
 
 
-def engine() -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB with the lake's extensions loaded, never downloading anything."""
+def engine(location: Location | None = None) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB with the lake's extensions loaded, never downloading anything
+    (the PostgreSQL client, 40 MB, only for a PostgreSQL catalog)."""
     con = duckdb.connect(config={"autoinstall_known_extensions": False, "autoload_known_extensions": False})
-    for name in ("sqlite_scanner", "postgres_scanner", "ducklake", "fts"):
+    catalog = "postgres_scanner" if location is not None and location.is_postgres else "sqlite_scanner"
+    for name in (catalog, "ducklake", "fts"):
         con.load_extension(extension_path(name))
     return con
 

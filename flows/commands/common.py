@@ -206,7 +206,10 @@ def require_sources(path: Path) -> None:
 
 
 def require_db(path: Path) -> None:
-    if not Path(path).exists():
+    """A warehouse to read must exist (a PostgreSQL catalog is checked when it is opened)."""
+    from warehouse.lake import locate
+
+    if not locate(path).exists():
         fail(f"No existe la base de datos {path}. Indique otra con --db ARCHIVO.")
 
 
