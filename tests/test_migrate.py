@@ -169,6 +169,29 @@ def test_migrate_says_what_is_wrong_in_one_line(tmp_path, capsys):
         migrate_legacy(tmp_path / "notes.txt", tmp_path / "x.ducklake")
 
 
+HOLD_OPEN = """
+import sys, duckdb
+c = duckdb.connect(sys.argv[1])              # the old monitor, still running
+print("open", flush=True)
+sys.stdin.read()
+"""
+
+
+def test_a_file_still_open_in_the_old_monitor_is_not_copied(tmp_path, capsys):
+    old = tmp_path / "monitor.duckdb"
+    _database_before_005(old)
+    holder = subprocess.Popen([sys.executable, "-c", HOLD_OPEN, str(old)], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "open"
+        assert main(["migrate", "--from", str(old), "--db", str(tmp_path / "monitor.ducklake")]) == 2
+        assert "está abierto en otro programa" in capsys.readouterr().err
+    finally:
+        holder.stdin.close()
+        holder.wait(30)
+    assert not (tmp_path / "monitor.ducklake").exists()
+
+
 # ------------------------------------------------------------------ end to end, with the old code itself
 
 def _old_code(tmp_path: Path) -> Path:

@@ -104,7 +104,7 @@ def tally_at_snapshot(con, year: int, snapshot: int) -> dict[str, dict[str, int]
     location = location_of(con)
     con.execute(f"DETACH DATABASE IF EXISTS {SNAPSHOT_ALIAS}")
     try:
-        attach(con, location, alias=SNAPSHOT_ALIAS, snapshot=snapshot)
+        attach(con, location, alias=SNAPSHOT_ALIAS, read_only=True, snapshot=snapshot)
     except duckdb.Error as exc:
         raise SnapshotGone(f"El almacén ya no tiene la versión {snapshot} (se congeló {year} en ella): no se puede "
                            f"volver a contar. Detalle: {str(exc).splitlines()[0]}") from exc

@@ -111,6 +111,23 @@ def _copy_of(source: Path, folder: Path) -> Path:
     return copy
 
 
+def in_use(path: Path) -> bool:
+    """Whether another program has the file open for writing (DuckDB holds a POSIX write lock on
+    it): a copy taken meanwhile could miss commits still being written. Checked with a shared
+    lock on a read-only handle, which changes nothing in the file."""
+    try:
+        import fcntl
+    except ImportError:          # Windows: DuckDB's own lock stops the copy's reader instead
+        return False
+    with open(path, "rb") as fh:
+        try:
+            fcntl.lockf(fh, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except OSError:
+            return True
+        fcntl.lockf(fh, fcntl.LOCK_UN)
+    return False
+
+
 def prepare_copy(source: Path, folder: Path) -> tuple[Path, list[str]]:
     """A copy of the old file at legacy schema 005, with the monitor's views as they are now
     (the same view files the old storage had), to compare results before and after."""
@@ -240,6 +257,9 @@ def migrate_legacy(source: str | Path, db: str | Path, *, say: Callable[[str], N
                              f"nuevo, p. ej. --db {Path(str(db)).with_suffix('.ducklake')}") from None
     if location.sqlite_file is not None and location.sqlite_file.resolve() == source.resolve():
         raise MigrationError("El origen y el destino son el mismo archivo.")
+    if in_use(source):
+        raise MigrationError(f"{source} está abierto en otro programa (¿la versión anterior del monitor, o una "
+                             f"sesión de DuckDB?): ciérrelo y vuelva a correr prodesc-monitor migrate.")
     report = MigrationReport()
     started = time.monotonic()
     folder = work_dir or location.data_path.parent
