@@ -264,21 +264,22 @@ def migrate_legacy(source: str | Path, db: str | Path, *, say: Callable[[str], N
     started = time.monotonic()
     folder = work_dir or location.data_path.parent
     folder.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=".prodesc-migrate-", dir=folder) as tmp:
-        say(f"Copiando {source} a una carpeta temporal (el archivo original no se modifica)...")
-        try:
-            copy, report.upgraded = prepare_copy(source, Path(tmp))
-        except duckdb.Error as exc:
-            raise MigrationError(f"No se pudo abrir la copia de {source} (¿está dañado o lo tiene abierto la versión "
-                                 f"anterior del monitor?): {str(exc).splitlines()[0]}. No se copió nada.") from exc
-        report.seconds["copia"] = time.monotonic() - started
-        con = connect(db)
-        try:
-            held = lake_holds_data(con)
-            if held:     # said before the long copy; checked again inside the transaction
-                raise MigrationError(
-                    f"El almacén de destino {location.label} ya tiene datos ({held[0][0]}: {held[0][1]} filas): no se "
-                    f"migra encima para no contar nada dos veces. Indique un --db nuevo.")
+    con = connect(db)
+    try:
+        held = lake_holds_data(con)
+        if held:     # said before the long copy; checked again inside the transaction
+            raise MigrationError(
+                f"El almacén de destino {location.label} ya tiene datos ({held[0][0]}: {held[0][1]} filas): no se "
+                f"migra encima para no contar nada dos veces. Indique un --db nuevo.")
+        with tempfile.TemporaryDirectory(prefix=".prodesc-migrate-", dir=folder) as tmp:
+            say(f"Copiando {source} a una carpeta temporal (el archivo original no se modifica)...")
+            t0 = time.monotonic()
+            try:
+                copy, report.upgraded = prepare_copy(source, Path(tmp))
+            except duckdb.Error as exc:
+                raise MigrationError(f"No se pudo abrir la copia de {source} (¿está dañado?): "
+                                     f"{str(exc).splitlines()[0]}. No se copió nada.") from exc
+            report.seconds["copia"] = time.monotonic() - t0
             con.execute(f"ATTACH '{_quoted(copy)}' AS {ALIAS} (READ_ONLY)")
             try:
                 say(f"Copiando las tablas a {location.label} en una sola transacción...")
@@ -287,11 +288,11 @@ def migrate_legacy(source: str | Path, db: str | Path, *, say: Callable[[str], N
                 report.seconds["tablas"] = time.monotonic() - t0
             finally:
                 con.execute(f"DETACH {ALIAS}")
-            say("Reconstruyendo el índice de búsqueda...")
-            t0 = time.monotonic()
-            rebuild_index(con)
-            report.seconds["índice"] = time.monotonic() - t0
-        finally:
-            con.close()
+        say("Reconstruyendo el índice de búsqueda...")
+        t0 = time.monotonic()
+        rebuild_index(con)
+        report.seconds["índice"] = time.monotonic() - t0
+    finally:
+        con.close()
     report.seconds["total"] = time.monotonic() - started
     return report
