@@ -22,8 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
 
-from pipelines.vocabulary import TIMEZONE_NAME
-from warehouse.db import cursor, records, run, transactions  # noqa: F401  (cursor: the desk's)
+from warehouse.db import records, run, transactions
 from warehouse.tally import REACHES, THEMES
 
 DECISIONS = ("confirm", "reject", "duplicate")
