@@ -6,7 +6,6 @@ import sys
 from pathlib import Path
 
 import click
-import duckdb
 
 from warehouse.db import connect as open_warehouse
 import pytest

@@ -13,7 +13,6 @@ import time
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
-import duckdb
 
 from warehouse.db import connect as open_warehouse
 import pytest

@@ -15,7 +15,6 @@ import textwrap
 import time
 from pathlib import Path
 
-import duckdb
 
 from warehouse.db import connect as open_warehouse
 import pytest

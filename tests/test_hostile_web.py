@@ -10,7 +10,6 @@ import json
 import time
 from pathlib import Path
 
-import duckdb
 
 from warehouse.db import connect as open_warehouse
 import pytest

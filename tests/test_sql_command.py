@@ -11,7 +11,6 @@ import sys
 from datetime import date
 from pathlib import Path
 
-import duckdb
 
 from warehouse.db import connect as open_warehouse
 import pytest

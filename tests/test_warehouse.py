@@ -2,7 +2,6 @@
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 
-import duckdb
 import pytest
 
 from pipelines.records import Article, Tagged
