@@ -130,10 +130,15 @@ def write_known(db: Path, path: Path) -> Path | None:
     """Write the URL keys already stored (one per line) for the spider to skip; None if no database yet."""
     from warehouse.articles import known_url_keys
     from warehouse.db import connect
+    from warehouse.lake import WarehouseMissing
 
-    if not Path(db).exists():
+    # Not `if not Path(db).exists()`: a PostgreSQL catalog (`postgres:host=...`) is no file and
+    # was taken for a warehouse not created yet, so the spider never learnt the stored URLs
+    # (fixed with issue 14's tests). connect() says WarehouseMissing for both kinds of catalog.
+    try:
+        con = connect(db, read_only=True)
+    except WarehouseMissing:
         return None
-    con = connect(db, read_only=True)
     try:
         keys = known_url_keys(con)
     finally:
@@ -302,10 +307,12 @@ def stored_kb_versions(db: Path) -> set[str]:
     """Knowledge-base versions the stored verdicts were made with (empty for a new database)."""
     from warehouse.articles import kb_versions
     from warehouse.db import connect
+    from warehouse.lake import WarehouseMissing
 
-    if not Path(db).exists():
+    try:                                  # not Path(db).exists(): see write_known
+        con = connect(db, read_only=True)
+    except WarehouseMissing:
         return set()
-    con = connect(db, read_only=True)
     try:
         return kb_versions(con)
     finally:

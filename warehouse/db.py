@@ -49,9 +49,10 @@ def connect(path: str | Path, *, read_only: bool = False, wait_seconds: float = 
             say: Callable[[str], None] | None = None) -> duckdb.DuckDBPyConnection:
     """Open (creating and upgrading if needed) the warehouse named by `path` (see warehouse.lake.locate)."""
     location = locate(path)
-    if read_only and not location.exists():
-        raise WarehouseMissing(f"Todavía no hay datos en {location.label}: corra primero prodesc-monitor crawl "
+    missing = WarehouseMissing(f"Todavía no hay datos en {location.label}: corra primero prodesc-monitor crawl "
                                f"(o prodesc-monitor load).")
+    if read_only and not location.exists():
+        raise missing
     con = engine()
     deadline, delay, told = time.monotonic() + wait_seconds, 0.2, False
     while True:
@@ -59,6 +60,12 @@ def connect(path: str | Path, *, read_only: bool = False, wait_seconds: float = 
             attach(con, location, read_only=read_only)
             break
         except duckdb.Error as exc:
+            # A PostgreSQL database with no lake in it yet (location.exists() cannot tell, it is no
+            # file): DuckLake refuses to create one read-only. The same message as for a missing
+            # SQLite catalog, not DuckDB's (found with issue 14's PostgreSQL tests).
+            if read_only and "creating a new DuckLake is explicitly disabled" in str(exc):
+                con.close()
+                raise missing from None
             if not is_conflict(exc):
                 raise
             if time.monotonic() > deadline:
