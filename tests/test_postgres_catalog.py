@@ -307,6 +307,26 @@ def test_an_index_copied_before_another_loaders_commit_never_replaces_its_newer_
         b.close()
 
 
+def test_the_crawl_steps_know_a_postgres_warehouse_is_there(pg_warehouse, tmp_path):
+    """A `postgres:` catalog is no file: the steps must not take it for a warehouse not created yet
+    (the spider would refetch every stored URL, the daily retag would always run)."""
+    from flows.steps import stored_kb_versions, write_known
+    from warehouse.db import connect
+    from warehouse.lake import WarehouseMissing
+    from warehouse.load import load_batch
+
+    with pytest.raises(WarehouseMissing):                 # an empty database: said as for SQLite
+        connect(pg_warehouse, read_only=True)
+    assert write_known(pg_warehouse, tmp_path / "known.txt") is None
+    assert stored_kb_versions(pg_warehouse) == set()
+    con = connect(pg_warehouse)
+    t, page = tagged(3)
+    load_batch(con, [t], {t.article.raw_sha1: page}, [], "r", "kb7")
+    con.close()
+    assert stored_kb_versions(pg_warehouse) == {"kb7"}
+    assert write_known(pg_warehouse, tmp_path / "known.txt").read_text().split() == [t.article.url_key]
+
+
 def test_without_postgresql_the_tests_skip_or_fail_when_required(monkeypatch):
     """The skip says why, and under PRODESC_REQUIRE_POSTGRES=1 (CI) it is a failure instead."""
     from pgserver import unavailable
