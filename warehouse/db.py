@@ -45,6 +45,15 @@ def is_conflict(exc: BaseException) -> bool:
     return isinstance(exc, duckdb.Error) and any(w in str(exc).lower() for w in _CONFLICT_WORDS)
 
 
+def lost_creation_race(exc: BaseException) -> bool:
+    """Two processes opened a new PostgreSQL catalog at once and the other created the lake's
+    tables first (PostgreSQL: "relation already exists" or a duplicate key in pg_type). Attaching
+    again finds the lake the other made. Found by issue 14's tests: one of the two failed."""
+    text = str(exc)
+    return isinstance(exc, duckdb.Error) and "Failed to initialize DuckLake" in text and \
+        ("already exists" in text or "duplicate key value" in text)
+
+
 def connect(path: str | Path, *, read_only: bool = False, wait_seconds: float = 300,
             say: Callable[[str], None] | None = None) -> duckdb.DuckDBPyConnection:
     """Open (creating and upgrading if needed) the warehouse named by `path` (see warehouse.lake.locate)."""
@@ -66,7 +75,7 @@ def connect(path: str | Path, *, read_only: bool = False, wait_seconds: float = 
             if read_only and "creating a new DuckLake is explicitly disabled" in str(exc):
                 con.close()
                 raise missing from None
-            if not is_conflict(exc):
+            if not (is_conflict(exc) or lost_creation_race(exc)):
                 raise
             if time.monotonic() > deadline:
                 raise DatabaseLocked(
