@@ -88,41 +88,63 @@ def load_all(con, which: str, run_id: str) -> None:
 
 # ------------------------------------------------------------------ one loader process
 
-def loader_main(db: str, which: str, ready: str, go: str, result: str) -> None:
-    """Connect, say ready, wait for the go, load this loader's batches, rebuild the index, report."""
+def _signal(sync: Path, name: str) -> None:
+    (sync / name).touch()
+
+
+def _wait_for(sync: Path, name: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while not (sync / name).exists():
+        if time.monotonic() > deadline:
+            raise SystemExit(f"no {name} within {timeout:.0f} s")
+        time.sleep(0.005)
+
+
+def loader_main(db: str, which: str, sources: str, sync: str) -> None:
+    """One machine's loader, in steps the test starts all at once in both loaders: open the
+    (new, empty) warehouse, which creates it; load the registry's outlets and this loader's
+    batches (the outlets first, as `flows.steps.process_staged` does); rebuild the search index.
+    Writes what it measured to <sync>/<which>.json."""
     import logging
 
+    from pipelines.registry import load_registry
     from warehouse.db import connect
+    from warehouse.load import load_batch, load_outlets
     from warehouse.search import rebuild_index
 
-    conflicts: list[str] = []
+    sync = Path(sync)
+    conflicts, waits = [], []
 
     class Count(logging.Handler):
         def emit(self, record):
-            if record.getMessage().startswith("write conflict"):
-                conflicts.append(record.getMessage())
+            message = record.getMessage()
+            if message.startswith("write conflict"):
+                conflicts.append(message)
+            elif "ocupado" in message:
+                waits.append(message)
 
     db_log = logging.getLogger("warehouse.db")
     db_log.setLevel(logging.DEBUG)
     db_log.addHandler(Count())
-    con = connect(db)
-    work = list(batches(which))                   # built before the go: only the loading is timed
-    Path(ready).touch()
-    deadline = time.monotonic() + 60
-    while not Path(go).exists():
-        if time.monotonic() > deadline:
-            raise SystemExit("no go within 60 s")
-        time.sleep(0.005)
-    from warehouse.load import load_batch
+    registry = load_registry(Path(sources))
+    work = list(batches(which))                   # built beforehand: only the warehouse work is timed
+    _signal(sync, f"{which}.up")
+    _wait_for(sync, "open")
+    opening = time.time()
+    con = connect(db, say=waits.append)
+    opened = time.time()
+    _signal(sync, f"{which}.open")
+    _wait_for(sync, "load")
     started = time.time()
+    load_outlets(con, registry, {"la-lista.example"})
     for ts, pages in work:
         load_batch(con, ts, pages, [], f"run-{which}", "kb1")
     loaded = time.time()
     rebuild_index(con)
     con.close()
-    Path(result).write_text(json.dumps({"loader": which, "started": started, "loaded": loaded,
-                                        "finished": time.time(), "batches": len(work),
-                                        "conflicts": len(conflicts), "first_conflict": conflicts[:1]}))
+    (sync / f"{which}.json").write_text(json.dumps({
+        "loader": which, "open_s": opened - opening, "waited_to_open": len(waits), "started": started,
+        "loaded": loaded, "finished": time.time(), "batches": len(work), "conflicts": len(conflicts)}))
 
 
 # ------------------------------------------------------------------ what is compared
@@ -166,31 +188,29 @@ def _wait_all(procs, timeout: float) -> None:
 
 # ------------------------------------------------------------------ the tests
 
-def test_two_loaders_at_once_on_postgres_equal_one_loader_on_sqlite(pg_warehouse, tmp_path, registry):
-    from warehouse.db import connect
+def test_two_loaders_at_once_on_postgres_equal_one_loader_on_sqlite(pg_warehouse, tmp_path, registry,
+                                                                   registry_file):
+    from warehouse.db import MIGRATIONS, connect
     from warehouse.load import load_outlets
     from warehouse.search import rebuild_index
     from warehouse.tally import tally
 
-    # The warehouse is created once, then two machines' loaders write to it at the same time.
-    con = connect(pg_warehouse)
-    load_outlets(con, registry, {"la-lista.example"})
-    con.close()
-
-    ready = {w: tmp_path / f"ready-{w}" for w in SLICES}
-    results = {w: tmp_path / f"result-{w}.json" for w in SLICES}
-    go = tmp_path / "go"
-    procs = {w: subprocess.Popen([sys.executable, __file__, pg_warehouse, w, str(ready[w]), str(go), str(results[w])],
+    # Two machines start on an empty catalog at the same moment: both create the warehouse, then
+    # (each waiting for the other to be open) both load at the same moment.
+    sync = tmp_path / "sync"
+    sync.mkdir()
+    procs = {w: subprocess.Popen([sys.executable, __file__, pg_warehouse, w, str(registry_file), str(sync)],
                                  cwd=REPO, env=_child_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
              for w in SLICES}
     try:
-        deadline = time.monotonic() + 60
-        while not all(r.exists() for r in ready.values()):
-            dead = [w for w, p in procs.items() if p.poll() is not None]
-            assert not dead, f"loader {dead} ended before loading:\n{procs[dead[0]].stdout.read()}"
-            assert time.monotonic() < deadline, "loaders not ready within 60 s"
-            time.sleep(0.02)
-        go.touch()
+        for step, then in (("up", "open"), ("open", "load")):
+            deadline = time.monotonic() + 60
+            while not all((sync / f"{w}.{step}").exists() for w in SLICES):
+                dead = [w for w, p in procs.items() if p.poll() is not None]
+                assert not dead, f"loader {dead[0]} ended before '{step}':\n{procs[dead[0]].stdout.read()}"
+                assert time.monotonic() < deadline, f"loaders not '{step}' within 60 s"
+                time.sleep(0.01)
+            _signal(sync, then)
         _wait_all(list(procs.values()), 120)
     finally:
         for p in procs.values():
@@ -198,12 +218,13 @@ def test_two_loaders_at_once_on_postgres_equal_one_loader_on_sqlite(pg_warehouse
                 p.kill()
     for w, p in procs.items():
         assert p.returncode == 0, f"loader {w} failed:\n{p.stdout.read()}"
-    report = {w: json.loads(results[w].read_text()) for w in SLICES}
+    report = {w: json.loads((sync / f"{w}.json").read_text()) for w in SLICES}
     # The loads really overlapped in time (otherwise this test proves nothing about concurrency).
     assert report["A"]["started"] < report["B"]["loaded"] and report["B"]["started"] < report["A"]["loaded"], report
     for w, r in report.items():
-        print(f"loader {w}: {r['batches']} batches in {r['loaded'] - r['started']:.2f} s, "
-              f"{r['conflicts']} commit conflicts retried, index rebuilt in {r['finished'] - r['loaded']:.2f} s")
+        print(f"loader {w}: opened the new warehouse in {r['open_s']:.2f} s (waited: {r['waited_to_open']}), "
+              f"{r['batches']} batches in {r['loaded'] - r['started']:.2f} s, {r['conflicts']} commit conflicts "
+              f"retried, index rebuilt in {r['finished'] - r['loaded']:.2f} s")
 
     # One loader alone, the same batches, on a SQLite catalog: the reference.
     ref = connect(tmp_path / "reference.ducklake")
@@ -219,6 +240,11 @@ def test_two_loaders_at_once_on_postgres_equal_one_loader_on_sqlite(pg_warehouse
 
     con = connect(pg_warehouse, read_only=True)
     try:
+        # Both created the warehouse: each migration once, each outlet once.
+        migrations = len(list(MIGRATIONS.glob("*.sql")))
+        assert con.execute("SELECT count(*), count(DISTINCT version) FROM schema_migrations").fetchone() == \
+            (migrations, migrations)
+        assert con.execute("SELECT count(*) = count(DISTINCT name) FROM outlets").fetchone()[0]
         # One row per article, although both loaders inserted 20 of them (in two spellings).
         assert con.execute("SELECT count(*), count(DISTINCT url_key), count(DISTINCT url) FROM articles").fetchone() \
             == (N_ARTICLES, N_ARTICLES, N_ARTICLES)
@@ -340,4 +366,4 @@ def test_without_postgresql_the_tests_skip_or_fail_when_required(monkeypatch):
 
 
 if __name__ == "__main__":
-    loader_main(*sys.argv[1:6])
+    loader_main(*sys.argv[1:5])
