@@ -4,7 +4,8 @@
 `/usr/lib/postgresql/<version>/bin`), runs `initdb -A trust` into a new temporary folder,
 starts `postgres` on 127.0.0.1 on a free port (its unix socket in the same folder, never
 /var/run/postgresql), yields the server and stops it (`pg_ctl stop -m immediate`) and
-removes the folder afterwards, also when the test failed.
+removes the folder afterwards, also when the test failed. A server whose test process was
+killed before that is stopped by the next run (`reap_orphans`).
 
 PostgreSQL refuses to run as root: as root, the commands run as the `postgres` user
 (which Debian's `postgresql` package creates) through `runuser`, and the folder, made
@@ -153,6 +154,37 @@ class PostgresServer:
                         "-U", "postgres", "-d", dbname, "-c", sql).stdout.strip()
 
 
+OWNER_FILE = "owner.pid"         # the test process that started the server in this folder
+PREFIX = "prodesc-pg-"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def reap_orphans(bindir: Path, as_root: bool) -> list[Path]:
+    """Stop and remove the servers of earlier test runs that were killed before their cleanup
+    (SIGKILL, a lost CI job): their folder names a test process that no longer exists."""
+    reaped = []
+    for root in Path(tempfile.gettempdir()).glob(PREFIX + "*"):
+        try:
+            owner = int((root / OWNER_FILE).read_text())
+        except (OSError, ValueError):
+            continue                      # being set up right now, or not ours
+        if _alive(owner):
+            continue
+        PostgresServer(bindir, root, as_root=as_root).stop()
+        shutil.rmtree(root, ignore_errors=True)
+        reaped.append(root)
+    return reaped
+
+
 @contextmanager
 def postgres_server() -> Iterator[PostgresServer]:
     """Start a throwaway server. PostgresUnavailable (with the reason) when PostgreSQL is not
@@ -168,10 +200,12 @@ def postgres_server() -> Iterator[PostgresServer]:
         except KeyError:
             raise PostgresUnavailable(f"running as root and there is no '{RUN_AS}' user "
                                       f"(Debian's postgresql package creates it)") from None
+    reap_orphans(bindir, as_root)
     # Not under tmp_path: pytest's /tmp/pytest-of-root is 0700, the postgres user could not enter it.
-    root = Path(tempfile.mkdtemp(prefix="prodesc-pg-"))
+    root = Path(tempfile.mkdtemp(prefix=PREFIX))
     server = PostgresServer(bindir, root, as_root=as_root)
     try:
+        (root / OWNER_FILE).write_text(str(os.getpid()))
         if as_root:
             os.chown(root, user.pw_uid, user.pw_gid)
         server.initdb()
