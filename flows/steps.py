@@ -193,6 +193,7 @@ def mark_loaded(path: Path) -> None:
 def load_staged(db: Path, sources: Path, tagger=None, say=print, map_batches=None) -> ProcessSummary:
     """Load every staged file not yet loaded into the database (idempotent). Each file keeps the
     run id of the crawl that fetched it (its name). `map_batches`: see `process_staged`."""
+    from pipelines.staging import claim
     from warehouse.db import connect   # DuckDB loads only when there is something to load
     from warehouse.load import load_entities
     from warehouse.search import rebuild_index
@@ -207,10 +208,15 @@ def load_staged(db: Path, sources: Path, tagger=None, say=print, map_batches=Non
     try:
         load_entities(con, tagger.entities())
         for path in pending_staged(staging_dir_for(db)):
-            summary = process_staged(path, registry, tagger, con, path.stem,  # the crawl that fetched it
-                                     map_batches=map_batches)
-            total.merge(summary)
-            mark_loaded(path)
+            claimed = claim(path)
+            if claimed is None:       # a crawl is still writing it, or another load has it
+                say(f"{path.name}: otro proceso lo está escribiendo o cargando; se carga después.")
+                continue
+            with claimed:
+                summary = process_staged(path, registry, tagger, con, path.stem,  # the crawl that fetched it
+                                         map_batches=map_batches)
+                total.merge(summary)
+                mark_loaded(path)
         rebuild_index(con)
     finally:
         con.close()
