@@ -353,6 +353,26 @@ def test_the_crawl_steps_know_a_postgres_warehouse_is_there(pg_warehouse, tmp_pa
     assert write_known(pg_warehouse, tmp_path / "known.txt").read_text().split() == [t.article.url_key]
 
 
+def test_the_analysts_commands_read_a_postgres_warehouse(pg_warehouse, capsys):
+    """`--db postgres:...` works for the reading commands (they checked for a file and refused it)."""
+    from flows.cli import main
+    from warehouse.db import connect
+    from warehouse.load import load_batch
+    from warehouse.search import rebuild_index
+
+    con = connect(pg_warehouse)
+    items = [tagged(i) for i in (0, 1, 4)]
+    load_batch(con, [t for t, _ in items], {t.article.raw_sha1: p for t, p in items}, [], "r", "kb1")
+    rebuild_index(con)
+    con.close()
+    capsys.readouterr()
+    assert main(["sql", "--db", pg_warehouse, "-c", "SELECT count(*) AS n FROM appearances", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out) == [{"n": 3}]
+    assert main(["search", "--db", pg_warehouse, "Hidalgo"]) == 0
+    out = capsys.readouterr().out
+    assert "nota-0" in out and "nota-4" in out and "nota-1" not in out
+
+
 def test_without_postgresql_the_tests_skip_or_fail_when_required(monkeypatch):
     """The skip says why, and under PRODESC_REQUIRE_POSTGRES=1 (CI) it is a failure instead."""
     from pgserver import unavailable
