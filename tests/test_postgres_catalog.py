@@ -353,7 +353,7 @@ def test_the_crawl_steps_know_a_postgres_warehouse_is_there(pg_warehouse, tmp_pa
     assert write_known(pg_warehouse, tmp_path / "known.txt").read_text().split() == [t.article.url_key]
 
 
-def test_the_analysts_commands_read_a_postgres_warehouse(pg_warehouse, capsys):
+def test_the_analysts_commands_read_a_postgres_warehouse(pg_warehouse, capsys, tmp_path):
     """`--db postgres:...` works for the reading commands (they checked for a file and refused it)."""
     from flows.cli import main
     from warehouse.db import connect
@@ -371,6 +371,11 @@ def test_the_analysts_commands_read_a_postgres_warehouse(pg_warehouse, capsys):
     assert main(["search", "--db", pg_warehouse, "Hidalgo"]) == 0
     out = capsys.readouterr().out
     assert "nota-0" in out and "nota-4" in out and "nota-1" not in out
+    # The weekly report names the warehouse without its connection string (it may hold a password).
+    from flows.report.weekly import write_weekly_report
+    html = write_weekly_report(pg_warehouse + " password=not-in-reports", tmp_path, week="2023-W01")[0]
+    text = Path(html).read_text(encoding="utf-8")
+    assert "PostgreSQL" in text and "not-in-reports" not in text and "127.0.0.1" not in text
 
 
 def test_without_postgresql_the_tests_skip_or_fail_when_required(monkeypatch):
