@@ -1,9 +1,11 @@
 """The warehouse on a PostgreSQL catalog (issue 14, several machines): a real server (tests/pgserver.py).
 
-Two loaders in two processes load overlapping batches at the same moment, as two machines
-would; the result must be what one loader alone gives on a SQLite catalog: the same
-appearances, one row per article, the views and the search index working. A reader that
-keeps a transaction open must not stop a writer.
+Two loaders in two processes create the warehouse on an empty catalog, then load overlapping
+batches at the same moment, as two machines would; the result must be what one loader alone
+gives on a SQLite catalog: the same appearances, one row per article, the views and the
+search index working. A reader that keeps a transaction open must not stop a writer. The
+search index of the loader that read the lake last is the one kept. The crawl steps and the
+reading commands take `--db postgres:...` for the warehouse it is (not a missing file).
 
 Run as a script, this file is one loader (the tests start two): see `loader_main`.
 """
@@ -23,6 +25,8 @@ import pytest
 
 TESTS = Path(__file__).resolve().parent
 REPO = TESTS.parent
+if str(TESTS) not in sys.path:          # the loader processes run this file as a script
+    sys.path.insert(0, str(TESTS))
 N_ARTICLES = 60
 BATCH = 4
 # Loader A has articles 0..39, loader B 20..59: 20..39 are loaded by both, B spelling their URLs
@@ -45,7 +49,6 @@ def _fingerprint(seed: str) -> str:
 
 def tagged(i: int, spelling: str = "A"):
     """Article i as loader `spelling` sees it (B spells the URL differently; same article)."""
-    sys.path.insert(0, str(TESTS))
     from test_warehouse import FakeTags, article
 
     from pipelines.records import FetchedPage, Tagged
