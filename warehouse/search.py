@@ -52,7 +52,10 @@ def rebuild_index(con) -> None:
                 con.execute("CREATE TABLE search_build.index_snapshot AS SELECT ?::BIGINT AS id", [snapshot])
                 con.execute("COMMIT")
             except BaseException:
-                con.execute("ROLLBACK")
+                try:
+                    con.execute("ROLLBACK")
+                except duckdb.Error:
+                    pass                  # a failed COMMIT has already ended it
                 raise
         finally:
             con.execute("DETACH search_build")
