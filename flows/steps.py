@@ -130,10 +130,15 @@ def write_known(db: Path, path: Path) -> Path | None:
     """Write the URL keys already stored (one per line) for the spider to skip; None if no database yet."""
     from warehouse.articles import known_url_keys
     from warehouse.db import connect
+    from warehouse.lake import WarehouseMissing
 
-    if not Path(db).exists():
+    # Not `if not Path(db).exists()`: a PostgreSQL catalog (`postgres:host=...`) is no file and
+    # was taken for a warehouse not created yet, so the spider never learnt the stored URLs
+    # (fixed with issue 14's tests). connect() says WarehouseMissing for both kinds of catalog.
+    try:
+        con = connect(db, read_only=True)
+    except WarehouseMissing:
         return None
-    con = connect(db, read_only=True)
     try:
         keys = known_url_keys(con)
     finally:
@@ -188,6 +193,7 @@ def mark_loaded(path: Path) -> None:
 def load_staged(db: Path, sources: Path, tagger=None, say=print, map_batches=None) -> ProcessSummary:
     """Load every staged file not yet loaded into the database (idempotent). Each file keeps the
     run id of the crawl that fetched it (its name). `map_batches`: see `process_staged`."""
+    from pipelines.staging import claim
     from warehouse.db import connect   # DuckDB loads only when there is something to load
     from warehouse.load import load_entities
     from warehouse.search import rebuild_index
@@ -202,10 +208,15 @@ def load_staged(db: Path, sources: Path, tagger=None, say=print, map_batches=Non
     try:
         load_entities(con, tagger.entities())
         for path in pending_staged(staging_dir_for(db)):
-            summary = process_staged(path, registry, tagger, con, path.stem,  # the crawl that fetched it
-                                     map_batches=map_batches)
-            total.merge(summary)
-            mark_loaded(path)
+            claimed = claim(path)
+            if claimed is None:       # a crawl is still writing it, or another load has it
+                say(f"{path.name}: otro proceso lo está escribiendo o cargando; se carga después.")
+                continue
+            with claimed:
+                summary = process_staged(path, registry, tagger, con, path.stem,  # the crawl that fetched it
+                                         map_batches=map_batches)
+                total.merge(summary)
+                mark_loaded(path)
         rebuild_index(con)
     finally:
         con.close()
@@ -302,10 +313,12 @@ def stored_kb_versions(db: Path) -> set[str]:
     """Knowledge-base versions the stored verdicts were made with (empty for a new database)."""
     from warehouse.articles import kb_versions
     from warehouse.db import connect
+    from warehouse.lake import WarehouseMissing
 
-    if not Path(db).exists():
+    try:                                  # not Path(db).exists(): see write_known
+        con = connect(db, read_only=True)
+    except WarehouseMissing:
         return set()
-    con = connect(db, read_only=True)
     try:
         return kb_versions(con)
     finally:

@@ -5,14 +5,26 @@ an analyst's open session can hold the file. Staged pages survive a locked datab
 or a crash and are loaded (idempotently) by the next load step. One JSON line per
 page, the body gzip-compressed and base64-encoded, flushed as it is written, so a
 crawl killed mid-way leaves at worst one torn last line, which the reader skips.
+
+A staged file is *claimed* (an exclusive `flock`) by the crawl writing it and by the load
+reading it: another load, on this machine or another one sharing the folder (several
+machines on one PostgreSQL catalog, issue 14), leaves it alone meanwhile. The kernel
+drops a claim when its process dies, so a killed crawl's pages are loaded by the next load.
 """
 from __future__ import annotations
 
 import base64
 import gzip
 import json
+import os
 from dataclasses import asdict
 from pathlib import Path
+from typing import IO
+
+try:
+    import fcntl
+except ImportError:          # not POSIX: no claims (one process at a time, as before)
+    fcntl = None
 
 from pipelines.errors import UserError
 from pipelines.records import FeedCheck, FetchedPage
@@ -32,6 +44,29 @@ def decode_page(line: str) -> FetchedPage:
 
 def encode_check(check: FeedCheck) -> str:
     return json.dumps({"kind": "feed_check", **asdict(check)}, ensure_ascii=False)
+
+
+def claim(path: Path) -> IO[bytes] | None:
+    """Claim a staged file for loading: the open file (close it to let go), or None when a
+    crawl is still writing it or another load has it or has already moved it to `loaded/`.
+
+    Fixed with issue 14: a load used to take every *.jsonl, including the one a running crawl
+    (another partition, another machine) was writing; it loaded the pages so far and moved
+    the file to loaded/, and the crawl's later pages followed it there, never loaded."""
+    try:
+        fh = open(path, "rb")
+    except FileNotFoundError:
+        return None
+    if fcntl is None:
+        return fh
+    try:
+        fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        if os.fstat(fh.fileno()).st_ino != os.stat(path).st_ino:
+            raise FileNotFoundError(path)          # loaded and moved away by another load meanwhile
+    except (BlockingIOError, FileNotFoundError):
+        fh.close()
+        return None
+    return fh
 
 
 def read_staged(path: Path):
@@ -77,6 +112,8 @@ class StagingPipeline:
     def open_spider(self, spider=None):
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.fh = open(self.path, "a", encoding="utf-8")
+        if fcntl is not None:
+            fcntl.flock(self.fh, fcntl.LOCK_EX)    # claimed while written: loads leave it alone (`claim`)
 
     def process_item(self, item, spider=None):
         if isinstance(item, FetchedPage):

@@ -45,13 +45,23 @@ def is_conflict(exc: BaseException) -> bool:
     return isinstance(exc, duckdb.Error) and any(w in str(exc).lower() for w in _CONFLICT_WORDS)
 
 
+def lost_creation_race(exc: BaseException) -> bool:
+    """Two processes opened a new PostgreSQL catalog at once and the other created the lake's
+    tables first (PostgreSQL: "relation already exists" or a duplicate key in pg_type). Attaching
+    again finds the lake the other made. Found by issue 14's tests: one of the two failed."""
+    text = str(exc)
+    return isinstance(exc, duckdb.Error) and "Failed to initialize DuckLake" in text and \
+        ("already exists" in text or "duplicate key value" in text)
+
+
 def connect(path: str | Path, *, read_only: bool = False, wait_seconds: float = 300,
             say: Callable[[str], None] | None = None) -> duckdb.DuckDBPyConnection:
     """Open (creating and upgrading if needed) the warehouse named by `path` (see warehouse.lake.locate)."""
     location = locate(path)
-    if read_only and not location.exists():
-        raise WarehouseMissing(f"Todavía no hay datos en {location.label}: corra primero prodesc-monitor crawl "
+    missing = WarehouseMissing(f"Todavía no hay datos en {location.label}: corra primero prodesc-monitor crawl "
                                f"(o prodesc-monitor load).")
+    if read_only and not location.exists():
+        raise missing
     con = engine(location)
     deadline, delay, told = time.monotonic() + wait_seconds, 0.2, False
     while True:
@@ -59,7 +69,13 @@ def connect(path: str | Path, *, read_only: bool = False, wait_seconds: float = 
             attach(con, location, read_only=read_only)
             break
         except duckdb.Error as exc:
-            if not is_conflict(exc):
+            # A PostgreSQL database with no lake in it yet (location.exists() cannot tell, it is no
+            # file): DuckLake refuses to create one read-only. The same message as for a missing
+            # SQLite catalog, not DuckDB's (found with issue 14's PostgreSQL tests).
+            if read_only and "creating a new DuckLake is explicitly disabled" in str(exc):
+                con.close()
+                raise missing from None
+            if not (is_conflict(exc) or lost_creation_race(exc)):
                 raise
             if time.monotonic() > deadline:
                 raise DatabaseLocked(

@@ -3,7 +3,8 @@
 The connection is the app's own (`warehouse.db.connect(..., read_only=True)`): the lake
 attached read-only as the default catalog (views included), Mexico City time, and the
 full-text index attached as `search` (`search.fts_main_articles.match_bm25` over
-`search.articles`), with the extensions loaded from their PyPI packages, offline.
+`search.main.articles`: plain `search.articles` does not resolve), with the extensions
+loaded from their PyPI packages, offline.
 It reads one snapshot per statement and never holds up a writer; it refuses every write
 (INSERT, UPDATE, CREATE...) with DuckDB's own error.
 

@@ -206,7 +206,9 @@ def require_sources(path: Path) -> None:
 
 
 def require_db(path: Path) -> None:
-    """A warehouse to read must exist (a PostgreSQL catalog is checked when it is opened)."""
+    # Not `Path(path).exists()`: a PostgreSQL catalog (`--db postgres:host=...`) is no file, and
+    # every reading command refused it (fixed with issue 14's tests). A database that exists but
+    # has no lake yet is told by connect() (WarehouseMissing).
     from warehouse.lake import locate
 
     if not locate(path).exists():

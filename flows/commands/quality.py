@@ -143,7 +143,8 @@ def train(corpus, reviews, db, out, folds, dry_run, force, json_out) -> int:
         print(f"{folder}: {len(found)} artículos etiquetados")
         articles += found
     if reviews:
-        if not db.exists():
+        from warehouse.lake import locate
+        if not locate(db).exists():          # not db.exists(): a postgres: catalog is no file
             print(f"No existe la base {db}: sin decisiones de la mesa de revisión.", file=sys.stderr)
         else:
             found = from_reviews(db)
