@@ -19,6 +19,7 @@ import os
 import subprocess
 import sys
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -166,6 +167,8 @@ def run_scrapy(sources: Path, staging_file: Path, stats_file: Path, since: str |
     child_env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "spiders.settings", **(env or {})}
     proc = subprocess.run(cmd, env=child_env, capture_output=True, text=True)
     log_path = staging_file.with_suffix(".log")
+    if not staging_file.exists() and (staging_file.parent / "loaded" / staging_file.name).exists():
+        log_path = staging_file.parent / "loaded" / log_path.name   # another process loaded it already
     log_path.write_text(proc.stdout + proc.stderr, encoding="utf-8")
     if proc.returncode != 0 or not stats_file.exists():
         raise RuntimeError(f"The crawler stopped with an error (exit {proc.returncode}); its log is in {log_path}:\n"
@@ -177,12 +180,57 @@ def pending_staged(staging_dir: Path) -> list[Path]:
     return sorted(p for p in staging_dir.glob("*.jsonl"))
 
 
+SIDECARS = (".stats.json", ".log", ".known.txt")
+
+
 def mark_loaded(path: Path) -> None:
+    """Move a loaded staged file and its sidecars to `loaded/`. Another loader may have moved
+    some of them already (two crawls on one warehouse): a file that is gone is not an error."""
     done = path.parent / "loaded"
     done.mkdir(exist_ok=True)
-    for p in (path, path.with_suffix(".stats.json"), path.with_suffix(".log"), path.with_suffix(".known.txt")):
-        if p.exists():
+    for p in (path, *(path.with_suffix(s) for s in SIDECARS)):
+        try:
             p.replace(done / p.name)
+        except FileNotFoundError:
+            pass
+
+
+def sweep_sidecars(staging_dir: Path) -> None:
+    """Sidecars written after their staged file was loaded (the crawl's log is written when Scrapy
+    exits, and another process may have loaded that crawl's pages by then) go to `loaded/` too."""
+    done = staging_dir / "loaded"
+    for suffix in (".stats.json", ".log"):
+        for p in staging_dir.glob("*" + suffix):
+            if (done / (p.name[: -len(suffix)] + ".jsonl")).exists():
+                try:
+                    p.replace(done / p.name)
+                except FileNotFoundError:
+                    pass
+
+
+@contextmanager
+def claimed(path: Path):
+    """The staged file, locked for this loader (see pipelines.staging.try_lock), or None: still being
+    written by a crawl, being loaded by another process, or already moved to `loaded/` by one."""
+    from pipelines.staging import try_lock
+
+    try:
+        fh = open(path, "rb")
+    except FileNotFoundError:
+        yield None
+        return
+    try:
+        try:
+            same = os.stat(path).st_ino == os.fstat(fh.fileno()).st_ino
+        except FileNotFoundError:
+            same = False
+        # Locked, then looked at again: a loader that finished between our open and our lock has moved it.
+        if not try_lock(fh) or not same or not path.exists() or os.stat(path).st_ino != os.fstat(fh.fileno()).st_ino:
+            yield None
+        else:
+            yield path
+    finally:
+        fh.close()
 
 
 def load_staged(db: Path, sources: Path, tagger=None, say=print, map_batches=None) -> ProcessSummary:
@@ -201,11 +249,16 @@ def load_staged(db: Path, sources: Path, tagger=None, say=print, map_batches=Non
     con = connect(db, say=say)
     try:
         load_entities(con, tagger.entities())
-        for path in pending_staged(staging_dir_for(db)):
-            summary = process_staged(path, registry, tagger, con, path.stem,  # the crawl that fetched it
-                                     map_batches=map_batches)
-            total.merge(summary)
-            mark_loaded(path)
+        staging = staging_dir_for(db)
+        for pending in pending_staged(staging):
+            with claimed(pending) as path:
+                if path is None:
+                    continue
+                summary = process_staged(path, registry, tagger, con, path.stem,  # the crawl that fetched it
+                                         map_batches=map_batches)
+                total.merge(summary)
+                mark_loaded(path)
+        sweep_sidecars(staging)
         rebuild_index(con)
     finally:
         con.close()
