@@ -57,10 +57,13 @@ def partition_run_id(outlets: list[str]) -> str:
 def _home_of(db) -> Path:
     """The folder beside the warehouse for staged pages and the HTTP cache (with a PostgreSQL
     catalog, beside its Parquet folder)."""
-    from warehouse.lake import locate
+    from warehouse.lake import POSTGRES_PREFIX, locate
 
-    location = locate(db)
-    return location.data_path.parent if location.is_postgres else Path(db).resolve().parent
+    if not str(db).startswith(POSTGRES_PREFIX):
+        # Not locate(): it reads the catalog's first bytes, and this runs while the loader has the
+        # catalog open (see warehouse.lake._HEADER_FDS).
+        return Path(db).resolve().parent
+    return locate(db).data_path.parent
 
 
 def staging_dir_for(db: Path) -> Path:

@@ -591,3 +591,35 @@ def test_kill_9_at_random_moments_then_run_again_matches_a_clean_run(tmp_path, w
     assert not desk_errors, desk_errors
     assert_same_as_clean(db, clean["rows"])
     assert leftover_index_builds(db) == []
+
+
+# ---------------------------------------------------------------------------- the catalog's locks
+
+@pytest.mark.skipif(not Path("/proc/locks").exists(), reason="reads Linux's /proc/locks")
+def test_looking_at_the_catalog_file_keeps_sqlites_shared_lock(tmp_path):
+    """While a process has the catalog open, SQLite holds a shared lock on the file: it tells a
+    process closing the last connection that it must not checkpoint and delete the WAL. Closing
+    any other descriptor of the file (reading its header to tell a DuckDB file, Python's sqlite3)
+    drops that lock: the desk then read "database disk image is malformed" while a crawl loaded."""
+    from flows.steps import staging_dir_for as staging
+    from warehouse.db import connect
+    from warehouse.lake import locate, prepare_catalog
+
+    db = prepare(tmp_path / "w.ducklake")
+    inode = os.stat(db).st_ino
+
+    def held() -> bool:
+        return any(f":{inode} " in line and line.split()[4] == str(os.getpid()) for line in open("/proc/locks"))
+
+    con = connect(db)
+    try:
+        con.execute("SELECT count(*) FROM articles").fetchone()
+        assert held()
+        locate(db)
+        staging(db)
+        prepare_catalog(locate(db))
+        other = connect(db, read_only=True)
+        other.close()
+        assert held(), "the shared lock on the catalog was dropped"
+    finally:
+        con.close()
