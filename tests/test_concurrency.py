@@ -534,8 +534,8 @@ def test_two_crawls_at_once_give_the_appearances_of_one(tmp_path, web, clean, st
 
 # ---------------------------------------------------------------------------- 4. kill -9
 
-DESK_KILLS = {2, 5, 8, 11}        # trials where the desk is killed too, while decisions are posted
-CRAWL_KILLS = {10, 11}            # trials where a crawl, not `load`, is killed (last: a crawl fetches everything)
+DESK_KILLS = {2, 5, 8, 11, 13}       # trials where the desk is killed too, while decisions are posted
+CRAWL_KILLS = {12, 13}            # trials where a crawl, not `load`, is killed (last: a crawl fetches everything)
 
 
 def split_staged(staged: Path, parts: int) -> list[list[str]]:
@@ -556,7 +556,7 @@ def test_kill_9_at_random_moments_then_run_again_matches_a_clean_run(tmp_path, w
     staging = staging_dir_for(db)
     staging.mkdir(exist_ok=True)
     (staged,) = (staging_dir_for(clean["db"]) / "loaded").glob("*.jsonl")
-    trials = 12
+    trials = 14
     parts = split_staged(staged, trials - len(CRAWL_KILLS))
     # Long enough to cover the load from the interpreter's start to the index rebuild and the move.
     longest = max(8.0, clean["crawl"]["load"] * 1.2)
