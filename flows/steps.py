@@ -19,6 +19,7 @@ import os
 import subprocess
 import sys
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -56,10 +57,13 @@ def partition_run_id(outlets: list[str]) -> str:
 def _home_of(db) -> Path:
     """The folder beside the warehouse for staged pages and the HTTP cache (with a PostgreSQL
     catalog, beside its Parquet folder)."""
-    from warehouse.lake import locate
+    from warehouse.lake import POSTGRES_PREFIX, locate
 
-    location = locate(db)
-    return location.data_path.parent if location.is_postgres else Path(db).resolve().parent
+    if not str(db).startswith(POSTGRES_PREFIX):
+        # Not locate(): it reads the catalog's first bytes, and this runs while the loader has the
+        # catalog open (see warehouse.lake._HEADER_FDS).
+        return Path(db).resolve().parent
+    return locate(db).data_path.parent
 
 
 def staging_dir_for(db: Path) -> Path:
@@ -171,6 +175,8 @@ def run_scrapy(sources: Path, staging_file: Path, stats_file: Path, since: str |
     child_env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "spiders.settings", **(env or {})}
     proc = subprocess.run(cmd, env=child_env, capture_output=True, text=True)
     log_path = staging_file.with_suffix(".log")
+    if not staging_file.exists() and (staging_file.parent / "loaded" / staging_file.name).exists():
+        log_path = staging_file.parent / "loaded" / log_path.name   # another process loaded it already
     log_path.write_text(proc.stdout + proc.stderr, encoding="utf-8")
     if proc.returncode != 0 or not stats_file.exists():
         raise RuntimeError(f"The crawler stopped with an error (exit {proc.returncode}); its log is in {log_path}:\n"
@@ -182,18 +188,62 @@ def pending_staged(staging_dir: Path) -> list[Path]:
     return sorted(p for p in staging_dir.glob("*.jsonl"))
 
 
+SIDECARS = (".stats.json", ".log", ".known.txt")
+
+
 def mark_loaded(path: Path) -> None:
+    """Move a loaded staged file and its sidecars to `loaded/`. Another loader may have moved
+    some of them already (two crawls on one warehouse): a file that is gone is not an error."""
     done = path.parent / "loaded"
     done.mkdir(exist_ok=True)
-    for p in (path, path.with_suffix(".stats.json"), path.with_suffix(".log"), path.with_suffix(".known.txt")):
-        if p.exists():
+    for p in (path, *(path.with_suffix(s) for s in SIDECARS)):
+        try:
             p.replace(done / p.name)
+        except FileNotFoundError:
+            pass
+
+
+def sweep_sidecars(staging_dir: Path) -> None:
+    """Sidecars written after their staged file was loaded (the crawl's log is written when Scrapy
+    exits, and another process may have loaded that crawl's pages by then) go to `loaded/` too."""
+    done = staging_dir / "loaded"
+    for suffix in (".stats.json", ".log"):
+        for p in staging_dir.glob("*" + suffix):
+            if (done / (p.name[: -len(suffix)] + ".jsonl")).exists():
+                try:
+                    p.replace(done / p.name)
+                except FileNotFoundError:
+                    pass
+
+
+@contextmanager
+def claimed(path: Path):
+    """The staged file, locked for this loader (see pipelines.staging.try_lock), or None: still being
+    written by a crawl, being loaded by another process, or already moved to `loaded/` by one."""
+    from pipelines.staging import try_lock
+
+    try:
+        fh = open(path, "rb")
+    except FileNotFoundError:
+        yield None
+        return
+    try:
+        try:
+            same = os.stat(path).st_ino == os.fstat(fh.fileno()).st_ino
+        except FileNotFoundError:
+            same = False
+        # Locked, then looked at again: a loader that finished between our open and our lock has moved it.
+        if not try_lock(fh) or not same or not path.exists() or os.stat(path).st_ino != os.fstat(fh.fileno()).st_ino:
+            yield None
+        else:
+            yield path
+    finally:
+        fh.close()
 
 
 def load_staged(db: Path, sources: Path, tagger=None, say=print, map_batches=None) -> ProcessSummary:
     """Load every staged file not yet loaded into the database (idempotent). Each file keeps the
     run id of the crawl that fetched it (its name). `map_batches`: see `process_staged`."""
-    from pipelines.staging import claim
     from warehouse.db import connect   # DuckDB loads only when there is something to load
     from warehouse.load import load_entities
     from warehouse.search import rebuild_index
@@ -207,16 +257,16 @@ def load_staged(db: Path, sources: Path, tagger=None, say=print, map_batches=Non
     con = connect(db, say=say)
     try:
         load_entities(con, tagger.entities())
-        for path in pending_staged(staging_dir_for(db)):
-            claimed = claim(path)
-            if claimed is None:       # a crawl is still writing it, or another load has it
-                say(f"{path.name}: otro proceso lo está escribiendo o cargando; se carga después.")
-                continue
-            with claimed:
+        staging = staging_dir_for(db)
+        for pending in pending_staged(staging):
+            with claimed(pending) as path:
+                if path is None:
+                    continue
                 summary = process_staged(path, registry, tagger, con, path.stem,  # the crawl that fetched it
                                          map_batches=map_batches)
                 total.merge(summary)
                 mark_loaded(path)
+        sweep_sidecars(staging)
         rebuild_index(con)
     finally:
         con.close()

@@ -1,15 +1,15 @@
 """Scrapy item pipeline: stage every fetched page durably on disk.
 
-The crawl writes here, never to DuckDB: DuckDB lets one process write at a time and
-an analyst's open session can hold the file. Staged pages survive a locked database
-or a crash and are loaded (idempotently) by the next load step. One JSON line per
+The crawl writes here, never to the warehouse: fetching and storing stay apart, so
+staged pages survive a busy catalog or a crash and are loaded (idempotently) by the
+next load step. One JSON line per
 page, the body gzip-compressed and base64-encoded, flushed as it is written, so a
 crawl killed mid-way leaves at worst one torn last line, which the reader skips.
 
-A staged file is *claimed* (an exclusive `flock`) by the crawl writing it and by the load
-reading it: another load, on this machine or another one sharing the folder (several
-machines on one PostgreSQL catalog, issue 14), leaves it alone meanwhile. The kernel
-drops a claim when its process dies, so a killed crawl's pages are loaded by the next load.
+A staged file is locked (an exclusive `flock`, `try_lock`) by the crawl writing it and by
+the load reading it: another load, on this machine or another one sharing the folder
+(several machines on one PostgreSQL catalog), leaves it alone meanwhile. The kernel drops
+a lock when its process dies, so a killed crawl's pages are loaded by the next load.
 """
 from __future__ import annotations
 
@@ -19,12 +19,6 @@ import json
 import os
 from dataclasses import asdict
 from pathlib import Path
-from typing import IO
-
-try:
-    import fcntl
-except ImportError:          # not POSIX: no claims (one process at a time, as before)
-    fcntl = None
 
 from pipelines.errors import UserError
 from pipelines.records import FeedCheck, FetchedPage
@@ -46,27 +40,21 @@ def encode_check(check: FeedCheck) -> str:
     return json.dumps({"kind": "feed_check", **asdict(check)}, ensure_ascii=False)
 
 
-def claim(path: Path) -> IO[bytes] | None:
-    """Claim a staged file for loading: the open file (close it to let go), or None when a
-    crawl is still writing it or another load has it or has already moved it to `loaded/`.
+def try_lock(fh) -> bool:
+    """Take the staged file's exclusive lock without waiting; False if another process holds it.
 
-    Fixed with issue 14: a load used to take every *.jsonl, including the one a running crawl
-    (another partition, another machine) was writing; it loaded the pages so far and moved
-    the file to loaded/, and the crawl's later pages followed it there, never loaded."""
+    The crawl that writes a staged file holds this lock until the file is whole, and so does a
+    loader while it loads it: a loader skips a file it cannot lock. The kernel drops the lock when
+    its holder dies, so a killed crawl's file is loaded by the next run."""
     try:
-        fh = open(path, "rb")
-    except FileNotFoundError:
-        return None
-    if fcntl is None:
-        return fh
+        import fcntl
+    except ImportError:          # not POSIX: no advisory locks, the old behaviour
+        return True
     try:
-        fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        if os.fstat(fh.fileno()).st_ino != os.stat(path).st_ino:
-            raise FileNotFoundError(path)          # loaded and moved away by another load meanwhile
-    except (BlockingIOError, FileNotFoundError):
-        fh.close()
-        return None
-    return fh
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
+    except BlockingIOError:
+        return False
 
 
 def read_staged(path: Path):
@@ -111,9 +99,13 @@ class StagingPipeline:
 
     def open_spider(self, spider=None):
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.fh = open(self.path, "a", encoding="utf-8")
-        if fcntl is not None:
-            fcntl.flock(self.fh, fcntl.LOCK_EX)    # claimed while written: loads leave it alone (`claim`)
+        # Locked before it is visible: written under a hidden name, locked, then renamed (the lock
+        # follows the open file). A loader in another process (a second crawl, `load`) used to pick
+        # up a file still being written, load half of it and move it away under its writer.
+        hidden = self.path.with_name(f".{self.path.name}.{os.getpid()}.new")
+        self.fh = open(hidden, "a", encoding="utf-8")
+        try_lock(self.fh)
+        os.replace(hidden, self.path)
 
     def process_item(self, item, spider=None):
         if isinstance(item, FetchedPage):
@@ -125,8 +117,9 @@ class StagingPipeline:
         return item
 
     def close_spider(self, spider=None):
-        if self.fh:
-            self.fh.close()
+        # The stats first, then the file (and its lock): a loader may take the file the moment it is closed.
         if self.stats_path:
             stats = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in self.stats.get_stats().items()}
             self.stats_path.write_text(json.dumps(stats, indent=1, sort_keys=True, default=str))
+        if self.fh:
+            self.fh.close()

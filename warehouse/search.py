@@ -39,6 +39,7 @@ def rebuild_index(con) -> None:
     location = location_of(con)
     final = location.search_path
     final.parent.mkdir(parents=True, exist_ok=True)
+    _remove_dead_builds(final)
     tmp = final.with_name(f"{final.name}.{os.getpid()}-{uuid.uuid4().hex[:8]}.tmp")
     try:
         con.execute(f"ATTACH {_quote(tmp)} AS search_build")
@@ -104,6 +105,31 @@ def _swap_in(tmp, final, snapshot: int) -> bool:
             return False                  # a newer index is already there: keep it
         os.replace(tmp, final)
         return True
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:       # someone else's process: alive
+        return True
+    return True
+
+
+def _remove_dead_builds(final) -> None:
+    """Temporary index files left by a loader killed mid-build (kill -9 skips its `finally`):
+    named `<index>.<pid>-<random>.tmp[.wal]`; removed when that process no longer exists."""
+    for leftover in final.parent.glob(f"{final.name}.*.tmp*"):
+        try:
+            pid = int(leftover.name[len(final.name) + 1:].split("-", 1)[0])
+        except ValueError:
+            continue
+        if pid != os.getpid() and not _alive(pid):
+            try:
+                leftover.unlink()
+            except FileNotFoundError:
+                pass
 
 
 def search(con, text: str, limit: int = 20) -> list[tuple]:
