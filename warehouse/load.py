@@ -114,7 +114,11 @@ def load_batch(con, tagged: Sequence[Tagged], pages: dict[str, FetchedPage], ski
                 f"{c} = b.{c}" for c in ARTICLE_COLUMNS
                 if c not in ("url", "url_key", "first_seen", "published_date", "published_at", "date_source")
             )
-            con.execute(f"""
+            if not stored:   # none of the batch is stored (a backfill): the MERGE below would only insert
+                con.execute(f"INSERT INTO articles ({', '.join(ARTICLE_COLUMNS)}) "
+                            f"SELECT {', '.join(ARTICLE_COLUMNS)} FROM articles_batch")
+            else:
+                con.execute(f"""
                 MERGE INTO articles USING articles_batch AS b ON articles.url_key = b.url_key
                 WHEN MATCHED THEN UPDATE SET {updates},
                     first_seen = least(articles.first_seen, b.first_seen),
