@@ -244,7 +244,7 @@ def claimed(path: Path):
 def load_staged(db: Path, sources: Path, tagger=None, say=print, map_batches=None) -> ProcessSummary:
     """Load every staged file not yet loaded into the database (idempotent). Each file keeps the
     run id of the crawl that fetched it (its name). `map_batches`: see `process_staged`."""
-    from warehouse.db import connect   # DuckDB loads only when there is something to load
+    from warehouse.db import compact, connect   # DuckDB loads only when there is something to load
     from warehouse.load import load_entities
     from warehouse.search import rebuild_index
 
@@ -258,6 +258,7 @@ def load_staged(db: Path, sources: Path, tagger=None, say=print, map_batches=Non
     try:
         load_entities(con, tagger.entities())
         staging = staging_dir_for(db)
+        loaded = 0
         for pending in pending_staged(staging):
             with claimed(pending) as path:
                 if path is None:
@@ -266,7 +267,10 @@ def load_staged(db: Path, sources: Path, tagger=None, say=print, map_batches=Non
                                          map_batches=map_batches)
                 total.merge(summary)
                 mark_loaded(path)
+                loaded += 1
         sweep_sidecars(staging)
+        if loaded:   # every batch wrote its own small Parquet files: merge them (never fails the load)
+            compact(con, say=say)
         rebuild_index(con)
     finally:
         con.close()
@@ -325,7 +329,7 @@ def record(db: Path, result: CrawlResult, sources: Path, since, until) -> None:
 def retag(db: Path, tagger=None, batch_size: int = 500, say=print) -> dict:
     """Tag every stored article again (after the knowledge base changed). Fetches nothing."""
     from warehouse.articles import article_texts, article_urls
-    from warehouse.db import connect
+    from warehouse.db import compact, connect
     from warehouse.load import apply_tags, load_entities
     from warehouse.search import rebuild_index
 
@@ -340,6 +344,7 @@ def retag(db: Path, tagger=None, batch_size: int = 500, say=print) -> dict:
         for i in range(0, len(urls), batch_size):
             rows = article_texts(con, urls[i:i + batch_size])
             changed += apply_tags(con, [(u, tagger.tag(t, x, author=a)) for u, t, x, a in rows], tagger.kb_version)
+        compact(con, say=say)   # a retag rewrites rows batch by batch: merge the files it left
         rebuild_index(con)
     finally:
         con.close()

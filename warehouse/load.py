@@ -78,10 +78,14 @@ def mention_rows(url: str, tags: TagResult) -> list[tuple]:
             for i, m in enumerate(tags.mentions)]
 
 
-def replace_mentions(con, rows_by_url: dict[str, list[tuple]]) -> None:
+def replace_mentions(con, rows_by_url: dict[str, list[tuple]], stored: Sequence[str] | None = None) -> None:
+    """The articles' mentions, replaced whole. `stored`: the only URLs that can have mentions
+    yet (a load knows which articles are new); None: any of them."""
     if not rows_by_url:
         return
-    con.execute("DELETE FROM mentions WHERE article_url IN (SELECT unnest(?::VARCHAR[]))", [list(rows_by_url)])
+    old = list(rows_by_url) if stored is None else list(stored)
+    if old:   # a DELETE on the lake scans every mentions file: skipped when no article had any
+        con.execute("DELETE FROM mentions WHERE article_url IN (SELECT unnest(?::VARCHAR[]))", [old])
     bulk_insert(con, "mentions", MENTION_COLUMNS, (row for rs in rows_by_url.values() for row in rs))
 
 
@@ -95,18 +99,26 @@ def load_batch(con, tagged: Sequence[Tagged], pages: dict[str, FetchedPage], ski
         by_key.setdefault(t.article.url_key, t)
     for txn in transactions(con, who="loader"):
         with txn:
-            before = con.execute("SELECT count(*) FROM articles").fetchone()[0]
             con.execute("CREATE OR REPLACE TEMP TABLE articles_batch AS SELECT " + ", ".join(ARTICLE_COLUMNS)
                         + " FROM articles LIMIT 0")
             bulk_insert(con, "articles_batch", ARTICLE_COLUMNS, (_article_row(t, kb_version, stamp) for t in by_key.values()))
+            # The batch's articles already stored, with their stored URL (one scan of the lake's
+            # articles; a backfill finds none and skips the steps below that only concern them).
+            stored = dict(con.execute("SELECT b.url_key, a.url FROM articles_batch AS b "
+                                      "JOIN articles AS a USING (url_key)").fetchall())
             # An article already stored under another spelling of its URL keeps its stored URL.
-            con.execute("""UPDATE articles_batch SET url = a.url FROM articles AS a
-                           WHERE a.url_key = articles_batch.url_key AND a.url <> articles_batch.url""")
+            if any(by_key[k].article.url != url for k, url in stored.items()):
+                con.execute("""UPDATE articles_batch SET url = a.url FROM articles AS a
+                               WHERE a.url_key = articles_batch.url_key AND a.url <> articles_batch.url""")
             updates = ", ".join(
                 f"{c} = b.{c}" for c in ARTICLE_COLUMNS
                 if c not in ("url", "url_key", "first_seen", "published_date", "published_at", "date_source")
             )
-            con.execute(f"""
+            if not stored:   # none of the batch is stored (a backfill): the MERGE below would only insert
+                con.execute(f"INSERT INTO articles ({', '.join(ARTICLE_COLUMNS)}) "
+                            f"SELECT {', '.join(ARTICLE_COLUMNS)} FROM articles_batch")
+            else:
+                con.execute(f"""
                 MERGE INTO articles USING articles_batch AS b ON articles.url_key = b.url_key
                 WHEN MATCHED THEN UPDATE SET {updates},
                     first_seen = least(articles.first_seen, b.first_seen),
@@ -119,8 +131,10 @@ def load_batch(con, tagged: Sequence[Tagged], pages: dict[str, FetchedPage], ski
                 WHEN NOT MATCHED THEN INSERT ({', '.join(ARTICLE_COLUMNS)})
                     VALUES ({', '.join('b.' + c for c in ARTICLE_COLUMNS)})
             """)
-            urls = dict(con.execute("""SELECT b.url_key, a.url FROM articles_batch b JOIN articles a USING (url_key)""").fetchall())
-            replace_mentions(con, {urls[k]: mention_rows(urls[k], t.tags) for k, t in by_key.items()})
+            urls = {k: stored.get(k, t.article.url) for k, t in by_key.items()}   # each article's URL as stored
+            # Mentions exist only for articles stored before this batch: only theirs are replaced.
+            replace_mentions(con, {urls[k]: mention_rows(urls[k], t.tags) for k, t in by_key.items()},
+                             stored=[urls[k] for k in stored])
             raw = [(t.article.raw_sha1, t.article.fetched_url, pages[t.article.raw_sha1].content_type,
                     t.article.fetched_at, gzip.compress(pages[t.article.raw_sha1].body, 6))
                    for t in by_key.values() if t.article.raw_sha1 in pages]
@@ -133,8 +147,7 @@ def load_batch(con, tagged: Sequence[Tagged], pages: dict[str, FetchedPage], ski
                         [(s.url, run_id, outlet, s.reason, s.detail, stamp) for s, outlet in skips])
             con.execute("CREATE OR REPLACE TEMP TABLE batch_urls AS SELECT url FROM articles_batch")
             con.execute(query("syndication"))
-            after = con.execute("SELECT count(*) FROM articles").fetchone()[0]
-    return {"articles_in_batch": len(by_key), "new_articles": after - before, "skipped": len(skips)}
+    return {"articles_in_batch": len(by_key), "new_articles": len(by_key) - len(stored), "skipped": len(skips)}
 
 
 def load_entities(con, entities: list[dict]) -> None:
