@@ -1,28 +1,55 @@
-"""Benchmark: crawl throughput and peak memory of a large backfill, on this machine.
+"""Benchmark: crawl throughput, load throughput and peak memory of a large backfill, on this machine.
 
-    .venv/bin/python bench/backfill.py --articles 50000
+    PYTHONPATH=. .venv/bin/python bench/backfill.py --articles 10000 --json backfill.json
 
 Serves N synthetic article pages (realistic size: ~6 KB of HTML, a Spanish news
 template, one in three naming ProDESC or a process) and a sitemap index over them
 from a local threaded HTTP server, then runs the real pipeline as production does:
   1. `scrapy crawl monitor` (child process) with politeness off (the server is ours):
      pages per second, and the crawler's peak memory (Scrapy's memusage stat);
-  2. the load step (extract, tag, load into DuckDB) in this process: articles per
-     second and peak resident memory (getrusage), with the database size.
+  2. the load step (`flows.steps.load_staged`: extract, tag, load, compact, rebuild the
+     full-text index) in this process: articles per second of wall time, CPU seconds
+     per article (this process and its threads: less sensitive to a busy machine than
+     wall time), peak resident memory (getrusage), and the warehouse's size on disk
+     (catalog, Parquet files and search index) and its number of Parquet files.
 The target is a 50,000-article backfill under 1.5 GB, nothing growing with the
-number of articles except the database.
+number of articles except the warehouse.
+
+Issue 14 asks that the load on DuckLake be at least as fast as on the previous storage
+(one DuckDB file, commit 8682150). That code is another commit, so both cannot run in one
+process: its figures, measured with this same bench and arguments, are recorded in
+docs/performance.md section 5 and below (`BEFORE`), and the bench prints the ratio of
+this run's figures to them. Run against the old code (copy this file into a worktree of
+8682150) it measures that storage and prints no ratio.
 """
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import platform
 import resource
 import tempfile
 import threading
 import time
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+
+import warehouse
+
+# The lake (issue 14) or the previous storage (one DuckDB file): which code is on PYTHONPATH.
+# (By file, not by import: an editable install elsewhere could answer `import warehouse.lake`.)
+STORAGE, SUFFIX = (("ducklake", ".ducklake") if (Path(warehouse.__file__).parent / "lake.py").exists()
+                   else ("duckdb-file", ".duckdb"))
+
+# The previous storage (one DuckDB file, commit 8682150) with this bench and the same
+# --articles, best of four runs interleaved with runs of the lake: see docs/performance.md
+# section 5 for the date, the command, the machine and every run.
+BEFORE_DATE = "2026-12-06"
+BEFORE: dict[int, dict[str, float]] = {
+    10_000: {"crawl_pages_per_s": 238.0, "load_articles_per_s": 115.6, "load_cpu_ms_per_article": 8.24},
+}
 
 PARAGRAPHS = [
     "Integrantes de la comunidad se reunieron este martes en asamblea para revisar el avance del juicio agrario.",
@@ -105,22 +132,35 @@ def serve(n: int) -> tuple[ThreadingHTTPServer, str]:
     return server, f"127.0.0.1:{server.server_port}"
 
 
+def warehouse_on_disk(db: Path) -> tuple[float, int]:
+    """MB on disk of everything the warehouse named `db` is (catalog, WAL, Parquet folder,
+    search index), and how many Parquet files it holds."""
+    size, parquet = 0, 0
+    for p in Path(db).parent.glob(Path(db).name + "*"):
+        for f in ([p] if p.is_file() else [q for q in p.rglob("*") if q.is_file()]):
+            size += f.stat().st_size
+            parquet += f.suffix == ".parquet"
+    return size / 2**20, parquet
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--articles", type=int, default=50_000)
-    ap.add_argument("--keep", type=Path, help="keep the database here")
+    ap.add_argument("--keep", type=Path, help=f"keep the warehouse here (a path ending in {SUFFIX})")
+    ap.add_argument("--json", type=Path, help="also write the figures here")
     args = ap.parse_args()
     from flows.steps import fetch, load_staged, new_run_id
 
     server, host = serve(args.articles)
     os.environ["PRODESC_MONITOR_ALLOW"] = "127.0.0.1"   # our own server on loopback
+    load_before = os.getloadavg()
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         sources = tmp / "sources.yaml"
         sources.write_text(f"outlets:\n  - name: Diario Sintético\n    domains: ['{host.split(':')[0]}']\n"
                            f"    reach: local\n    region: Yucatán\n    language: es\n    feeds: []\n"
                            f"    sitemaps: ['http://{host}/sitemap.xml']\n")
-        db = args.keep or tmp / "backfill.duckdb"
+        db = args.keep or tmp / f"backfill{SUFFIX}"
         settings = {"DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_ENABLED": "False", "CONCURRENT_REQUESTS": "32",
                     "CONCURRENT_REQUESTS_PER_DOMAIN": "32", "LOG_LEVEL": "WARNING"}
         t = time.perf_counter()
@@ -129,15 +169,51 @@ def main() -> None:
         pages = stats.get("prodesc/staged", 0)
         print(f"crawl: {pages} pages in {crawl_s:.0f} s = {pages / crawl_s:.0f} pages/s; "
               f"crawler peak memory {stats.get('memusage/max', 0) / 2**20:.0f} MB")
-        t = time.perf_counter()
+        t, cpu = time.perf_counter(), time.process_time()
         summary = load_staged(db, sources, say=lambda m: None)
-        load_s = time.perf_counter() - t
+        load_s, load_cpu = time.perf_counter() - t, time.process_time() - cpu
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        size = sum(p.stat().st_size for p in Path(db).parent.glob(Path(db).name + "*")) / 2**20
-        print(f"load: {summary.articles} articles ({summary.appearances} appearances) in {load_s:.0f} s = "
-              f"{summary.articles / load_s:.0f} articles/s; peak memory of the loading process {peak:.0f} MB; "
-              f"database {size:.0f} MB")
+        size, parquet = warehouse_on_disk(db)
     server.shutdown()
+    load_after = os.getloadavg()
+    figures = {
+        "crawl_pages_per_s": round(pages / crawl_s, 1),
+        "load_articles_per_s": round(summary.articles / load_s, 1),
+        "load_cpu_ms_per_article": round(1000 * load_cpu / max(summary.articles, 1), 2),
+    }
+    print(f"load: {summary.articles} articles ({summary.appearances} appearances) in {load_s:.0f} s = "
+          f"{figures['load_articles_per_s']:.0f} articles/s, {figures['load_cpu_ms_per_article']:.1f} ms of CPU "
+          f"per article; peak memory of the loading process {peak:.0f} MB; warehouse {size:.0f} MB"
+          + (f" in {parquet} Parquet files" if STORAGE == "ducklake" else ""))
+    print(f"storage: {STORAGE}; {os.cpu_count()} cores; load average {load_before[0]:.1f} before, "
+          f"{load_after[0]:.1f} after")
+    ratios = {}
+    if STORAGE == "ducklake" and args.articles in BEFORE:
+        before = BEFORE[args.articles]
+        ratios = {k: round(figures[k] / before[k], 2) for k in figures if k in before}
+        print(f"after / before (one DuckDB file, {BEFORE_DATE}, --articles {args.articles}; above 1 is "
+              f"better for per-second figures, worse for CPU per article): "
+              + "; ".join(f"{k} {figures[k]} / {before[k]} = {v:.2f}x" for k, v in ratios.items()))
+    elif STORAGE == "ducklake":
+        print(f"no recorded figures of the previous storage for --articles {args.articles} "
+              f"(recorded: {', '.join(map(str, BEFORE)) or 'none'}): no ratio")
+    if args.json:
+        args.json.write_text(json.dumps({
+            "bench": "backfill", "storage": STORAGE,
+            "measured_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "machine": {"cores": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version(),
+                        "load_average": [round(load_before[0], 2), round(load_after[0], 2)]},
+            "arguments": {"articles": args.articles},
+            "crawl": {"pages": pages, "seconds": round(crawl_s, 1),
+                      "peak_memory_mb": round(stats.get("memusage/max", 0) / 2**20)},
+            "load": {"articles": summary.articles, "appearances": summary.appearances, "seconds": round(load_s, 1),
+                     "cpu_seconds": round(load_cpu, 1), "peak_memory_mb": round(peak),
+                     "warehouse_mb": round(size, 1), "parquet_files": parquet},
+            "figures": figures,
+            "before": {"date": BEFORE_DATE, "commit": "8682150", **({"figures": BEFORE[args.articles]}
+                                                                  if args.articles in BEFORE else {})},
+            "ratio_after_before": ratios,
+        }, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

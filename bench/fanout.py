@@ -26,7 +26,7 @@ def staged_corpus(corpus: Path, work: Path) -> Path:
     from flows.evaluate import replay_proxy
     from flows.steps import LOCAL_SERVER_SETTINGS, fetch
     with replay_proxy(corpus, work / "requests.jsonl") as proxy:
-        fetch(corpus / "sources.yaml", work / "seed.duckdb", "seed", "2023-01-01", None,
+        fetch(corpus / "sources.yaml", work / "seed.ducklake", "seed", "2023-01-01", None,
               LOCAL_SERVER_SETTINGS, {"http_proxy": proxy})
     return work / "staging" / "seed.jsonl"
 
@@ -45,7 +45,7 @@ def run(sources: Path, staged: Path, copies: int, workers: int | None) -> tuple[
 
     from flows.flows import load_flow
     with tempfile.TemporaryDirectory() as tmp:
-        db = Path(tmp) / "b.duckdb"
+        db = Path(tmp) / "b.ducklake"
         pages = replicate(staged, Path(tmp) / "staging" / "bench.jsonl", copies)
         t = time.perf_counter()
         load_flow(str(sources), str(db), workers)

@@ -23,7 +23,7 @@ from flows.steps import LOCAL_SERVER_SETTINGS, crawl
 def run(corpus: Path, fast: bool) -> list[dict]:
     results = []
     with tempfile.TemporaryDirectory() as tmp:
-        db, log = Path(tmp) / "inc.duckdb", Path(tmp) / "requests.jsonl"
+        db, log = Path(tmp) / "inc.ducklake", Path(tmp) / "requests.jsonl"
         with replay_proxy(corpus, log) as proxy:
             for n in (1, 2):
                 before = len(log.read_text().splitlines()) if log.exists() else 0

@@ -87,7 +87,7 @@ def main() -> None:
         from warehouse.db import connect
         from warehouse.load import load_batch, load_outlets
         with tempfile.TemporaryDirectory() as tmp:
-            con = connect(Path(tmp) / "b.duckdb")
+            con = connect(Path(tmp) / "b.ducklake")
             load_outlets(con, registry, {a.domain for a in articles})
             load_batch(con, tagged, {}, [], "bench", tagger.kb_version)
             con.close()

@@ -92,12 +92,29 @@ def _ext(pkg: str, name: str) -> str:
     return str(path)
 
 
-def lake_connect(folder: str) -> duckdb.DuckDBPyConnection:
+CATALOG = os.environ.get("STORAGE_BENCH_CATALOG", "sqlite")   # sqlite | sqlite-wal | postgres:<libpq dsn>
+
+
+def _lake_config() -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(config={"autoinstall_known_extensions": False, "autoload_known_extensions": False})
     con.load_extension(_ext("sqlite_scanner", "sqlite_scanner"))
+    con.load_extension(_ext("postgres_scanner", "postgres_scanner"))
     con.load_extension(_ext("ducklake", "ducklake"))
-    meta, data = Path(folder) / "meta.sqlite", Path(folder) / "data"
-    con.execute(f"ATTACH 'ducklake:sqlite:{meta}' AS lake (DATA_PATH '{data}/')")
+    return con
+
+
+def _pg_dbname(folder: str) -> str:
+    return "bench_" + Path(folder).name.replace("-", "_")
+
+
+def lake_connect(folder: str) -> duckdb.DuckDBPyConnection:
+    con = _lake_config()
+    data = Path(folder) / "data"
+    if CATALOG.startswith("postgres:"):
+        meta = f"postgres:{CATALOG.split(':', 1)[1]} dbname={_pg_dbname(folder)}"
+    else:
+        meta = f"sqlite:{Path(folder) / 'meta.sqlite'}"
+    con.execute(f"ATTACH 'ducklake:{meta}' AS lake (DATA_PATH '{data}/')")
     con.execute("USE lake")
     return con
 
@@ -357,6 +374,15 @@ def run_procs(specs: list[tuple], stop_when_done: set[str] = frozenset()) -> dic
 
 def lake_setup(folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
+    if CATALOG == "sqlite-wal":
+        import sqlite3
+        with sqlite3.connect(folder / "meta.sqlite") as db:
+            db.execute("PRAGMA journal_mode=WAL")
+    elif CATALOG.startswith("postgres:"):
+        import subprocess                       # CREATE DATABASE cannot run inside the extension's transaction
+        dsn, name = CATALOG.split(":", 1)[1], _pg_dbname(str(folder))
+        for sql in (f"DROP DATABASE IF EXISTS {name}", f"CREATE DATABASE {name}"):
+            subprocess.run(["psql", f"{dsn} dbname=postgres", "-qc", sql], check=True)
     con = lake_connect(str(folder))
     con.execute(ARTICLES_DDL)
     con.execute(REVIEWS_DDL)
@@ -383,9 +409,13 @@ def main(argv=None) -> dict:
     ap.add_argument("--desk-interval", type=float, default=0.5)
     ap.add_argument("--hold", type=float, default=10.0,
                     help="seconds the analyst keeps one read transaction open in the second mixed run")
+    ap.add_argument("--catalog", default=CATALOG,
+                    help="DuckLake catalog: sqlite, sqlite-wal (the SQLite file in WAL mode) or postgres:<libpq dsn>")
     ap.add_argument("--json", type=Path)
     args = ap.parse_args(argv)
-    res: dict = {"rows": args.rows, "batch": args.batch, "cpus": os.cpu_count(), "duckdb": duckdb.__version__}
+    os.environ["STORAGE_BENCH_CATALOG"] = args.catalog     # the spawned workers read it at import
+    globals()["CATALOG"] = args.catalog
+    res: dict = {"catalog": args.catalog, "rows": args.rows, "batch": args.batch, "cpus": os.cpu_count(), "duckdb": duckdb.__version__}
     with tempfile.TemporaryDirectory(prefix="storage-choice-") as tmp:
         tmp = Path(tmp)
         t = time.perf_counter()

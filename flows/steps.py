@@ -19,6 +19,7 @@ import os
 import subprocess
 import sys
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -53,12 +54,24 @@ def partition_run_id(outlets: list[str]) -> str:
     return new_run_id() + "-" + str(abs(hash(tuple(sorted(outlets)))) % 10_000)
 
 
+def _home_of(db) -> Path:
+    """The folder beside the warehouse for staged pages and the HTTP cache (with a PostgreSQL
+    catalog, beside its Parquet folder)."""
+    from warehouse.lake import POSTGRES_PREFIX, locate
+
+    if not str(db).startswith(POSTGRES_PREFIX):
+        # Not locate(): it reads the catalog's first bytes, and this runs while the loader has the
+        # catalog open (see warehouse.lake._HEADER_FDS).
+        return Path(db).resolve().parent
+    return locate(db).data_path.parent
+
+
 def staging_dir_for(db: Path) -> Path:
-    return Path(db).resolve().parent / "staging"
+    return _home_of(db) / "staging"
 
 
 def cache_dir_for(db: Path) -> Path:
-    return Path(db).resolve().parent / "httpcache"
+    return _home_of(db) / "httpcache"
 
 
 # ------------------------------------------------------------------ the crawl: fetch, then load
@@ -121,10 +134,15 @@ def write_known(db: Path, path: Path) -> Path | None:
     """Write the URL keys already stored (one per line) for the spider to skip; None if no database yet."""
     from warehouse.articles import known_url_keys
     from warehouse.db import connect
+    from warehouse.lake import WarehouseMissing
 
-    if not Path(db).exists():
+    # Not `if not Path(db).exists()`: a PostgreSQL catalog (`postgres:host=...`) is no file and
+    # was taken for a warehouse not created yet, so the spider never learnt the stored URLs
+    # (fixed with issue 14's tests). connect() says WarehouseMissing for both kinds of catalog.
+    try:
+        con = connect(db, read_only=True)
+    except WarehouseMissing:
         return None
-    con = connect(db, read_only=True)
     try:
         keys = known_url_keys(con)
     finally:
@@ -157,6 +175,8 @@ def run_scrapy(sources: Path, staging_file: Path, stats_file: Path, since: str |
     child_env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "spiders.settings", **(env or {})}
     proc = subprocess.run(cmd, env=child_env, capture_output=True, text=True)
     log_path = staging_file.with_suffix(".log")
+    if not staging_file.exists() and (staging_file.parent / "loaded" / staging_file.name).exists():
+        log_path = staging_file.parent / "loaded" / log_path.name   # another process loaded it already
     log_path.write_text(proc.stdout + proc.stderr, encoding="utf-8")
     if proc.returncode != 0 or not stats_file.exists():
         raise RuntimeError(f"The crawler stopped with an error (exit {proc.returncode}); its log is in {log_path}:\n"
@@ -168,18 +188,63 @@ def pending_staged(staging_dir: Path) -> list[Path]:
     return sorted(p for p in staging_dir.glob("*.jsonl"))
 
 
+SIDECARS = (".stats.json", ".log", ".known.txt")
+
+
 def mark_loaded(path: Path) -> None:
+    """Move a loaded staged file and its sidecars to `loaded/`. Another loader may have moved
+    some of them already (two crawls on one warehouse): a file that is gone is not an error."""
     done = path.parent / "loaded"
     done.mkdir(exist_ok=True)
-    for p in (path, path.with_suffix(".stats.json"), path.with_suffix(".log"), path.with_suffix(".known.txt")):
-        if p.exists():
+    for p in (path, *(path.with_suffix(s) for s in SIDECARS)):
+        try:
             p.replace(done / p.name)
+        except FileNotFoundError:
+            pass
+
+
+def sweep_sidecars(staging_dir: Path) -> None:
+    """Sidecars written after their staged file was loaded (the crawl's log is written when Scrapy
+    exits, and another process may have loaded that crawl's pages by then) go to `loaded/` too."""
+    done = staging_dir / "loaded"
+    for suffix in (".stats.json", ".log"):
+        for p in staging_dir.glob("*" + suffix):
+            if (done / (p.name[: -len(suffix)] + ".jsonl")).exists():
+                try:
+                    p.replace(done / p.name)
+                except FileNotFoundError:
+                    pass
+
+
+@contextmanager
+def claimed(path: Path):
+    """The staged file, locked for this loader (see pipelines.staging.try_lock), or None: still being
+    written by a crawl, being loaded by another process, or already moved to `loaded/` by one."""
+    from pipelines.staging import try_lock
+
+    try:
+        fh = open(path, "rb")
+    except FileNotFoundError:
+        yield None
+        return
+    try:
+        try:
+            same = os.stat(path).st_ino == os.fstat(fh.fileno()).st_ino
+        except FileNotFoundError:
+            same = False
+        # Locked, then looked at again: a loader that finished between our open and our lock has moved it.
+        if not try_lock(fh) or not same or not path.exists() or os.stat(path).st_ino != os.fstat(fh.fileno()).st_ino:
+            yield None
+        else:
+            yield path
+    finally:
+        fh.close()
 
 
 def load_staged(db: Path, sources: Path, tagger=None, say=print, map_batches=None) -> ProcessSummary:
     """Load every staged file not yet loaded into the database (idempotent). Each file keeps the
     run id of the crawl that fetched it (its name). `map_batches`: see `process_staged`."""
-    from warehouse.db import connect   # DuckDB loads only when there is something to load
+    from warehouse.db import compact, connect   # DuckDB loads only when there is something to load
     from warehouse.load import load_entities
     from warehouse.search import rebuild_index
 
@@ -192,11 +257,20 @@ def load_staged(db: Path, sources: Path, tagger=None, say=print, map_batches=Non
     con = connect(db, say=say)
     try:
         load_entities(con, tagger.entities())
-        for path in pending_staged(staging_dir_for(db)):
-            summary = process_staged(path, registry, tagger, con, path.stem,  # the crawl that fetched it
-                                     map_batches=map_batches)
-            total.merge(summary)
-            mark_loaded(path)
+        staging = staging_dir_for(db)
+        loaded = 0
+        for pending in pending_staged(staging):
+            with claimed(pending) as path:
+                if path is None:
+                    continue
+                summary = process_staged(path, registry, tagger, con, path.stem,  # the crawl that fetched it
+                                         map_batches=map_batches)
+                total.merge(summary)
+                mark_loaded(path)
+                loaded += 1
+        sweep_sidecars(staging)
+        if loaded:   # every batch wrote its own small Parquet files: merge them (never fails the load)
+            compact(con, say=say)
         rebuild_index(con)
     finally:
         con.close()
@@ -237,14 +311,15 @@ def process_staged(path: Path, registry: Registry, tagger, con, run_id: str, bat
 
 def record(db: Path, result: CrawlResult, sources: Path, since, until) -> None:
     """The run in `crawl_runs`: what it fetched and loaded, for `prodesc-monitor` and analysts."""
-    from warehouse.db import connect, transaction
+    from warehouse.db import connect, transactions
     from warehouse.load import record_run
 
     con = connect(db)
     try:
-        with transaction(con):
-            record_run(con, result.run_id, result.started_at, str(sources), since, until, "ok",
-                       {"crawl": result.crawl_stats, "load": result.loaded.as_dict()})
+        for txn in transactions(con, who="crawl"):
+            with txn:
+                record_run(con, result.run_id, result.started_at, str(sources), since, until, "ok",
+                           {"crawl": result.crawl_stats, "load": result.loaded.as_dict()})
     finally:
         con.close()
 
@@ -254,7 +329,7 @@ def record(db: Path, result: CrawlResult, sources: Path, since, until) -> None:
 def retag(db: Path, tagger=None, batch_size: int = 500, say=print) -> dict:
     """Tag every stored article again (after the knowledge base changed). Fetches nothing."""
     from warehouse.articles import article_texts, article_urls
-    from warehouse.db import connect
+    from warehouse.db import compact, connect
     from warehouse.load import apply_tags, load_entities
     from warehouse.search import rebuild_index
 
@@ -269,6 +344,7 @@ def retag(db: Path, tagger=None, batch_size: int = 500, say=print) -> dict:
         for i in range(0, len(urls), batch_size):
             rows = article_texts(con, urls[i:i + batch_size])
             changed += apply_tags(con, [(u, tagger.tag(t, x, author=a)) for u, t, x, a in rows], tagger.kb_version)
+        compact(con, say=say)   # a retag rewrites rows batch by batch: merge the files it left
         rebuild_index(con)
     finally:
         con.close()
@@ -292,10 +368,12 @@ def stored_kb_versions(db: Path) -> set[str]:
     """Knowledge-base versions the stored verdicts were made with (empty for a new database)."""
     from warehouse.articles import kb_versions
     from warehouse.db import connect
+    from warehouse.lake import WarehouseMissing
 
-    if not Path(db).exists():
+    try:                                  # not Path(db).exists(): see write_known
+        con = connect(db, read_only=True)
+    except WarehouseMissing:
         return set()
-    con = connect(db, read_only=True)
     try:
         return kb_versions(con)
     finally:

@@ -1,16 +1,22 @@
 """Scrapy item pipeline: stage every fetched page durably on disk.
 
-The crawl writes here, never to DuckDB: DuckDB lets one process write at a time and
-an analyst's open session can hold the file. Staged pages survive a locked database
-or a crash and are loaded (idempotently) by the next load step. One JSON line per
+The crawl writes here, never to the warehouse: fetching and storing stay apart, so
+staged pages survive a busy catalog or a crash and are loaded (idempotently) by the
+next load step. One JSON line per
 page, the body gzip-compressed and base64-encoded, flushed as it is written, so a
 crawl killed mid-way leaves at worst one torn last line, which the reader skips.
+
+A staged file is locked (an exclusive `flock`, `try_lock`) by the crawl writing it and by
+the load reading it: another load, on this machine or another one sharing the folder
+(several machines on one PostgreSQL catalog), leaves it alone meanwhile. The kernel drops
+a lock when its process dies, so a killed crawl's pages are loaded by the next load.
 """
 from __future__ import annotations
 
 import base64
 import gzip
 import json
+import os
 from dataclasses import asdict
 from pathlib import Path
 
@@ -32,6 +38,23 @@ def decode_page(line: str) -> FetchedPage:
 
 def encode_check(check: FeedCheck) -> str:
     return json.dumps({"kind": "feed_check", **asdict(check)}, ensure_ascii=False)
+
+
+def try_lock(fh) -> bool:
+    """Take the staged file's exclusive lock without waiting; False if another process holds it.
+
+    The crawl that writes a staged file holds this lock until the file is whole, and so does a
+    loader while it loads it: a loader skips a file it cannot lock. The kernel drops the lock when
+    its holder dies, so a killed crawl's file is loaded by the next run."""
+    try:
+        import fcntl
+    except ImportError:          # not POSIX: no advisory locks, the old behaviour
+        return True
+    try:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
+    except BlockingIOError:
+        return False
 
 
 def read_staged(path: Path):
@@ -76,7 +99,13 @@ class StagingPipeline:
 
     def open_spider(self, spider=None):
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.fh = open(self.path, "a", encoding="utf-8")
+        # Locked before it is visible: written under a hidden name, locked, then renamed (the lock
+        # follows the open file). A loader in another process (a second crawl, `load`) used to pick
+        # up a file still being written, load half of it and move it away under its writer.
+        hidden = self.path.with_name(f".{self.path.name}.{os.getpid()}.new")
+        self.fh = open(hidden, "a", encoding="utf-8")
+        try_lock(self.fh)
+        os.replace(hidden, self.path)
 
     def process_item(self, item, spider=None):
         if isinstance(item, FetchedPage):
@@ -88,8 +117,9 @@ class StagingPipeline:
         return item
 
     def close_spider(self, spider=None):
-        if self.fh:
-            self.fh.close()
+        # The stats first, then the file (and its lock): a loader may take the file the moment it is closed.
         if self.stats_path:
             stats = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in self.stats.get_stats().items()}
             self.stats_path.write_text(json.dumps(stats, indent=1, sort_keys=True, default=str))
+        if self.fh:
+            self.fh.close()

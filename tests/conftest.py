@@ -46,3 +46,45 @@ def registry_file(tmp_path) -> Path:
 def registry(registry_file):
     from pipelines.registry import load_registry
     return load_registry(registry_file)
+
+
+def hold_catalog(path, ready, release):
+    """Another program holding the warehouse's SQLite catalog exclusively (a `sqlite3` shell in
+    BEGIN EXCLUSIVE): writers must wait, then explain; readers (WAL) go on."""
+    import sqlite3
+
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute("BEGIN EXCLUSIVE")
+    ready.set()
+    release.wait(60)
+    db.execute("ROLLBACK")
+    db.close()
+
+
+# ------------------------------------------------------------------ a real PostgreSQL (tests/pgserver.py)
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """One throwaway PostgreSQL server for the session, stopped and removed at the end (also on
+    failure). Skips when PostgreSQL is not installed, fails instead under PRODESC_REQUIRE_POSTGRES=1."""
+    from pgserver import PostgresUnavailable, postgres_server as start, unavailable
+
+    try:
+        server_context = start()
+        server = server_context.__enter__()
+    except PostgresUnavailable as exc:
+        unavailable(str(exc))
+    try:
+        yield server
+    finally:
+        server_context.__exit__(None, None, None)
+
+
+@pytest.fixture
+def pg_warehouse(postgres_server, tmp_path, monkeypatch, request) -> str:
+    """`--db` for a new, empty warehouse whose catalog is a database of its own on the test server
+    and whose Parquet files go under tmp_path (PRODESC_MONITOR_DATA_PATH)."""
+    import re
+    name = "w_" + re.sub(r"[^a-z0-9_]", "_", request.node.name.lower())[:40] + f"_{os.getpid()}"
+    monkeypatch.setenv("PRODESC_MONITOR_DATA_PATH", str(tmp_path / "monitor.files"))
+    return postgres_server.createdb(name)

@@ -85,7 +85,7 @@ def page(open_window):
 def world(tmp_path, registry_file):
     from pipelines.registry import load_registry
 
-    con = build_db(tmp_path / "b.duckdb", load_registry(registry_file))
+    con = build_db(tmp_path / "b.ducklake", load_registry(registry_file))
     yield con, registry_file, tmp_path
     con.close()
 

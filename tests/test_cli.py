@@ -6,7 +6,8 @@ import sys
 from pathlib import Path
 
 import click
-import duckdb
+
+from warehouse.db import connect as open_warehouse
 import pytest
 from click.testing import CliRunner
 
@@ -56,12 +57,12 @@ def test_a_user_error_is_one_line_with_its_exit_code(tmp_path, monkeypatch, caps
 
     monkeypatch.delenv("PRODESC_MONITOR_DEBUG", raising=False)
     monkeypatch.setattr(flows.steps, "retag", locked)
-    assert main(["retag", "--db", str(tmp_path / "x.duckdb")]) == DatabaseLocked.exit_code == 3
+    assert main(["retag", "--db", str(tmp_path / "x.ducklake")]) == DatabaseLocked.exit_code == 3
     err = capsys.readouterr().err
-    assert err.splitlines() == [f"La base {tmp_path / 'x.duckdb'} está en uso por otro programa."]
+    assert err.splitlines() == [f"La base {tmp_path / 'x.ducklake'} está en uso por otro programa."]
 
     monkeypatch.setenv("PRODESC_MONITOR_DEBUG", "1")   # asked for: the traceback too
-    assert main(["retag", "--db", str(tmp_path / "x.duckdb")]) == 3
+    assert main(["retag", "--db", str(tmp_path / "x.ducklake")]) == 3
     err = capsys.readouterr().err
     assert err.startswith("La base ") and "Traceback (most recent call last)" in err
 
@@ -70,7 +71,7 @@ def test_mistakes_the_cli_detects_are_one_spanish_line(tmp_path, capsys):
     for argv, says in [
         (["crawl", "--since", "2023-13-01"], "no es una fecha como 2023-01-31"),
         (["crawl", "--sources", str(tmp_path / "nope.yaml")], "No existe el archivo de fuentes"),
-        (["add", "--csv", str(tmp_path / "nope.csv"), "--db", str(tmp_path / "x.duckdb")], "No existe el archivo"),
+        (["add", "--csv", str(tmp_path / "nope.csv"), "--db", str(tmp_path / "x.ducklake")], "No existe el archivo"),
         (["evaluate", "--corpus", str(tmp_path)], "no es un corpus etiquetado"),
         (["report", "weekly", "--week", "47"], "no es una semana como 2026-W47"),
         (["tally", "--lang", "fr"], "use uno de: both, es, en"),
@@ -91,7 +92,7 @@ def test_an_unexpected_exception_is_shown_as_a_bug(tmp_path, monkeypatch, capsys
 
     monkeypatch.delenv("PRODESC_MONITOR_DEBUG", raising=False)
     monkeypatch.setattr(flows.steps, "retag", broken)
-    assert main(["retag", "--db", str(tmp_path / "x.duckdb")]) == 1
+    assert main(["retag", "--db", str(tmp_path / "x.ducklake")]) == 1
     err = capsys.readouterr().err
     assert "error interno" in err.splitlines()[0].lower()
     assert "Traceback (most recent call last)" in err and "RuntimeError: a bug in retag" in err
@@ -100,7 +101,7 @@ def test_an_unexpected_exception_is_shown_as_a_bug(tmp_path, monkeypatch, capsys
 def test_export_still_takes_several_formats_after_one_flag(tmp_path, capsys):
     from warehouse.db import connect
 
-    db = tmp_path / "e.duckdb"
+    db = tmp_path / "e.ducklake"
     connect(db).close()
     assert main(["export", "--db", str(db), "--out", str(tmp_path / "o"), "--format", "parquet", "csv"]) == 0
     assert {p.suffix for p in (tmp_path / "o").iterdir()} == {".parquet", ".csv"}
@@ -112,7 +113,7 @@ def test_export_still_takes_several_formats_after_one_flag(tmp_path, capsys):
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
     out = tmp_path_factory.mktemp("demo")
-    db = out / "demo.duckdb"
+    db = out / "demo.ducklake"
     proc = subprocess.run([sys.executable, "-m", "flows.cli", "demo", "--db", str(db)], cwd=out,
                           capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stdout + proc.stderr
@@ -122,7 +123,7 @@ def demo(tmp_path_factory):
 def test_demo_reproduces_the_expected_tally(demo):
     stdout, db = demo
     expected = json.loads((SAMPLE / "expected.json").read_text())
-    con = duckdb.connect(str(db), read_only=True)
+    con = open_warehouse(db, read_only=True)
     got = {}
     for theme, reach, n in con.execute("SELECT theme, reach, appearances FROM yearly_tally WHERE year = 2023").fetchall():
         got.setdefault(theme, {})[reach] = n
@@ -134,7 +135,7 @@ def test_demo_reproduces_the_expected_tally(demo):
 
 def test_demo_unknown_outlet_is_unclassified(demo):
     _, db = demo
-    con = duckdb.connect(str(db), read_only=True)
+    con = open_warehouse(db, read_only=True)
     rows = con.execute("SELECT DISTINCT outlet FROM appearances WHERE reach = 'unclassified'").fetchall()
     assert rows == [(d,) for d in json.loads((SAMPLE / "expected.json").read_text())["unclassified_domains"]]
 

@@ -13,7 +13,8 @@ import time
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
-import duckdb
+
+from warehouse.db import connect as open_warehouse
 import pytest
 
 from flows.demo.sampleweb import serving
@@ -38,7 +39,7 @@ def proxy():
 
 
 def appearances(db) -> list[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
+    con = open_warehouse(db, read_only=True)
     try:
         return con.execute("SELECT url, outlet, reach, published_date, theme FROM appearances ORDER BY url").fetchall()
     finally:
@@ -47,26 +48,26 @@ def appearances(db) -> list[tuple]:
 
 def test_backfill_same_on_dask_as_on_default_runner(harness, proxy, tmp_path):
     from flows.flows import backfill_flow
-    plain = backfill_flow(SOURCES, str(tmp_path / "plain.duckdb"), since="2023-01-01", settings=LOCAL_SERVER_SETTINGS,
+    plain = backfill_flow(SOURCES, str(tmp_path / "plain.ducklake"), since="2023-01-01", settings=LOCAL_SERVER_SETTINGS,
                           env=proxy)
-    dask = backfill_flow(SOURCES, str(tmp_path / "dask.duckdb"), since="2023-01-01", settings=LOCAL_SERVER_SETTINGS,
+    dask = backfill_flow(SOURCES, str(tmp_path / "dask.ducklake"), since="2023-01-01", settings=LOCAL_SERVER_SETTINGS,
                          env=proxy, workers=2)
     assert plain["appearances"] == dask["appearances"] > 0
-    assert appearances(tmp_path / "plain.duckdb") == appearances(tmp_path / "dask.duckdb")
+    assert appearances(tmp_path / "plain.ducklake") == appearances(tmp_path / "dask.ducklake")
     expected = json.loads((SAMPLE / "expected.json").read_text())
-    assert {r[0] for r in appearances(tmp_path / "dask.duckdb")} == set(expected["counted_urls"])
+    assert {r[0] for r in appearances(tmp_path / "dask.ducklake")} == set(expected["counted_urls"])
 
 
 def test_daily_then_retag_year_tally_and_weekly_report(harness, proxy, tmp_path):
     from flows.flows import daily_flow, retag_flow, weekly_report_flow, year_tally_flow
-    db = str(tmp_path / "d.duckdb")
+    db = str(tmp_path / "d.ducklake")
     summary = daily_flow(SOURCES, db, settings=LOCAL_SERVER_SETTINGS, env=proxy)
     assert summary["pages"] > 0 and summary["appearances"] > 0
     # feeds only: nothing from 2023 (those are reachable through sitemaps alone)
     assert all(r[3].year == 2026 for r in appearances(db))
     assert retag_flow(db)["articles"] == 0                       # knowledge base unchanged: nothing to do
     assert retag_flow(db, only_if_changed=False)["articles"] > 0
-    con = duckdb.connect(db, read_only=True)
+    con = open_warehouse(db, read_only=True)
     try:   # the retag wrote every mention's reason as a code and in Spanish, next to the English
         from nlp.reasons import ReasonCode
         codes = con.execute("SELECT DISTINCT reason_code FROM mentions").fetchall()
@@ -110,7 +111,7 @@ def prefect_server(tmp_path_factory):
 def test_serve_registers_every_deployment_with_its_schedule(prefect_server, tmp_path):
     from flows.deploy import SCHEDULES
     serve = subprocess.Popen([sys.executable, "-m", "flows.cli", "serve", "--sources", SOURCES, "--db",
-                              str(tmp_path / "s.duckdb"), "--out", str(tmp_path / "out")],
+                              str(tmp_path / "s.ducklake"), "--out", str(tmp_path / "out")],
                              env=prefect_server, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         deadline, listing = time.monotonic() + 120, ""
@@ -176,7 +177,7 @@ def test_alerts_notify_a_webhook_when_a_run_fails(prefect_server, tmp_path):
 
 def test_each_schedule_gets_the_parameters_its_flow_takes(tmp_path):
     from flows.deploy import SCHEDULES, parameters_for
-    sources, db, out = tmp_path / "sources.yaml", tmp_path / "m.duckdb", tmp_path / "reports"
+    sources, db, out = tmp_path / "sources.yaml", tmp_path / "m.ducklake", tmp_path / "reports"
     paths = {"sources": str(sources), "db": str(db), "out_dir": str(out)}
     given = {name: parameters_for(s, sources, db, out, 3) for name, s in SCHEDULES.items()}
     assert given == {
@@ -210,7 +211,7 @@ def test_partitioned_crawl_then_single_loader_equals_one_crawl(harness, proxy, t
     from flows.flows import crawl_partition_flow, load_flow
     from flows.deploy import partition_outlets
     from pipelines.registry import load_registry
-    db = str(tmp_path / "p.duckdb")
+    db = str(tmp_path / "p.ducklake")
     names = [o.name for o in load_registry(SOURCES).outlets]
     for group in partition_outlets(names, 2):
         crawl_partition_flow(SOURCES, db, group, since="2023-01-01", settings=LOCAL_SERVER_SETTINGS, env=proxy)
@@ -224,7 +225,7 @@ def test_deploy_partitions_on_a_work_pool(prefect_server, tmp_path):
                             env=prefect_server, capture_output=True, text=True)
     assert create.returncode == 0, create.stderr
     run = subprocess.run([sys.executable, "-m", "flows.cli", "deploy-partitions", "--work-pool", "prodesc-test",
-                          "--parts", "2", "--sources", SOURCES, "--db", str(tmp_path / "w.duckdb")],
+                          "--parts", "2", "--sources", SOURCES, "--db", str(tmp_path / "w.ducklake")],
                          env=prefect_server, capture_output=True, text=True, cwd=REPO)
     assert run.returncode == 0, run.stderr[-2000:]
     listing = subprocess.run([sys.executable, "-m", "prefect", "deployment", "ls"],

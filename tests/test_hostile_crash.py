@@ -15,7 +15,8 @@ import textwrap
 import time
 from pathlib import Path
 
-import duckdb
+
+from warehouse.db import connect as open_warehouse
 import pytest
 
 from flows.demo.sampleweb import serving
@@ -28,7 +29,7 @@ QUIET = lambda m: None  # noqa: E731
 
 
 def appearances(db: Path) -> list[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
+    con = open_warehouse(db, read_only=True)
     try:
         return con.execute("SELECT url, theme, reach, published_date FROM appearances ORDER BY ALL").fetchall()
     finally:
@@ -36,7 +37,7 @@ def appearances(db: Path) -> list[tuple]:
 
 
 def article_count(db: Path) -> tuple[int, int]:
-    con = duckdb.connect(str(db), read_only=True)
+    con = open_warehouse(db, read_only=True)
     try:
         return con.execute("SELECT count(*), count(DISTINCT url_key) FROM articles").fetchone()
     finally:
@@ -45,7 +46,7 @@ def article_count(db: Path) -> tuple[int, int]:
 
 @pytest.fixture(scope="module")
 def uninterrupted(tmp_path_factory):
-    db = tmp_path_factory.mktemp("whole") / "w.duckdb"
+    db = tmp_path_factory.mktemp("whole") / "w.ducklake"
     with serving(SAMPLE / "web") as proxy:
         crawl(SOURCES, db, "2023-01-01", settings=LOCAL_SERVER_SETTINGS, env={"http_proxy": proxy}, say=QUIET)
     rows = appearances(db)
@@ -70,7 +71,7 @@ def _lines(staging: Path) -> int:
 
 @pytest.mark.parametrize("kill_after_lines", [3, 12])
 def test_crawl_killed_mid_way_then_run_again_matches_an_uninterrupted_run(tmp_path, uninterrupted, kill_after_lines):
-    db = tmp_path / "k.duckdb"
+    db = tmp_path / "k.ducklake"
     with serving(SAMPLE / "web") as proxy:
         slow = {**LOCAL_SERVER_SETTINGS, "DOWNLOAD_DELAY": "0.15", "CONCURRENT_REQUESTS_PER_DOMAIN": "1"}
         proc = _spawn(f"""
@@ -96,7 +97,7 @@ def test_crawl_killed_mid_way_then_run_again_matches_an_uninterrupted_run(tmp_pa
 
 def test_torn_last_line_is_skipped_and_counted(tmp_path, uninterrupted):
     """A kill in the middle of a write leaves half a line: counted, and the page is fetched again."""
-    db = tmp_path / "t.duckdb"
+    db = tmp_path / "t.ducklake"
     with serving(SAMPLE / "web") as proxy:
         fetch(SOURCES, db, "run1", "2023-01-01", settings=LOCAL_SERVER_SETTINGS, env={"http_proxy": proxy})
         staged = staging_dir_for(db) / "run1.jsonl"
@@ -134,7 +135,7 @@ LOAD_PLAIN = """
 
 
 def test_load_killed_then_run_again_matches_an_uninterrupted_run(tmp_path, uninterrupted):
-    db = tmp_path / "l.duckdb"
+    db = tmp_path / "l.ducklake"
     with serving(SAMPLE / "web") as proxy:
         fetch(SOURCES, db, "run1", "2023-01-01", settings=LOCAL_SERVER_SETTINGS, env={"http_proxy": proxy})
     # 1. killed after a batch was committed but before its file was marked loaded: loaded again, once
@@ -158,34 +159,28 @@ def test_load_killed_then_run_again_matches_an_uninterrupted_run(tmp_path, unint
     assert pending_staged(staging_dir_for(db)) == []
 
 
-def _hold(path, ready, release):
-    con = duckdb.connect(path)
-    ready.set()
-    release.wait(60)
-    con.close()
-
-
 def test_locked_database_keeps_staged_pages_and_explains(tmp_path, uninterrupted, monkeypatch):
     import multiprocessing
 
     from warehouse.db import DatabaseLocked, connect
-    db = tmp_path / "locked.duckdb"
+    db = tmp_path / "locked.ducklake"
     with serving(SAMPLE / "web") as proxy:
         fetch(SOURCES, db, "run1", "2023-01-01", settings=LOCAL_SERVER_SETTINGS, env={"http_proxy": proxy})
     connect(db).close()
-    monkeypatch.setitem(connect.__kwdefaults__, "wait_seconds", 2)   # not 5 minutes in a test
+    import warehouse.db
+    from conftest import hold_catalog
+    monkeypatch.setattr(warehouse.db, "WRITE_PATIENCE_S", 2)          # not 2 minutes in a test
     ready, release = multiprocessing.Event(), multiprocessing.Event()
-    holder = multiprocessing.Process(target=_hold, args=(str(db), ready, release))
+    holder = multiprocessing.Process(target=hold_catalog, args=(str(db), ready, release))
     holder.start()
     said = []
     try:
         assert ready.wait(30)
-        with pytest.raises(DatabaseLocked, match="Nothing was lost"):
+        with pytest.raises(DatabaseLocked, match="sigue en espera"):
             load_staged(db, SOURCES, say=said.append)
     finally:
         release.set()
         holder.join(30)
-    assert any("waiting" in m for m in said)                 # it said what it was waiting for
     assert [p.name for p in pending_staged(staging_dir_for(db))] == ["run1.jsonl"]   # kept
     load_staged(db, SOURCES, say=QUIET)              # `prodesc-monitor load`, or the next run
     assert appearances(db) == uninterrupted

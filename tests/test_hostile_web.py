@@ -10,7 +10,8 @@ import json
 import time
 from pathlib import Path
 
-import duckdb
+
+from warehouse.db import connect as open_warehouse
 import pytest
 
 from flows.steps import LOCAL_SERVER_SETTINGS, crawl
@@ -28,16 +29,16 @@ def hostile(tmp_path_factory):
         routes.update(web.build(server.base))
         (out / "sources.yaml").write_text(web.sources_yaml(server.base), encoding="utf-8")
         started = time.monotonic()
-        result = crawl(out / "sources.yaml", out / "h.duckdb", since="2020-01-01", settings=SETTINGS,
+        result = crawl(out / "sources.yaml", out / "h.ducklake", since="2020-01-01", settings=SETTINGS,
                        say=lambda m: None)
         took = time.monotonic() - started
         requested = list(server.log)
     loaded = out / "staging" / "loaded"
     log = next(loaded.glob("*.log")).read_text(encoding="utf-8")
     staged = next(loaded.glob("*.jsonl")).read_bytes()
-    con = duckdb.connect(str(out / "h.duckdb"), read_only=True)
+    con = open_warehouse(out / "h.ducklake", read_only=True)
     yield {"result": result, "stats": result.crawl_stats, "took": took, "requested": requested, "log": log,
-           "staged": staged, "con": con, "base": server.base, "db": out / "h.duckdb"}
+           "staged": staged, "con": con, "base": server.base, "db": out / "h.ducklake"}
     con.close()
 
 

@@ -3,6 +3,8 @@ database test_review.py uses, with decisions recorded through the desk's own fun
 from __future__ import annotations
 
 import duckdb
+
+from warehouse.db import connect as open_warehouse
 import pytest
 
 from tests.test_report import URLS, build_db
@@ -13,7 +15,7 @@ def db(tmp_path, registry):
     """A closed database file with decisions taken as the desk takes them."""
     from warehouse.reviews import record_decision
 
-    path = tmp_path / "desk.duckdb"
+    path = tmp_path / "desk.ducklake"
     con = build_db(path, registry)
     try:
         record_decision(con, URLS["land"], "reject", "Ana", note="habla de otra organización")
@@ -28,7 +30,7 @@ def db(tmp_path, registry):
 
 
 def _stored(path, url) -> tuple:
-    con = duckdb.connect(str(path), read_only=True)
+    con = open_warehouse(path, read_only=True)
     try:
         return con.execute("SELECT title, main_text, author, process FROM articles WHERE url = ?", [url]).fetchone()
     finally:
@@ -75,7 +77,7 @@ def test_the_database_is_only_read(db):
     """Another read-only session (an analyst's) may hold the file: from_reviews reads beside it."""
     from flows.labelled import from_reviews
 
-    analyst = duckdb.connect(str(db), read_only=True)
+    analyst = open_warehouse(db, read_only=True)
     try:
         assert len(from_reviews(db)) == 4
     finally:
@@ -100,5 +102,5 @@ def test_the_same_decisions_as_evaluate_scores(db):
 def test_no_decisions_no_labels(tmp_path, registry):
     from flows.labelled import from_reviews
 
-    build_db(tmp_path / "empty.duckdb", registry).close()
-    assert from_reviews(tmp_path / "empty.duckdb") == []
+    build_db(tmp_path / "empty.ducklake", registry).close()
+    assert from_reviews(tmp_path / "empty.ducklake") == []

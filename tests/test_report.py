@@ -107,7 +107,7 @@ def build_db(path, registry):
 
 @pytest.fixture
 def con(tmp_path, registry):
-    c = build_db(tmp_path / "r.duckdb", registry)
+    c = build_db(tmp_path / "r.ducklake", registry)
     yield c
     c.close()
 
@@ -271,7 +271,7 @@ def test_year_report_prints_the_frozen_number(con):
 def test_report_commands_write_files(con, tmp_path, capsys):
     from flows.cli import main
 
-    db = tmp_path / "r.duckdb"
+    db = tmp_path / "r.ducklake"
     con.close()
     assert main(["report", "weekly", "--week", "2026-W47", "--db", str(db), "--out", str(tmp_path / "o")]) == 0
     assert (tmp_path / "o" / "informe-semanal-2026-W47.html").exists()
@@ -289,6 +289,6 @@ def test_web_text_with_control_characters_still_makes_a_spreadsheet(con, tmp_pat
     assert safe_cell("\x1f=1+1") == "'=1+1" and safe_cell("a\tb\nc") == "a\tb\nc"
     con.execute("UPDATE articles SET title = 'Título\x1f con\x0b control' WHERE url = ?", [URLS["land"]])
     con.close()
-    files = write_weekly_report(tmp_path / "r.duckdb", tmp_path / "o", "2026-W47")
+    files = write_weekly_report(tmp_path / "r.ducklake", tmp_path / "o", "2026-W47")
     titles = [row[5].value for row in load_workbook(files[2]).active.iter_rows(min_row=2)]
     assert "Título con control" in titles

@@ -48,7 +48,7 @@ def sources(tmp_path):
 @pytest.fixture
 def con(tmp_path, sources):
     from pipelines.registry import load_registry
-    c = build_db(tmp_path / "d.duckdb", load_registry(sources))
+    c = build_db(tmp_path / "d.ducklake", load_registry(sources))
     yield c
     c.close()
 
@@ -393,7 +393,7 @@ def test_review_command_is_registered(monkeypatch, tmp_path):
     seen = {}
     monkeypatch.setattr(command, "run_desk", lambda *a: seen.setdefault("args", a) and 0)
     (tmp_path / "s.yaml").write_text("outlets: []\n")
-    assert main(["review", "--db", str(tmp_path / "x.duckdb"), "--sources", str(tmp_path / "s.yaml"),
+    assert main(["review", "--db", str(tmp_path / "x.ducklake"), "--sources", str(tmp_path / "s.yaml"),
                  "--port", "0"]) == 0
     db, sources, port, lang, open_browser, verbose = seen["args"]
     assert port == 0 and lang == "es" and not open_browser and not verbose
@@ -420,7 +420,7 @@ def test_evaluate_against_review_decisions_from_the_cli(tmp_path):
     from warehouse.db import connect
     from pipelines.records import Tagged
     from warehouse.load import load_batch
-    db = tmp_path / "r.duckdb"
+    db = tmp_path / "r.ducklake"
     con = connect(db)
     load_batch(con, [Tagged(article("http://www.diariouno.example/a"), FakeTags()),
                      Tagged(replace(article("http://www.diariouno.example/b", day=date(2023, 6, 1)),

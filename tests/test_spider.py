@@ -77,7 +77,7 @@ def test_unreachable_web_fails_loudly(tmp_path):
         s.bind(("127.0.0.1", 0))
         dead = f"http://127.0.0.1:{s.getsockname()[1]}"
     with pytest.raises(TransientFetchError, match="No feed or sitemap could be read"):  # Prefect retries it
-        fetch(SAMPLE / "sources.yaml", tmp_path / "x.duckdb", "run", settings={**LOCAL_SERVER_SETTINGS, "RETRY_TIMES": "0"},
+        fetch(SAMPLE / "sources.yaml", tmp_path / "x.ducklake", "run", settings={**LOCAL_SERVER_SETTINGS, "RETRY_TIMES": "0"},
               env={"http_proxy": dead})
 
 
@@ -85,10 +85,10 @@ def test_second_run_fetches_only_what_is_new(tmp_path):
     from flows.steps import crawl
     log = tmp_path / "requests.jsonl"
     with serving(SAMPLE / "web", log_path=log) as proxy:
-        first = crawl(SAMPLE / "sources.yaml", tmp_path / "i.duckdb", "2023-01-01", settings=LOCAL_SERVER_SETTINGS,
+        first = crawl(SAMPLE / "sources.yaml", tmp_path / "i.ducklake", "2023-01-01", settings=LOCAL_SERVER_SETTINGS,
                       env={"http_proxy": proxy}, say=lambda m: None)
         n_first = len(log.read_text().splitlines())
-        second = crawl(SAMPLE / "sources.yaml", tmp_path / "i.duckdb", "2023-01-01", settings=LOCAL_SERVER_SETTINGS,
+        second = crawl(SAMPLE / "sources.yaml", tmp_path / "i.ducklake", "2023-01-01", settings=LOCAL_SERVER_SETTINGS,
                        env={"http_proxy": proxy}, say=lambda m: None)
     lines = [json.loads(x) for x in log.read_text().splitlines()]
     first_bytes = sum(x["bytes"] for x in lines[:n_first])

@@ -2,7 +2,6 @@
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 
-import duckdb
 import pytest
 
 from pipelines.records import Article, Tagged
@@ -40,14 +39,14 @@ def article(url, outlet="Diario Uno", day=date(2023, 5, 2), text="ProDESC dijo a
 
 @pytest.fixture
 def con(tmp_path, registry):
-    c = connect(tmp_path / "w.duckdb")
+    c = connect(tmp_path / "w.ducklake")
     load_outlets(c, registry, {"la-lista.example"})
     yield c
     c.close()
 
 
 def test_migrations_recorded_and_reopen_is_a_no_op(tmp_path):
-    path = tmp_path / "m.duckdb"
+    path = tmp_path / "m.ducklake"
     connect(path).close()
     c = connect(path)
     assert pending(c) == []
@@ -87,96 +86,7 @@ def test_every_reason_code_is_in_the_analysts_data_dictionary():
         assert f"| `{code.value}` | {accepted} |" in doc, code
 
 
-# Reasons as the tagger wrote them before they had a code, and the code migration 005 gives them.
-OLD_REASONS = [
-    ("unambiguous name", True, "unambiguous_name"),
-    ("acronym (exact capitals)", True, "acronym"),
-    ("signed by (byline)", True, "byline"),
-    ("same process named unambiguously (Unión Hidalgo)", True, "same_entity"),
-    ("context: EDF, parque eólico; ProDESC named (score 6 >= 2)", True, "context"),
-    ("look-alike: tourism", False, "lookalike_name"),
-    ("look-alike: other person (Juan Ancheita)", False, "other_person"),
-    ("look-alike: other person in the article (Juan Ancheita)", False, "other_person"),
-    ("missing required context: one of sindicato, jornaleros", False, "missing_required"),
-    ("look-alike: tourism (turistas, Tren Maya); context: ejido (score -1 < 2)", False, "lookalike_context"),
-    ("named only in passing; context: ejido (model 0.12; score 1 < 2)", False, "passing_mention"),
-    ("no context cue (score 0 < 2)", False, "insufficient_context"),
-    ("something else entirely", False, None),
-    (None, False, None),
-]
-
-
-def _database_before_005(path):
-    """A database file as a monitor without migration 005 left it, with old-style mentions."""
-    from warehouse.db import MIGRATIONS, applied, transaction
-
-    c = duckdb.connect(str(path))
-    applied(c)
-    for mig in sorted(MIGRATIONS.glob("*.sql")):
-        version = int(mig.name.split("_", 1)[0])
-        if version < 5:
-            with transaction(c):
-                c.execute(mig.read_text(encoding="utf-8"))
-                c.execute("INSERT INTO schema_migrations (version, name) VALUES (?, ?)", [version, mig.stem])
-    c.executemany("INSERT INTO mentions VALUES ('http://x.example/a', ?, 'prodesc', 'organisation', 'institutional', "
-                  "'text', 0, 7, 'ProDESC', 'ProDESC dijo', ?, ?)",
-                  [(i, accepted, reason) for i, (reason, accepted, _) in enumerate(OLD_REASONS)])
-    c.close()
-
-
-def _assert_migrated_mentions(c):
-    rows = c.execute("SELECT reason, accepted, reason_code, reason_es FROM mentions ORDER BY seq").fetchall()
-    assert rows == [(reason, accepted, code, None) for reason, accepted, code in OLD_REASONS]
-    cols = {name: null for name, _, null, *_ in c.execute("DESCRIBE mentions").fetchall()}
-    assert list(cols)[-3:] == ["reason", "reason_code", "reason_es"]
-    assert cols["article_url"] == cols["accepted"] == "NO"          # constraints survive the rebuild
-
-
-def test_migration_005_keeps_old_mentions_and_derives_their_code(tmp_path):
-    from nlp.reasons import ReasonCode
-
-    path = tmp_path / "old.duckdb"
-    _database_before_005(path)
-    c = connect(path)
-    try:
-        _assert_migrated_mentions(c)
-        assert {code for *_, code in OLD_REASONS if code} <= {rc.value for rc in ReasonCode}
-        assert pending(c) == []
-    finally:
-        c.close()
-
-
-CRASH_AFTER_MIGRATING = """
-import os, sys, duckdb
-from warehouse.db import migrate
-c = duckdb.connect(sys.argv[1])
-c.execute("PRAGMA disable_checkpoint_on_shutdown")
-c.execute("SET checkpoint_threshold = '10GB'")
-assert migrate(c) == ["005_mention_reason_code"]
-os._exit(0)   # killed after the migration committed, before connect()'s CHECKPOINT
-"""
-
-
-def test_migration_005_replays_from_the_log_after_a_crash(tmp_path):
-    """Killed between the migration's COMMIT and the CHECKPOINT, the write-ahead log alone must
-    bring the new table back (DuckDB 1.5 cannot replay some ADD COLUMNs: 005 rebuilds instead)."""
-    import subprocess
-    import sys
-    from pathlib import Path
-
-    path = tmp_path / "old.duckdb"
-    _database_before_005(path)
-    root = Path(__file__).resolve().parents[1]
-    out = subprocess.run([sys.executable, "-c", CRASH_AFTER_MIGRATING, str(path)], cwd=root,
-                         capture_output=True, text=True)
-    assert out.returncode == 0, out.stderr
-    assert Path(str(path) + ".wal").exists()                        # the change is only in the log
-    c = connect(path)
-    try:
-        _assert_migrated_mentions(c)
-        assert pending(c) == []
-    finally:
-        c.close()
+# Legacy migration 005's derivation of reason codes for old mentions: tests/test_migrate.py.
 
 
 def test_loads_are_idempotent_and_views_count(con):
@@ -227,34 +137,39 @@ def test_syndicated_copies_are_two_appearances_in_one_group(con):
     assert groups == [("http://www.diariouno.example/a", 2)]
 
 
-def test_locked_database_waits_then_explains(tmp_path):
+def test_a_catalog_held_by_another_program_makes_writes_wait_then_explain_and_reads_go_on(tmp_path, monkeypatch):
     import multiprocessing
-    path = tmp_path / "locked.duckdb"
+
+    import warehouse.db
+    from conftest import hold_catalog
+    from pipelines.errors import DatabaseLocked
+    path = tmp_path / "locked.ducklake"
     connect(path).close()
+    monkeypatch.setattr(warehouse.db, "WRITE_PATIENCE_S", 2)
     ready, release = multiprocessing.Event(), multiprocessing.Event()
-    holder = multiprocessing.Process(target=_hold, args=(str(path), ready, release))
+    holder = multiprocessing.Process(target=hold_catalog, args=(str(path), ready, release))
     holder.start()
     try:
         assert ready.wait(30)
-        from warehouse.db import DatabaseLocked
-        with pytest.raises(DatabaseLocked, match="in use by another program"):
-            connect(path, wait_seconds=2, say=lambda m: None)
+        reader = connect(path, read_only=True, wait_seconds=2)
+        assert reader.execute("SELECT count(*) FROM appearances").fetchone() == (0,)
+        reader.close()
+        writer = connect(path, wait_seconds=2, say=lambda m: None)
+        with pytest.raises(DatabaseLocked, match="siguió ocupado"):
+            load_batch(writer, [Tagged(article("http://www.diariouno.example/a"), FakeTags())], {}, [], "r", "kb")
+        writer.close()
     finally:
         release.set()
         holder.join(30)
-    connect(path, wait_seconds=10).close()
-
-
-def _hold(path, ready, release):
-    c = duckdb.connect(path)
-    ready.set()
-    release.wait(60)
+    c = connect(path, wait_seconds=10)
+    load_batch(c, [Tagged(article("http://www.diariouno.example/a"), FakeTags())], {}, [], "r", "kb")
+    assert c.execute("SELECT count(*) FROM articles").fetchone() == (1,)
     c.close()
 
 
 def test_reach_change_applies_from_today_never_to_the_past(tmp_path, registry_file):
     from pipelines.registry import load_registry
-    c = connect(tmp_path / "r.duckdb")
+    c = connect(tmp_path / "r.ducklake")
     load_outlets(c, load_registry(registry_file))
     load_batch(c, [Tagged(article("http://www.diariouno.example/a", day=date(2023, 5, 2)), FakeTags())], {}, [], "r", "kb")
     registry_file.write_text(registry_file.read_text().replace("reach: local", "reach: national", 1))
@@ -267,7 +182,7 @@ def test_reach_change_applies_from_today_never_to_the_past(tmp_path, registry_fi
 
 def test_site_added_to_registry_is_classified_for_its_whole_past(tmp_path, registry_file):
     from pipelines.registry import load_registry
-    c = connect(tmp_path / "u.duckdb")
+    c = connect(tmp_path / "u.ducklake")
     load_outlets(c, load_registry(registry_file), {"la-lista.example"})
     load_batch(c, [Tagged(article("http://la-lista.example/c", outlet="la-lista.example"), FakeTags())], {}, [], "r", "kb")
     assert c.execute("SELECT outlet, reach FROM appearances").fetchall() == [("la-lista.example", "unclassified")]

@@ -15,7 +15,7 @@ from warehouse.tally import AlreadyFrozen, compare, freeze, tally, write_outputs
 
 @pytest.fixture
 def con(tmp_path, registry):
-    c = connect(tmp_path / "f.duckdb")
+    c = connect(tmp_path / "f.ducklake")
     load_outlets(c, registry)
     texts = ["Ejidatarios de la península defienden su tierra con un amparo agrario. " * 8,
              "Trabajadoras del cine organizan un sindicato independiente en la capital. " * 8,
@@ -36,6 +36,55 @@ def test_frozen_year_survives_a_retag_that_changes_live_counts(con):
     assert compare(con, 2023) == [("labour", "local", 1, 0)]
     with pytest.raises(AlreadyFrozen):
         freeze(con, 2023)
+
+
+def test_as_frozen_counts_the_year_again_from_its_snapshot(con, tmp_path, capsys):
+    """Frozen, then more articles, a review and a retag change the live count: --as-frozen still
+    reproduces the frozen table cell by cell from the lake's snapshot, and --compare shows the change."""
+    from flows.cli import main
+    from warehouse.db import transactions
+    from warehouse.lake import current_snapshot
+    from warehouse.reviews import record_decision
+    from warehouse.tally import recount_frozen, tally_at_snapshot
+
+    assert freeze(con, 2023, by="tester") == 3
+    frozen = tally(con, 2023, frozen=True)
+    snapshot = con.execute("SELECT snapshot_id FROM frozen_tallies WHERE year = 2023").fetchone()[0]
+    assert snapshot is not None
+    text = "Defensoras comunitarias denuncian amenazas ante la fiscalía estatal del istmo. " * 8
+    load_batch(con, [Tagged(replace(article("http://nacionaldos.example/n", outlet="Nacional Dos", text=text),
+                                    fingerprint="0f0f0f0f0f0f0f0f"), FakeTags(theme="defenders"))], {}, [], "r2", "kb1")
+    record_decision(con, "http://www.diariouno.example/0", "reject", "Luis", note="no es ProDESC")
+    apply_tags(con, [("http://www.diariouno.example/2", FakeTags(theme="labour"))], "kb2")
+    live = tally(con, 2023)
+    assert live != frozen and compare(con, 2023)
+
+    result = recount_frozen(con, 2023)
+    assert (result.snapshot, result.differences, result.recounted) == (snapshot, [], frozen)
+    # a real count, not a copy of the frozen table: at today's version it gives today's number
+    assert tally_at_snapshot(con, 2023, current_snapshot(con)) == live
+    path = str(con.execute("SELECT path FROM duckdb_databases() WHERE database_name = 'lake'").fetchone()[0])
+    db = path.removeprefix("sqlite:")
+    con.close()
+
+    assert main(["tally", "--year", "2023", "--as-frozen", "--db", db, "--lang", "es"]) == 0
+    out = capsys.readouterr().out
+    assert f"contado de nuevo en la versión {snapshot} del almacén" in out and "Idéntica a la tabla congelada" in out
+    assert main(["tally", "--year", "2023", "--compare", "--db", db, "--lang", "es"]) == 0
+    out = capsys.readouterr().out
+    assert "difieren 4 celdas" in out and "defenders / national: congelada 0, en vivo 1" in out
+    assert main(["tally", "--year", "2022", "--as-frozen", "--db", db]) == 2
+    assert "2022 no está congelado" in capsys.readouterr().err
+
+    # a frozen table that no longer matches its snapshot is reported, cell by cell, with exit code 1
+    c = connect(db)
+    for txn in transactions(c):
+        with txn:
+            c.execute("DELETE FROM frozen_appearances WHERE theme = 'labour'")
+    c.close()
+    assert main(["tally", "--year", "2023", "--as-frozen", "--db", db, "--lang", "es"]) == 1
+    out = capsys.readouterr().out
+    assert "Difieren 1 celdas" in out and "labour / local: congelada 0, contada de nuevo 1" in out
 
 
 def test_reviews_override_the_tagger(con):

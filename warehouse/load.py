@@ -3,8 +3,9 @@
 Articles are merged on their URL key (scheme, trailing slash and tracking
 parameters never make a second row); an updated article updates its row and keeps
 the day it was first seen. Mentions are replaced whole per article on every
-(re)tag. Each batch is one short transaction, so an analyst waiting on the file
-is blocked as briefly as possible.
+(re)tag. Each batch is one transaction that takes the writers' turn
+(`warehouse.db.transactions`): two loaders at once never insert the same article
+twice, because the one that commits second runs its batch again over the first's rows.
 """
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from pipelines.records import FeedCheck, FetchedPage, Skip, Tagged, TagResult
 from warehouse.bulk import bulk_insert
-from warehouse.db import query, transaction
+from warehouse.db import query, transactions
 
 if TYPE_CHECKING:   # the registry is read, never built, here
     from pipelines.registry import Registry
@@ -43,17 +44,14 @@ def load_outlets(con, registry: Registry, seen_hosts: Iterable[str] = ()) -> Non
     known = {d for o in registry.outlets for d in o.domains}
     for host in sorted(set(seen_hosts) - known):
         rows.append((host, "unclassified", "", "", [host], False, stamp))
-    con.execute("CREATE OR REPLACE TEMP TABLE outlets_batch AS SELECT * FROM outlets LIMIT 0")
-    bulk_insert(con, "outlets_batch", ("name", "reach", "region", "language", "domains", "in_registry", "updated_at"),
-                rows)
-    con.execute("""
-        MERGE INTO outlets USING outlets_batch AS b ON outlets.name = b.name
-        WHEN MATCHED AND b.in_registry THEN UPDATE SET reach = b.reach, region = b.region,
-             language = b.language, domains = b.domains, in_registry = true, updated_at = b.updated_at
-        WHEN NOT MATCHED THEN INSERT VALUES (b.name, b.reach, b.region, b.language, b.domains, b.in_registry, b.updated_at)
-    """)
-    con.execute(query("record_reach_changes"), {"source": "registry"})
-    con.execute(query("reassign_outlets"))
+    for txn in transactions(con, who="loader"):
+        with txn:
+            con.execute("CREATE OR REPLACE TEMP TABLE outlets_batch AS SELECT * FROM outlets LIMIT 0")
+            bulk_insert(con, "outlets_batch",
+                        ("name", "reach", "region", "language", "domains", "in_registry", "updated_at"), rows)
+            con.execute(query("outlets_merge"))
+            con.execute(query("record_reach_changes"), {"source": "registry"})
+            con.execute(query("reassign_outlets"))
 
 
 def _article_row(t: Tagged, kb_version: str, stamp: datetime) -> tuple:
@@ -80,10 +78,14 @@ def mention_rows(url: str, tags: TagResult) -> list[tuple]:
             for i, m in enumerate(tags.mentions)]
 
 
-def replace_mentions(con, rows_by_url: dict[str, list[tuple]]) -> None:
+def replace_mentions(con, rows_by_url: dict[str, list[tuple]], stored: Sequence[str] | None = None) -> None:
+    """The articles' mentions, replaced whole. `stored`: the only URLs that can have mentions
+    yet (a load knows which articles are new); None: any of them."""
     if not rows_by_url:
         return
-    con.execute("DELETE FROM mentions WHERE article_url IN (SELECT unnest(?::VARCHAR[]))", [list(rows_by_url)])
+    old = list(rows_by_url) if stored is None else list(stored)
+    if old:   # a DELETE on the lake scans every mentions file: skipped when no article had any
+        con.execute("DELETE FROM mentions WHERE article_url IN (SELECT unnest(?::VARCHAR[]))", [old])
     bulk_insert(con, "mentions", MENTION_COLUMNS, (row for rs in rows_by_url.values() for row in rs))
 
 
@@ -95,58 +97,73 @@ def load_batch(con, tagged: Sequence[Tagged], pages: dict[str, FetchedPage], ski
     by_key: dict[str, Tagged] = {}
     for t in tagged:
         by_key.setdefault(t.article.url_key, t)
-    with transaction(con):
-        before = con.execute("SELECT count(*) FROM articles").fetchone()[0]
-        con.execute("CREATE OR REPLACE TEMP TABLE articles_batch AS SELECT " + ", ".join(ARTICLE_COLUMNS)
-                    + " FROM articles LIMIT 0")
-        bulk_insert(con, "articles_batch", ARTICLE_COLUMNS, (_article_row(t, kb_version, stamp) for t in by_key.values()))
-        # An article already stored under another spelling of its URL keeps its stored URL.
-        con.execute("""UPDATE articles_batch SET url = a.url FROM articles AS a
-                       WHERE a.url_key = articles_batch.url_key AND a.url <> articles_batch.url""")
-        updates = ", ".join(
-            f"{c} = b.{c}" for c in ARTICLE_COLUMNS
-            if c not in ("url", "url_key", "first_seen", "published_date", "published_at", "date_source")
-        )
-        con.execute(f"""
-            MERGE INTO articles USING articles_batch AS b ON articles.url_key = b.url_key
-            WHEN MATCHED THEN UPDATE SET {updates},
-                first_seen = least(articles.first_seen, b.first_seen),
-                -- "first seen" is a date of last resort: never move it forward on a re-crawl
-                published_date = CASE WHEN b.date_source = 'first_seen' AND articles.date_source = 'first_seen'
-                                      THEN articles.published_date ELSE b.published_date END,
-                published_at = CASE WHEN b.date_source = 'first_seen' AND articles.date_source = 'first_seen'
-                                    THEN articles.published_at ELSE b.published_at END,
-                date_source = b.date_source
-            WHEN NOT MATCHED THEN INSERT ({', '.join(ARTICLE_COLUMNS)})
-                VALUES ({', '.join('b.' + c for c in ARTICLE_COLUMNS)})
-        """)
-        urls = dict(con.execute("""SELECT b.url_key, a.url FROM articles_batch b JOIN articles a USING (url_key)""").fetchall())
-        replace_mentions(con, {urls[k]: mention_rows(urls[k], t.tags) for k, t in by_key.items()})
-        raw = [(t.article.raw_sha1, t.article.fetched_url, pages[t.article.raw_sha1].content_type,
-                t.article.fetched_at, gzip.compress(pages[t.article.raw_sha1].body, 6))
-               for t in by_key.values() if t.article.raw_sha1 in pages]
-        bulk_insert(con, "raw_pages", ("sha1", "url", "content_type", "fetched_at", "body_gz"), raw,
-                    conflict="ON CONFLICT DO NOTHING")
-        bulk_insert(con, "skipped_pages", ("url", "run_id", "outlet", "reason", "detail", "seen_at"),
-                    [(s.url, run_id, outlet, s.reason, s.detail, stamp) for s, outlet in skips])
-        con.execute("CREATE OR REPLACE TEMP TABLE batch_urls AS SELECT url FROM articles_batch")
-        con.execute(query("syndication"))
-        after = con.execute("SELECT count(*) FROM articles").fetchone()[0]
-    return {"articles_in_batch": len(by_key), "new_articles": after - before, "skipped": len(skips)}
+    for txn in transactions(con, who="loader"):
+        with txn:
+            con.execute("CREATE OR REPLACE TEMP TABLE articles_batch AS SELECT " + ", ".join(ARTICLE_COLUMNS)
+                        + " FROM articles LIMIT 0")
+            bulk_insert(con, "articles_batch", ARTICLE_COLUMNS, (_article_row(t, kb_version, stamp) for t in by_key.values()))
+            # The batch's articles already stored, with their stored URL (one scan of the lake's
+            # articles; a backfill finds none and skips the steps below that only concern them).
+            stored = dict(con.execute("SELECT b.url_key, a.url FROM articles_batch AS b "
+                                      "JOIN articles AS a USING (url_key)").fetchall())
+            # An article already stored under another spelling of its URL keeps its stored URL.
+            if any(by_key[k].article.url != url for k, url in stored.items()):
+                con.execute("""UPDATE articles_batch SET url = a.url FROM articles AS a
+                               WHERE a.url_key = articles_batch.url_key AND a.url <> articles_batch.url""")
+            updates = ", ".join(
+                f"{c} = b.{c}" for c in ARTICLE_COLUMNS
+                if c not in ("url", "url_key", "first_seen", "published_date", "published_at", "date_source")
+            )
+            if not stored:   # none of the batch is stored (a backfill): the MERGE below would only insert
+                con.execute(f"INSERT INTO articles ({', '.join(ARTICLE_COLUMNS)}) "
+                            f"SELECT {', '.join(ARTICLE_COLUMNS)} FROM articles_batch")
+            else:
+                con.execute(f"""
+                MERGE INTO articles USING articles_batch AS b ON articles.url_key = b.url_key
+                WHEN MATCHED THEN UPDATE SET {updates},
+                    first_seen = least(articles.first_seen, b.first_seen),
+                    -- "first seen" is a date of last resort: never move it forward on a re-crawl
+                    published_date = CASE WHEN b.date_source = 'first_seen' AND articles.date_source = 'first_seen'
+                                          THEN articles.published_date ELSE b.published_date END,
+                    published_at = CASE WHEN b.date_source = 'first_seen' AND articles.date_source = 'first_seen'
+                                        THEN articles.published_at ELSE b.published_at END,
+                    date_source = b.date_source
+                WHEN NOT MATCHED THEN INSERT ({', '.join(ARTICLE_COLUMNS)})
+                    VALUES ({', '.join('b.' + c for c in ARTICLE_COLUMNS)})
+            """)
+            urls = {k: stored.get(k, t.article.url) for k, t in by_key.items()}   # each article's URL as stored
+            # Mentions exist only for articles stored before this batch: only theirs are replaced.
+            replace_mentions(con, {urls[k]: mention_rows(urls[k], t.tags) for k, t in by_key.items()},
+                             stored=[urls[k] for k in stored])
+            raw = [(t.article.raw_sha1, t.article.fetched_url, pages[t.article.raw_sha1].content_type,
+                    t.article.fetched_at, gzip.compress(pages[t.article.raw_sha1].body, 6))
+                   for t in by_key.values() if t.article.raw_sha1 in pages]
+            con.execute("CREATE OR REPLACE TEMP TABLE raw_pages_batch AS SELECT * FROM raw_pages LIMIT 0")
+            bulk_insert(con, "raw_pages_batch", ("sha1", "url", "content_type", "fetched_at", "body_gz"),
+                        list({r[0]: r for r in raw}.values()))
+            con.execute("INSERT INTO raw_pages SELECT * FROM raw_pages_batch "
+                        "WHERE sha1 NOT IN (SELECT sha1 FROM raw_pages)")
+            bulk_insert(con, "skipped_pages", ("url", "run_id", "outlet", "reason", "detail", "seen_at"),
+                        [(s.url, run_id, outlet, s.reason, s.detail, stamp) for s, outlet in skips])
+            con.execute("CREATE OR REPLACE TEMP TABLE batch_urls AS SELECT url FROM articles_batch")
+            con.execute(query("syndication"))
+    return {"articles_in_batch": len(by_key), "new_articles": len(by_key) - len(stored), "skipped": len(skips)}
 
 
 def load_entities(con, entities: list[dict]) -> None:
-    with transaction(con):
-        con.execute("DELETE FROM entities")
-        con.executemany("INSERT INTO entities VALUES (?, ?, ?, ?, ?)",
-                        [(e["id"], e["name"], e.get("kind"), e.get("theme"), list(e.get("aliases", [])))
-                         for e in entities])
+    rows = [(e["id"], e["name"], e.get("kind"), e.get("theme"), list(e.get("aliases", []))) for e in entities]
+    stored = con.execute("SELECT id, name, kind, theme, aliases FROM entities ORDER BY id").fetchall()
+    if sorted(rows) == [tuple(r) for r in stored]:
+        return                            # unchanged: no write, no new snapshot
+    for txn in transactions(con, who="loader"):
+        with txn:
+            con.execute("DELETE FROM entities")
+            con.executemany("INSERT INTO entities VALUES (?, ?, ?, ?, ?)", rows)
 
 
 def record_run(con, run_id: str, started_at: datetime, sources: str, since, until, status: str, stats: dict) -> None:
-    con.execute("""INSERT INTO crawl_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                   ON CONFLICT (run_id) DO UPDATE SET finished_at = excluded.finished_at,
-                   status = excluded.status, stats = excluded.stats""",
+    """Inside the caller's transaction: the run's row, replaced if the run is recorded again."""
+    con.execute(query("crawl_run_merge"),
                 [run_id, started_at, now_utc(), sources, since, until, status, json.dumps(stats, default=str)])
 
 
@@ -154,26 +171,28 @@ def apply_tags(con, tagged: Sequence[tuple[str, TagResult]], kb_version: str) ->
     """Store new tagger verdicts for stored articles (retag): one transaction per batch.
     Returns how many articles changed their verdict or theme."""
     stamp = now_utc()
-    with transaction(con):
-        con.execute("""CREATE OR REPLACE TEMP TABLE tags_batch (url VARCHAR, language VARCHAR, is_appearance BOOLEAN,
-                       theme VARCHAR, process VARCHAR, secondary_themes VARCHAR[])""")
-        bulk_insert(con, "tags_batch", ("url", "language", "is_appearance", "theme", "process", "secondary_themes"),
-                    [(u, r.language, r.is_appearance, r.theme, r.process, list(r.secondary_themes)) for u, r in tagged])
-        changed = con.execute("""SELECT count(*) FROM tags_batch b JOIN articles a USING (url)
-                                 WHERE a.is_appearance IS DISTINCT FROM b.is_appearance
-                                    OR a.theme IS DISTINCT FROM b.theme""").fetchone()[0]
-        con.execute("""UPDATE articles SET language = b.language, is_appearance = b.is_appearance, theme = b.theme,
-                       process = b.process, secondary_themes = b.secondary_themes, kb_version = ?, tagged_at = ?
-                       FROM tags_batch AS b WHERE articles.url = b.url""", [kb_version, stamp])
-        replace_mentions(con, {u: mention_rows(u, r) for u, r in tagged})
+    for txn in transactions(con, who="retag"):
+        with txn:
+            con.execute("""CREATE OR REPLACE TEMP TABLE tags_batch (url VARCHAR, language VARCHAR, is_appearance BOOLEAN,
+                           theme VARCHAR, process VARCHAR, secondary_themes VARCHAR[])""")
+            bulk_insert(con, "tags_batch", ("url", "language", "is_appearance", "theme", "process", "secondary_themes"),
+                        [(u, r.language, r.is_appearance, r.theme, r.process, list(r.secondary_themes)) for u, r in tagged])
+            changed = con.execute("""SELECT count(*) FROM tags_batch b JOIN articles a USING (url)
+                                     WHERE a.is_appearance IS DISTINCT FROM b.is_appearance
+                                        OR a.theme IS DISTINCT FROM b.theme""").fetchone()[0]
+            con.execute("""UPDATE articles SET language = b.language, is_appearance = b.is_appearance, theme = b.theme,
+                           process = b.process, secondary_themes = b.secondary_themes, kb_version = ?, tagged_at = ?
+                           FROM tags_batch AS b WHERE articles.url = b.url""", [kb_version, stamp])
+            replace_mentions(con, {u: mention_rows(u, r) for u, r in tagged})
     return changed
 
 
 def load_feed_checks(con, checks: Sequence[FeedCheck], run_id: str) -> None:
     """Record what each feed and sitemap gave in this run (replacing a previous load of the same run)."""
-    con.execute("DELETE FROM feed_checks WHERE run_id = ?", [run_id])
-    if checks:
-        bulk_insert(con, "feed_checks", ("run_id", "listing_url", "via", "outlet", "status", "entries", "problem",
-                                         "from_cache", "checked_at"),
-                    [(run_id, c.listing_url, c.via, c.outlet, c.status, c.entries, c.problem, c.from_cache,
-                      c.checked_at) for c in checks])
+    for txn in transactions(con, who="loader"):
+        with txn:
+            con.execute("DELETE FROM feed_checks WHERE run_id = ?", [run_id])
+            bulk_insert(con, "feed_checks", ("run_id", "listing_url", "via", "outlet", "status", "entries",
+                                             "problem", "from_cache", "checked_at"),
+                        [(run_id, c.listing_url, c.via, c.outlet, c.status, c.entries, c.problem, c.from_cache,
+                          c.checked_at) for c in checks])

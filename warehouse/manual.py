@@ -21,7 +21,7 @@ from pathlib import Path
 
 from pipelines.errors import UserError
 from pipelines.vocabulary import CLASSIFIED_REACHES, THEMES
-from warehouse.db import transaction
+from warehouse.db import query, transactions
 
 MEDIA = ("print", "radio", "tv", "online", "other")
 REQUIRED = ("date", "outlet", "medium", "theme", "title")
@@ -81,14 +81,15 @@ def read_manual_csv(path: Path) -> list[ManualAppearance]:
 
 def add_manual(con, rows: list[ManualAppearance]) -> int:
     """Insert or update the rows (idempotent). Returns how many were new."""
-    before = con.execute("SELECT count(*) FROM manual_appearances").fetchone()[0]
-    with transaction(con):
-        con.executemany("""
-            INSERT INTO manual_appearances (manual_id, outlet, reach, medium, published_date, theme, process,
-                                            title, url, note, added_by)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT (manual_id) DO UPDATE SET reach = excluded.reach, theme = excluded.theme,
-                process = excluded.process, url = excluded.url, note = excluded.note, added_by = excluded.added_by
-        """, [(r.manual_id, r.outlet, r.reach, r.medium, r.published_date, r.theme, r.process, r.title, r.url,
-               r.note, r.added_by) for r in rows])
-    return con.execute("SELECT count(*) FROM manual_appearances").fetchone()[0] - before
+    batch = list({r.manual_id: r for r in rows}.values())       # one row per id, the last one wins
+    for txn in transactions(con, who="manual"):
+        with txn:
+            before = con.execute("SELECT count(*) FROM manual_appearances").fetchone()[0]
+            con.execute("CREATE OR REPLACE TEMP TABLE manual_batch AS SELECT * EXCLUDE (added_at) "
+                        "FROM manual_appearances LIMIT 0")
+            con.executemany("INSERT INTO manual_batch VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                            [(r.manual_id, r.outlet, r.reach, r.medium, r.published_date, r.theme, r.process,
+                              r.title, r.url, r.note, r.added_by) for r in batch])
+            con.execute(query("manual_merge"))
+            added = con.execute("SELECT count(*) FROM manual_appearances").fetchone()[0] - before
+    return added

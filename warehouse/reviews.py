@@ -22,8 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
 
-from pipelines.vocabulary import TIMEZONE_NAME
-from warehouse.db import records, run, transaction
+from warehouse.db import records, run, transactions
 from warehouse.tally import REACHES, THEMES
 
 DECISIONS = ("confirm", "reject", "duplicate")
@@ -34,13 +33,6 @@ ALL_DATES = (date(1, 1, 1), date(9999, 12, 31))
 
 class ReviewError(ValueError):
     """A decision that cannot be stored, explained for the person who made it."""
-
-
-def cursor(con):
-    """A cursor of its own (DuckDB: one per thread), on Mexico City time like `connect`."""
-    cur = con.cursor()
-    cur.execute("SET TimeZone = ?", [TIMEZONE_NAME])
-    return cur
 
 
 def _now() -> datetime:
@@ -161,10 +153,13 @@ def record_decision(con, url: str, decision: str, reviewer: str, theme: str | No
             and article["reviewer"] != reviewer):
         overrode = {"reviewer": article["reviewer"], "decision": article["decision"], "decided_at": article["decided_at"]}
     made = Decision(str(uuid.uuid4()), url, decision, theme, reviewer, _now(), article["title"], overrode)
-    with transaction(con):
-        run(con, "review_insert", {"review_id": made.review_id, "url": url, "decision": decision,
-                                   "theme": theme, "duplicate_of": duplicate_of, "note": note,
-                                   "reviewer": reviewer, "decided_at": made.decided_at})
+    # Insert-only with a fresh id: it cannot duplicate anything, so the desk does not take the
+    # writers' turn and never waits for a loader's batch.
+    for txn in transactions(con, who="desk", take_turn=False):
+        with txn:
+            run(con, "review_insert", {"review_id": made.review_id, "url": url, "decision": decision,
+                                       "theme": theme, "duplicate_of": duplicate_of, "note": note,
+                                       "reviewer": reviewer, "decided_at": made.decided_at})
     return made
 
 
@@ -197,17 +192,21 @@ def assign_reach(con, outlet: str, reach: str, reviewer: str, sources: str | Pat
     params = {"outlet": outlet, "name": name, "reach": reach, "region": region, "language": language}
     comment = f"added from the review desk by {' '.join(reviewer.split())}, {date.today().isoformat()}"
     try:
-        with outlet_added(sources, name, domains, reach, region, language, comment), transaction(con):
-            if name == outlet:
-                run(con, "review_outlet_classify", params)
-            else:
-                run(con, "review_outlet_rename", params)
-                run(con, "review_outlet_move", params)
-                run(con, "review_outlet_drop_placeholder", params)
-            run(con, "review_reach_history", {"outlet": name, "reach": reach, "decided_at": when})
-            run(con, "review_outlet_log", {
-                "review_id": str(uuid.uuid4()), "outlet": name, "was_named": outlet, "domains": domains,
-                "reach": reach, "region": region, "language": language, "reviewer": reviewer, "decided_at": when})
+        review_id = str(uuid.uuid4())
+        with outlet_added(sources, name, domains, reach, region, language, comment):
+            for txn in transactions(con, who="desk"):
+                with txn:
+                    if name == outlet:
+                        run(con, "review_outlet_classify", params)
+                    else:
+                        run(con, "review_outlet_rename", params)
+                        run(con, "review_outlet_move", params)
+                        run(con, "review_outlet_drop_placeholder", params)
+                    run(con, "review_reach_history", {"outlet": name, "reach": reach, "decided_at": when})
+                    run(con, "review_outlet_log", {
+                        "review_id": review_id, "outlet": name, "was_named": outlet, "domains": domains,
+                        "reach": reach, "region": region, "language": language, "reviewer": reviewer,
+                        "decided_at": when})
     except RegistryError as exc:
         raise ReviewError(str(exc)) from None
     return name

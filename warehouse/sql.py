@@ -1,9 +1,12 @@
 """An analyst's own SQL, read-only: the one way in behind `prodesc-monitor sql`.
 
-The connection is the app's own (`warehouse.db.connect(..., read_only=True)`): the views,
-Mexico City time and the full-text-search extension loaded from the `duckdb-extension-fts`
-package (`warehouse.search.load_fts`), so `fts_main_articles.match_bm25` works offline.
-A read-only connection refuses every write (INSERT, UPDATE, CREATE...) with DuckDB's own error.
+The connection is the app's own (`warehouse.db.connect(..., read_only=True)`): the lake
+attached read-only as the default catalog (views included), Mexico City time, and the
+full-text index attached as `search` (`search.fts_main_articles.match_bm25` over
+`search.main.articles`: plain `search.articles` does not resolve), with the extensions
+loaded from their PyPI packages, offline.
+It reads one snapshot per statement and never holds up a writer; it refuses every write
+(INSERT, UPDATE, CREATE...) with DuckDB's own error.
 
 Results are returned as columns and rows and printed three ways: a table aligned for a
 terminal, CSV (RFC 4180, every cell defused with `spreadsheet.safe_cell`, the project's
@@ -23,7 +26,6 @@ from uuid import UUID
 import duckdb
 
 from warehouse.db import connect
-from warehouse.search import load_fts
 from warehouse.spreadsheet import write_csv_rows
 
 LOCK_WAIT_SECONDS = 2          # an interactive command: give up after a few seconds, not five minutes
@@ -32,7 +34,8 @@ CELL_WIDTH = 60                # longer text (an article's main_text) is cut in 
 
 RELATIONS_SQL = """SELECT table_name AS nombre,
        CASE table_type WHEN 'VIEW' THEN 'vista' ELSE 'tabla' END AS tipo
-FROM information_schema.tables WHERE table_schema = 'main' ORDER BY tipo DESC, nombre"""
+FROM information_schema.tables WHERE table_catalog = 'lake' AND table_schema = 'main'
+  AND table_name NOT IN ('schema_migrations', 'schema_views', 'writer_turn') ORDER BY tipo DESC, nombre"""
 
 
 class QueryError(Exception):
@@ -48,15 +51,9 @@ class Result:
 
 
 def open_read_only(path: str | Path, wait_seconds: float = LOCK_WAIT_SECONDS) -> duckdb.DuckDBPyConnection:
-    """The app's read-only connection, with full-text search loaded. Raises DatabaseLocked
-    (pipelines.errors) after `wait_seconds` if another program holds the file."""
-    con = connect(path, read_only=True, wait_seconds=wait_seconds, say=lambda _message: None)
-    try:
-        load_fts(con)
-    except Exception:
-        con.close()
-        raise
-    return con
+    """The app's read-only connection. Raises DatabaseLocked (pipelines.errors) after
+    `wait_seconds` if the catalog stays busy."""
+    return connect(path, read_only=True, wait_seconds=wait_seconds, say=lambda _message: None)
 
 
 def statements(text: str) -> list[str]:

@@ -6,21 +6,34 @@ the number an analyst gets from SQL.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from pipelines.errors import UserError
 from pipelines.vocabulary import REACHES, REACH_NAMES, THEMES, THEME_NAMES
 
-__all__ = ["REACHES", "THEMES", "AlreadyFrozen", "compare", "format_table", "freeze",
-           "frozen_years", "table_rows", "tally", "write_outputs"]
+__all__ = ["REACHES", "THEMES", "AlreadyFrozen", "NotFrozen", "Recount", "SnapshotGone", "compare", "format_table",
+           "freeze", "frozen_years", "recount_frozen", "table_rows", "tally", "tally_at_snapshot", "write_outputs"]
+
+SNAPSHOT_ALIAS = "lake_at"
+
 
 class AlreadyFrozen(UserError):
     """A published year cannot be frozen twice: its number must never change."""
+
+
+class NotFrozen(UserError):
+    """`--as-frozen` for a year that was never frozen."""
+
+
+class SnapshotGone(UserError):
+    """The lake no longer has the files of the snapshot a year was frozen on."""
 
 
 def tally(con, year: int, frozen: bool = False) -> dict[str, dict[str, int]]:
     """The live tally from `yearly_tally`, or the frozen snapshot of that year."""
     from warehouse.db import query
 
-    table = {t: {r: 0 for r in REACHES} for t in THEMES}
+    table = _empty()
     for theme, reach, n in con.execute(query("frozen_tally" if frozen else "tally"), {"year": year}).fetchall():
         table.setdefault(theme, {r: 0 for r in REACHES})[reach] = n
     return table
@@ -46,16 +59,20 @@ def format_table(table: dict[str, dict[str, int]], year: int, lang: str = "both"
 
 def freeze(con, year: int, by: str | None = None, note: str | None = None) -> int:
     """Store the appearances the year counts now. Refuses a year already frozen."""
-    from warehouse.db import query, transaction
+    from warehouse.db import query, transactions
+    from warehouse.lake import current_snapshot
 
-    if con.execute("SELECT count(*) FROM frozen_tallies WHERE year = ?", [year]).fetchone()[0]:
-        raise AlreadyFrozen(f"{year} was already frozen; its published number cannot change. "
-                            f"Compare it with the live count with `tally --year {year} --compare`.")
-    with transaction(con):
-        con.execute(query("freeze_year"), {"year": year})
-        total = con.execute("SELECT count(*) FROM frozen_appearances WHERE year = ?", [year]).fetchone()[0]
-        con.execute("INSERT INTO frozen_tallies (year, frozen_by, note, total) VALUES (?, ?, ?, ?)",
-                    [year, by, note, total])
+    for txn in transactions(con, who="tally"):
+        with txn:
+            if con.execute("SELECT count(*) FROM frozen_tallies WHERE year = ?", [year]).fetchone()[0]:
+                raise AlreadyFrozen(f"{year} was already frozen; its published number cannot change. "
+                                    f"Compare it with the live count with `tally --year {year} --compare`.")
+            # The snapshot this transaction reads: the year can be counted again from it, exactly.
+            snapshot = current_snapshot(con)
+            con.execute(query("freeze_year"), {"year": year})
+            total = con.execute("SELECT count(*) FROM frozen_appearances WHERE year = ?", [year]).fetchone()[0]
+            con.execute("INSERT INTO frozen_tallies (year, frozen_by, note, total, snapshot_id) VALUES (?, ?, ?, ?, ?)",
+                        [year, by, note, total, snapshot])
     return total
 
 
@@ -68,6 +85,68 @@ def compare(con, year: int) -> list[tuple[str, str, int, int]]:
     live, frozen = tally(con, year), tally(con, year, frozen=True)
     return [(t, r, frozen[t].get(r, 0), live[t].get(r, 0)) for t in live for r in REACHES
             if frozen[t].get(r, 0) != live[t].get(r, 0)]
+
+
+def _empty() -> dict[str, dict[str, int]]:
+    return {t: {r: 0 for r in REACHES} for t in THEMES}
+
+
+def tally_at_snapshot(con, year: int, snapshot: int) -> dict[str, dict[str, int]]:
+    """The tally of `year` as the lake was at `snapshot`: the same query as the live tally, run
+    against a second, read-only attachment of the lake at that version. The views are versioned
+    in the catalog too, so the count uses the views as they were then."""
+    import duckdb
+
+    from pipelines.vocabulary import TIMEZONE_NAME
+    from warehouse.db import query
+    from warehouse.lake import attach, location_of
+
+    location = location_of(con)
+    con.execute(f"DETACH DATABASE IF EXISTS {SNAPSHOT_ALIAS}")
+    try:
+        attach(con, location, alias=SNAPSHOT_ALIAS, read_only=True, snapshot=snapshot)
+    except duckdb.Error as exc:
+        raise SnapshotGone(f"El almacén ya no tiene la versión {snapshot} (se congeló {year} en ella): no se puede "
+                           f"volver a contar. Detalle: {str(exc).splitlines()[0]}") from exc
+    table = _empty()
+    try:
+        cur = con.cursor()        # its own default catalog: the lake at that version
+        try:
+            cur.execute(f"USE {SNAPSHOT_ALIAS}")
+            cur.execute(f"SET TimeZone = '{TIMEZONE_NAME}'")
+            for theme, reach, n in cur.execute(query("tally"), {"year": year}).fetchall():
+                table.setdefault(theme, {r: 0 for r in REACHES})[reach] = n
+        finally:
+            cur.close()
+    finally:
+        con.execute(f"DETACH DATABASE IF EXISTS {SNAPSHOT_ALIAS}")
+    return table
+
+
+@dataclass
+class Recount:
+    """A frozen year counted again from the lake snapshot it was frozen on."""
+    year: int
+    snapshot: int | None                     # None: frozen before the lake kept snapshots (migrated)
+    frozen: dict[str, dict[str, int]]
+    recounted: dict[str, dict[str, int]] | None
+    differences: list[tuple[str, str, int, int]]   # (theme, reach, frozen, recounted)
+
+
+def recount_frozen(con, year: int) -> Recount:
+    """Count a frozen year again from its snapshot and compare it cell by cell with the frozen table."""
+    row = con.execute("SELECT snapshot_id FROM frozen_tallies WHERE year = ?", [year]).fetchone()
+    if row is None:
+        raise NotFrozen(f"{year} no está congelado: no hay con qué comparar. Congélelo con "
+                        f"`prodesc-monitor tally --year {year} --freeze`.")
+    frozen = tally(con, year, frozen=True)
+    if row[0] is None:
+        return Recount(year, None, frozen, None, [])
+    again = tally_at_snapshot(con, year, row[0])
+    cells = dict.fromkeys([*frozen, *again])
+    diffs = [(t, r, frozen.get(t, {}).get(r, 0), again.get(t, {}).get(r, 0)) for t in cells for r in REACHES
+             if frozen.get(t, {}).get(r, 0) != again.get(t, {}).get(r, 0)]
+    return Recount(year, row[0], frozen, again, diffs)
 
 
 def table_rows(table: dict[str, dict[str, int]], lang: str) -> tuple[list[str], list[list]]:

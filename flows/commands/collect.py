@@ -61,7 +61,7 @@ def retag(db) -> int:
 
 
 @command("demo", "prueba todo sin internet con una pequeña web de muestra servida en esta computadora")
-@db_option(Path("data/demo.duckdb"), "dónde escribir la base de la demostración (por omisión: data/demo.duckdb)")
+@db_option(Path("data/demo.ducklake"), "dónde escribir la base de la demostración (por omisión: data/demo.ducklake)")
 def demo(db) -> int:
     """Serve the sample web on this machine and run the real crawl against it."""
     quiet_prefect()

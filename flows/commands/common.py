@@ -19,7 +19,7 @@ from pipelines.errors import UserError
 from pipelines.vocabulary import last_year
 
 DEFAULT_SOURCES = Path("sources.yaml")
-DEFAULT_DB = Path("data/monitor.duckdb")
+DEFAULT_DB = Path("data/monitor.ducklake")
 HELP_OPTION_NAMES = ["-h", "--help"]
 SECTIONS = {"Options": "Opciones", "Commands": "Comandos", "Positional arguments": "Argumentos"}
 
@@ -137,7 +137,7 @@ PATH = click.Path(path_type=Path)
 # ------------------------------------------------------------------ options shared by several commands
 
 def db_option(default: Path | None = DEFAULT_DB,
-              help: str = "el archivo de la base de datos (por omisión: data/monitor.duckdb)"):
+              help: str = "el almacén: su catálogo (por omisión: data/monitor.ducklake) o postgres:<conexión>"):
     return option("--db", type=PATH, default=default, metavar="ARCHIVO", help=help)
 
 
@@ -206,7 +206,12 @@ def require_sources(path: Path) -> None:
 
 
 def require_db(path: Path) -> None:
-    if not Path(path).exists():
+    # Not `Path(path).exists()`: a PostgreSQL catalog (`--db postgres:host=...`) is no file, and
+    # every reading command refused it (fixed with issue 14's tests). A database that exists but
+    # has no lake yet is told by connect() (WarehouseMissing).
+    from warehouse.lake import locate
+
+    if not locate(path).exists():
         fail(f"No existe la base de datos {path}. Indique otra con --db ARCHIVO.")
 
 

@@ -21,7 +21,7 @@ FLOOR_NAMES = {"precision": "precisión", "recall": "exhaustividad", "theme_accu
 @corpus_option("la carpeta del corpus (con labels.jsonl y web/)")
 @reviews_option("en lugar de un corpus: califica al etiquetador frente a las decisiones de la mesa de revisión "
                 "guardadas en --db")
-@db_option(None, "la base de datos a escribir (por omisión: data/evaluation-<corpus>.duckdb)")
+@db_option(None, "la base de datos a escribir (por omisión: data/evaluation-<corpus>.ducklake)")
 @option("--reuse", is_flag=True, help="califica la base existente sin volver a recorrer el corpus")
 @since_option("2023-01-01", "desde qué fecha se recorren los artículos pasados (por omisión: 2023-01-01)")
 @json_option("también escribe las calificaciones en este archivo JSON")
@@ -46,7 +46,7 @@ def evaluate(corpus, reviews, db, reuse, since, json_out, workers, min_precision
         fail(("Falta el corpus" if corpus is None else f"{corpus} no es un corpus etiquetado (le falta labels.jsonl)")
              + ": indique --corpus CARPETA, o --reviews para calificar al etiquetador frente a las decisiones de "
                "la mesa de revisión.")
-    db = db or Path("data") / f"evaluation-{corpus.resolve().name}.duckdb"
+    db = db or Path("data") / f"evaluation-{corpus.resolve().name}.ducklake"
     if reuse:
         require_db(db)
     else:
@@ -120,7 +120,7 @@ def _evaluate_reviews(db: Path | None, json_out: Path | None) -> int:
          "frente a las reglas, y escribe nlp/model.json solo si la supera. Los mismos datos dan el mismo archivo.")
 @corpus_option("un corpus etiquetado (labels.jsonl y web/); se puede repetir", multiple=True)
 @reviews_option("usa también las decisiones de la mesa de revisión guardadas en --db")
-@db_option(help="la base de datos (por omisión: data/monitor.duckdb)")
+@db_option(help="la base de datos (por omisión: data/monitor.ducklake)")
 @out_option(None, "dónde escribir el modelo (por omisión: nlp/model.json)", metavar="ARCHIVO")
 @option("--folds", type=INT, default=5, metavar="N", help="pliegues de la validación cruzada (por omisión: 5)")
 @option("--dry-run", is_flag=True, help="solo mide; no escribe ni borra el modelo")
@@ -143,7 +143,8 @@ def train(corpus, reviews, db, out, folds, dry_run, force, json_out) -> int:
         print(f"{folder}: {len(found)} artículos etiquetados")
         articles += found
     if reviews:
-        if not db.exists():
+        from warehouse.lake import locate
+        if not locate(db).exists():          # not db.exists(): a postgres: catalog is no file
             print(f"No existe la base {db}: sin decisiones de la mesa de revisión.", file=sys.stderr)
         else:
             found = from_reviews(db)

@@ -12,19 +12,17 @@ from flows.commands.common import OneOf, command, db_option, fail, option, requi
 
 FORMATS = ("table", "csv", "json")
 QUIT = (".salir", ".quit", ".exit")
-LOCKED = ("La base de datos {db} está en uso por otro programa (la mesa de revisión o una recolección en curso) y, "
-          "por ahora, mientras otro programa la tiene abierta no se puede consultar. Cierre la mesa de revisión "
-          "(Ctrl+C en su ventana) o espere a que termine la recolección, y vuelva a intentarlo.")
+LOCKED = ("El catálogo de {db} está bloqueado por otro programa (no por el monitor: quizá una sesión de sqlite3 "
+          "con BEGIN EXCLUSIVE) y no se pudo abrir. Ciérrelo y vuelva a intentarlo.")
 WELCOME = ("Consultas de solo lectura a {db}. Escriba una consulta SQL terminada en «;» "
            "(p. ej. SELECT * FROM yearly_tally;). .tablas lista las tablas y vistas; .salir o Ctrl+D termina.\n"
-           "Mientras esta sesión esté abierta, la recolección y la mesa de revisión no pueden guardar en la base: "
-           "ciérrela al terminar.")
+           "Puede dejarla abierta: la recolección y la mesa de revisión siguen guardando mientras tanto.")
 
 
 @command("sql", "consulta la base de datos con SQL, sin modificarla (la forma de entrar para analistas)",
          "Consulta la base de datos con SQL, sin modificarla: las mismas vistas que usa el monitor "
          "(appearances, weekly_counts, yearly_tally, mention_snippets...), la hora de la Ciudad de México y "
-         "la búsqueda de texto completo (fts_main_articles.match_bm25). Con -c ejecuta una consulta y "
+         "la búsqueda de texto completo (search.fts_main_articles.match_bm25 sobre search.main.articles). Con -c ejecuta una consulta y "
          "termina; sin -c abre un indicador donde escribir consultas terminadas en «;» (.salir o Ctrl+D "
          "para terminar), o lee las consultas de la entrada estándar si no es una terminal, p. ej.: "
          "echo \"SELECT * FROM yearly_tally;\" | prodesc-monitor sql. Vea docs/warehouse.md.")

@@ -27,8 +27,11 @@ LIVE_LABEL = {"es": "en vivo", "en": "live", "both": "en vivo / live"}
 @option("--note", metavar="TEXTO", help="con --freeze: una nota, p. ej. 'Informe anual 2023'")
 @live_option()
 @option("--compare", is_flag=True, help="para un año congelado, muestra dónde difiere la cifra en vivo")
+@option("--as-frozen", is_flag=True,
+        help="para un año congelado, lo vuelve a contar en la versión del almacén en que se congeló y dice si da "
+             "exactamente la tabla congelada (termina con código 1 si alguna celda difiere)")
 @option("--list-frozen", is_flag=True, help="lista los años congelados")
-def tally(year, db, lang, out, freeze, by, note, live, compare, list_frozen) -> int:
+def tally(year, db, lang, out, freeze, by, note, live, compare, as_frozen, list_frozen) -> int:
     from warehouse.db import connect
     from warehouse.tally import AlreadyFrozen, format_table, frozen_years, write_outputs
     from warehouse.tally import compare as compare_frozen
@@ -52,6 +55,8 @@ def tally(year, db, lang, out, freeze, by, note, live, compare, list_frozen) -> 
                 fail(f"{year} ya está congelado: su cifra publicada no puede cambiar. Compárela con la cifra "
                      f"en vivo con `prodesc-monitor tally --year {year} --compare`.", code=1)
             print(f"Se congeló {year}: {total} apariciones. Esta cifra ya no cambiará.\n")
+        if as_frozen:
+            return _as_frozen(con, year, lang, out)
         is_frozen = any(y[0] == year for y in frozen_years(con))
         use_frozen = is_frozen and not live
         table = count(con, year, frozen=use_frozen)
@@ -72,6 +77,35 @@ def tally(year, db, lang, out, freeze, by, note, live, compare, list_frozen) -> 
     finally:
         con.close()
     return 0
+
+
+def _as_frozen(con, year: int, lang: str, out) -> int:
+    """`tally --as-frozen`: the frozen year counted again from its snapshot, compared cell by cell."""
+    from warehouse.tally import NotFrozen, SnapshotGone, format_table, recount_frozen, write_outputs
+
+    try:
+        result = recount_frozen(con, year)
+    except (NotFrozen, SnapshotGone) as exc:
+        fail(str(exc))
+    if result.snapshot is None:
+        print(format_table(result.frozen, year, lang).replace(f", {year}", f", {year} ({FROZEN_LABEL[lang]})", 1))
+        print(f"\n{year} se congeló antes de que el almacén guardara sus versiones (viene de la versión anterior del "
+              f"monitor): su cifra congelada se conserva tal cual, pero no se puede volver a contar desde el "
+              f"almacén. No hay nada que comparar.")
+        return 0
+    print(format_table(result.recounted, year, lang).replace(
+        f", {year}", f", {year} (contado de nuevo en la versión {result.snapshot} del almacén)", 1))
+    if not result.differences:
+        print(f"\nIdéntica a la tabla congelada de {year} en todas las celdas: la cifra publicada se reproduce "
+              f"exactamente desde la versión {result.snapshot} del almacén.")
+    else:
+        print(f"\n¡No coincide con la tabla congelada de {year}! Difieren {len(result.differences)} celdas:")
+        for theme, reach, was, now in result.differences:
+            print(f"  {theme} / {reach}: congelada {was}, contada de nuevo {now}")
+    if out:
+        files = write_outputs(result.recounted, year, out, "-as-frozen")
+        print("\nArchivos escritos: " + ", ".join(str(f) for f in files))
+    return 1 if result.differences else 0
 
 
 @command("add", "agrega apariciones en prensa impresa, radio o TV desde un archivo CSV",

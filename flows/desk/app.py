@@ -34,8 +34,8 @@ from flows.desk.security import (FormTooLarge, OwnPagesOnly, SecurityHeaders, re
                                  reviewer_from, reviewer_name, safe_back)
 from flows.desk.views import PAGE_SIZE, Flashes, Pages, dated, outlets, queue, this_week, with_flash
 from flows.report import ReportError, format_date, parse_week
-from warehouse.reviews import (CLASSIFIED_REACHES, VIEWS, ReviewError, assign_reach, cursor, record_decision,
-                               review_weeks)
+from warehouse.db import cursor
+from warehouse.reviews import CLASSIFIED_REACHES, VIEWS, ReviewError, assign_reach, record_decision, review_weeks
 from warehouse.tally import THEMES
 
 log = logging.getLogger(__name__)

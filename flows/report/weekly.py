@@ -143,10 +143,15 @@ def write_weekly(con, week: str, out_dir, lang: str = "es", db_name: str = "") -
 def write_weekly_report(db, out_dir, week: str | None = None, lang: str = "es") -> list[Path]:
     """Open the database read-only, write the weekly report files (default: the last full week)."""
     from warehouse.db import connect
+    from warehouse.lake import locate
 
+    # The report names its warehouse by its file; a PostgreSQL catalog by "PostgreSQL", never by
+    # its connection string, which may hold a host, a user or a password (issue 14).
+    location = locate(db)
+    db_name = location.label if location.is_postgres else Path(db).name
     con = connect(db, read_only=True)
     try:
-        return write_weekly(con, week or last_full_week(), out_dir, lang, db_name=Path(db).name)
+        return write_weekly(con, week or last_full_week(), out_dir, lang, db_name=db_name)
     finally:
         con.close()
 
