@@ -244,6 +244,7 @@ def claimed(path: Path):
 def load_staged(db: Path, sources: Path, tagger=None, say=print, map_batches=None) -> ProcessSummary:
     """Load every staged file not yet loaded into the database (idempotent). Each file keeps the
     run id of the crawl that fetched it (its name). `map_batches`: see `process_staged`."""
+    from pipelines.staging import recover_unnamed
     from warehouse.db import compact, connect   # DuckDB loads only when there is something to load
     from warehouse.load import load_entities
     from warehouse.search import rebuild_index
@@ -258,6 +259,7 @@ def load_staged(db: Path, sources: Path, tagger=None, say=print, map_batches=Non
     try:
         load_entities(con, tagger.entities())
         staging = staging_dir_for(db)
+        recover_unnamed(staging)
         loaded = 0
         for pending in pending_staged(staging):
             with claimed(pending) as path:

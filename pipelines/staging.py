@@ -57,6 +57,34 @@ def try_lock(fh) -> bool:
         return False
 
 
+def recover_unnamed(staging_dir: Path) -> list[Path]:
+    """Staged files a crawl was killed with before it could give them their name.
+
+    A crawl creates its file as `.<name>.<pid>.new`, locks it and renames it at once
+    (`StagingPipeline.open_spider`); killed in between, it leaves the hidden file behind. One
+    nobody holds is given its name (or removed if empty), so its pages are loaded like any other.
+    Returns the files named."""
+    named = []
+    for hidden in Path(staging_dir).glob(".*.new"):
+        target = hidden.with_name(hidden.name[1:].rsplit(".", 2)[0])
+        try:
+            fh = open(hidden, "rb")
+        except FileNotFoundError:
+            continue
+        with fh:
+            if not try_lock(fh):
+                continue                      # its crawl is alive and about to rename it
+            try:
+                if os.fstat(fh.fileno()).st_size == 0:
+                    hidden.unlink()
+                elif not target.exists():
+                    os.replace(hidden, target)
+                    named.append(target)
+            except FileNotFoundError:
+                pass
+    return named
+
+
 def read_staged(path: Path):
     """Yield (page, None) or (None, error) per page line: a torn line is reported, never fatal."""
     with open(path, encoding="utf-8") as fh:

@@ -184,3 +184,21 @@ def test_locked_database_keeps_staged_pages_and_explains(tmp_path, uninterrupted
     assert [p.name for p in pending_staged(staging_dir_for(db))] == ["run1.jsonl"]   # kept
     load_staged(db, SOURCES, say=QUIET)              # `prodesc-monitor load`, or the next run
     assert appearances(db) == uninterrupted
+
+
+def test_a_crawl_killed_before_naming_its_staged_file_loses_nothing(tmp_path):
+    """Killed between creating `.<name>.<pid>.new` and renaming it, a crawl leaves a hidden file:
+    the next load names it (its pages are then loaded) or removes it if empty; a file whose crawl
+    still holds it is left alone."""
+    import fcntl
+
+    from pipelines.staging import recover_unnamed
+    (tmp_path / ".run1.jsonl.999999.new").write_text('{"kind": "page"}\n', encoding="utf-8")
+    (tmp_path / ".run2.jsonl.999998.new").write_text("", encoding="utf-8")
+    held = tmp_path / f".run3.jsonl.{os.getpid()}.new"
+    held.write_text("", encoding="utf-8")
+    with open(held, "rb") as writer:
+        fcntl.flock(writer.fileno(), fcntl.LOCK_EX)
+        assert recover_unnamed(tmp_path) == [tmp_path / "run1.jsonl"]
+    assert (tmp_path / "run1.jsonl").read_text(encoding="utf-8") == '{"kind": "page"}\n'
+    assert sorted(p.name for p in tmp_path.iterdir()) == [held.name, "run1.jsonl"]
