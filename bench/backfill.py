@@ -44,11 +44,11 @@ STORAGE, SUFFIX = (("ducklake", ".ducklake") if (Path(warehouse.__file__).parent
                    else ("duckdb-file", ".duckdb"))
 
 # The previous storage (one DuckDB file, commit 8682150) with this bench and the same
-# --articles, best of four runs interleaved with runs of the lake: see docs/performance.md
-# section 5 for the date, the command, the machine and every run.
+# --articles, on a quiet machine (load average ~1), the better of two runs interleaved with
+# runs of the lake: see docs/performance.md section 5 for the command and every run.
 BEFORE_DATE = "2026-12-06"
 BEFORE: dict[int, dict[str, float]] = {
-    10_000: {"crawl_pages_per_s": 238.0, "load_articles_per_s": 115.6, "load_cpu_ms_per_article": 8.24},
+    10_000: {"crawl_pages_per_s": 273.0, "load_articles_per_s": 140.0, "load_cpu_ms_per_article": 7.2},
 }
 
 PARAGRAPHS = [

@@ -279,7 +279,7 @@ def load_staged(db: Path, sources: Path, tagger=None, say=print, map_batches=Non
     return total
 
 
-def process_staged(path: Path, registry: Registry, tagger, con, run_id: str, batch_size: int = 200,
+def process_staged(path: Path, registry: Registry, tagger, con, run_id: str, batch_size: int = 500,
                    map_batches=None) -> ProcessSummary:
     """Extract, tag and load one staged file, in batches; safe to run twice (loads are idempotent).
 
