@@ -21,25 +21,28 @@ __all__ = ["format_report", "replay_proxy"]
 
 
 def format_report(s: Score) -> str:
+    """The scores as a person reads them, in Spanish (decimal point, as Mexico writes it)."""
     d = s.as_dict()
     lines = [
-        f"Article level: precision {d['precision']:.3f}, recall {d['recall']:.3f}, F1 {d['f1']:.3f} "
-        f"({s.tp} right, {s.fp} counted wrongly, {s.fn} missed)",
-        f"Of the right ones: theme {d['theme_accuracy']:.3f}, reach {d['reach_accuracy']:.3f}, date {d['date_accuracy']:.3f}",
-        f"Counted twice: {len(s.counted_twice)}",
+        f"Por artículo: precisión {d['precision']:.3f}, exhaustividad {d['recall']:.3f}, F1 {d['f1']:.3f} "
+        f"({s.tp} correctas, {s.fp} contadas por error, {s.fn} omitidas)",
+        f"De las correctas: tema {d['theme_accuracy']:.3f}, alcance {d['reach_accuracy']:.3f}, "
+        f"fecha {d['date_accuracy']:.3f}",
+        f"Contadas dos veces: {len(s.counted_twice)}",
     ]
     if s.false_positives:
-        lines.append("Counted but should not be (by trap / process):")
+        lines.append("Contadas sin deber (por trampa y proceso):")
         for (trap, proc), n in Counter((f["trap"], f["process"]) for f in s.false_positives).most_common():
-            lines.append(f"  {n} x trap={trap} process={proc}")
+            lines.append(f"  {n} × trampa={trap} proceso={proc}")
         lines += [f"    {f['url']}" for f in s.false_positives]
     if s.false_negatives:
-        lines.append("Missed (by process):")
+        lines.append("Omitidas (por proceso):")
         for proc, n in Counter(f["process"] for f in s.false_negatives).most_common():
-            lines.append(f"  {n} x {proc}")
-        lines += [f"    {f['url']} {f['roles'] or ''}" for f in s.false_negatives]
-    lines.append("Tallies: " + ("match expected.json cell by cell" if not s.tally_mismatches
-                                else f"{len(s.tally_mismatches)} cells differ"))
+            lines.append(f"  {n} × {proc}")
+        lines += [f"    {f['url']} {f['roles'] or ''}".rstrip() for f in s.false_negatives]
+    n = len(s.tally_mismatches)
+    lines.append("Conteos: " + ("coinciden con expected.json celda por celda" if not n
+                                else f"{n} {'celda difiere' if n == 1 else 'celdas difieren'} de expected.json"))
     lines += [f"  {m}" for m in s.tally_mismatches]
     return "\n".join(lines)
 

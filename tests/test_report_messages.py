@@ -44,3 +44,20 @@ def test_numbers_follow_mexican_conventions():
 
     assert format_number(2.5, "es") == "2.5" and format_number(1234, "es") == "1,234"
     assert format_number(0.25, "es") == "0.2" and format_number(3.0, "en") == "3"
+
+
+def test_the_evaluation_report_is_spanish_with_a_decimal_point():
+    from flows.evaluate import format_report
+    from warehouse.evaluation import Score
+
+    score = Score(tp=3, fp=1, fn=1, theme_right=3, reach_right=3, date_right=2,
+                  false_positives=[{"trap": "lookalike", "process": "bachoco", "url": "http://a.example/1"}],
+                  false_negatives=[{"process": "xoco", "url": "http://a.example/2", "roles": None}],
+                  tally_mismatches=["2023 labour local: 2 != 3"])
+    text = format_report(score)
+    assert text.splitlines()[0].startswith("Por artículo: precisión 0.750, exhaustividad 0.750")
+    assert "(3 correctas, 1 contadas por error, 1 omitidas)" in text
+    assert "1 × trampa=lookalike proceso=bachoco" in text and "Omitidas (por proceso):" in text
+    assert "Conteos: 1 celda difiere de expected.json" in text
+    for english in ("Article", "missed", "Counted", "Tallies", "right ones", "trap="):
+        assert english not in text
