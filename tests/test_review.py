@@ -431,7 +431,7 @@ def test_evaluate_against_review_decisions_from_the_cli(tmp_path):
     out = subprocess.run([sys.executable, "-m", "flows.cli", "evaluate", "--reviews", "--db", str(db)],
                          capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
-    assert "precision 0.500" in out.stdout and "recall 1.000" in out.stdout
+    assert "precisión 0.500" in out.stdout and "exhaustividad 1.000" in out.stdout
 
 
 # ---------------------------------------------------------------------------- the desk's own guarantees
