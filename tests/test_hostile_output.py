@@ -74,10 +74,10 @@ def test_templates_never_switch_escaping_off():
 # constants of our own (column lists, placeholders, escaped file paths), never text from the web.
 # Web text always travels as a `?` parameter. A new place fails this test until it is reviewed.
 REVIEWED_SQL_FSTRINGS = {
-    ("warehouse/db.py", "ATTACH '{str(location.search_path)"),   # our own file path, quotes escaped
+    ("warehouse/db.py", "ATTACH {sql_string(location.search_path)"),   # our own file path (lake.sql_string)
     ("warehouse/lake.py", "SELECT id FROM {alias}"),        # alias: a constant of the callers
     ("warehouse/lake.py", "SELECT value FROM {alias}"),
-    ("warehouse/search.py", "ATTACH {_quote(tmp)}"),        # our own file path, quotes escaped
+    ("warehouse/search.py", "ATTACH {sql_string(tmp)}"),    # our own file path (lake.sql_string)
     ("warehouse/search.py", "CREATE TABLE search_build.articles"),   # SEARCHABLE, a constant
     ("warehouse/export.py", "DESCRIBE {sql}"),              # EXPORTS constants
     ("warehouse/export.py", "SELECT {', '.join(parts)}"),   # column names from DESCRIBE of our views
@@ -93,7 +93,7 @@ REVIEWED_SQL_FSTRINGS = {
     ("warehouse/db.py", 'DESCRIBE "{table}"'),
     ("warehouse/db.py", 'INSERT INTO "{table}"'),
     ("warehouse/db.py", 'SELECT count(*) FROM "{table}"'),
-    ("warehouse/legacy/__init__.py", "ATTACH '{_quoted(copy)}'"),   # our own temporary copy, quotes escaped
+    ("warehouse/legacy/__init__.py", "ATTACH {sql_string(copy)}"),   # our own temporary copy (lake.sql_string)
     ("warehouse/legacy/__init__.py", "DETACH {ALIAS}"),     # ALIAS, a constant
     ("warehouse/legacy/__init__.py", 'INSERT INTO lake.main."{table}"'),   # the schema's table and column names
     ("warehouse/legacy/__init__.py", "SELECT count(*) FROM (SELECT * FROM lake"),

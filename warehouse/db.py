@@ -27,7 +27,7 @@ import duckdb
 
 from pipelines.errors import DatabaseLocked
 from pipelines.vocabulary import TIMEZONE_NAME
-from warehouse.lake import Location, WarehouseMissing, attach, engine, locate
+from warehouse.lake import Location, WarehouseMissing, attach, engine, locate, sql_string
 
 log = logging.getLogger(__name__)
 HERE = Path(__file__).parent
@@ -130,7 +130,7 @@ def attach_search(con, location: Location) -> bool:
         return False
     try:
         con.execute("DETACH DATABASE IF EXISTS search")
-        con.execute(f"ATTACH '{str(location.search_path).replace(chr(39), chr(39) * 2)}' AS search (READ_ONLY)")
+        con.execute(f"ATTACH {sql_string(location.search_path)} AS search (READ_ONLY)")
     except duckdb.Error as exc:      # a half-written file cannot be here (rename is atomic); say so, go on
         log.warning("El índice de búsqueda %s no se pudo abrir: %s", location.search_path, str(exc).splitlines()[0])
         return False

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from warehouse.lake import sql_string   # COPY takes a literal file name, not a parameter
 from warehouse.spreadsheet import FORMULA_STARTS
 
 _FORMULA_STARTS_SQL = ", ".join(f"chr({ord(c)})" for c in FORMULA_STARTS)   # the same rule as every spreadsheet
@@ -42,15 +43,10 @@ def export(con, out_dir: Path, formats=("parquet", "csv")) -> list[Path]:
     for name, sql in EXPORTS.items():
         if "parquet" in formats:
             path = out_dir / f"{name}.parquet"
-            con.execute(f"COPY ({sql}) TO '{_quote(path)}' (FORMAT parquet)")
+            con.execute(f"COPY ({sql}) TO {sql_string(path)} (FORMAT parquet)")
             written.append(path)
         if "csv" in formats:
             path = out_dir / f"{name}.csv"
-            con.execute(f"COPY ({neutralised(con, sql)}) TO '{_quote(path)}' (FORMAT csv, HEADER)")
+            con.execute(f"COPY ({neutralised(con, sql)}) TO {sql_string(path)} (FORMAT csv, HEADER)")
             written.append(path)
     return written
-
-
-def _quote(path: Path) -> str:
-    """COPY takes a literal file name, not a parameter: escape quotes in it."""
-    return str(path).replace("'", "''")

@@ -140,7 +140,8 @@ def engine(location: Location | None = None) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def _sql_string(value: str | Path) -> str:
+def sql_string(value: str | Path) -> str:
+    """A SQL string literal (quotes doubled): for paths in ATTACH and COPY, which take no parameters."""
     return "'" + str(value).replace("'", "''") + "'"
 
 
@@ -176,12 +177,12 @@ def attach_sql(location: Location, *, alias: str = "lake", read_only: bool = Fal
     # The data folder is given on every attach, and allowed to differ from the one recorded at
     # creation: a warehouse copied elsewhere (its three parts together), or a shared folder
     # mounted at another path on another machine, still finds its files (stored relative to it).
-    options = [f"DATA_PATH {_sql_string(str(location.data_path) + os.sep)}", "OVERRIDE_DATA_PATH TRUE"]
+    options = [f"DATA_PATH {sql_string(str(location.data_path) + os.sep)}", "OVERRIDE_DATA_PATH TRUE"]
     if snapshot is not None:
         options.append(f"SNAPSHOT_VERSION {int(snapshot)}")
     if read_only or snapshot is not None:
         options.append("READ_ONLY")
-    return f"ATTACH {_sql_string('ducklake:' + location.catalog)} AS {alias} ({', '.join(options)})"
+    return f"ATTACH {sql_string('ducklake:' + location.catalog)} AS {alias} ({', '.join(options)})"
 
 
 def attach(con, location: Location, *, alias: str = "lake", read_only: bool = False,

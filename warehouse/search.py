@@ -18,7 +18,7 @@ import uuid
 
 import duckdb
 
-from warehouse.lake import current_snapshot, extension_path, location_of
+from warehouse.lake import current_snapshot, extension_path, location_of, sql_string
 
 try:
     import fcntl
@@ -26,10 +26,6 @@ except ImportError:                 # not POSIX: no lock, the snapshot check alo
     fcntl = None
 
 SEARCHABLE = "url, title, main_text, published_date, outlet, is_appearance"
-
-
-def _quote(path) -> str:
-    return "'" + str(path).replace("'", "''") + "'"
 
 
 def rebuild_index(con) -> None:
@@ -42,7 +38,7 @@ def rebuild_index(con) -> None:
     _remove_dead_builds(final)
     tmp = final.with_name(f"{final.name}.{os.getpid()}-{uuid.uuid4().hex[:8]}.tmp")
     try:
-        con.execute(f"ATTACH {_quote(tmp)} AS search_build")
+        con.execute(f"ATTACH {sql_string(tmp)} AS search_build")
         try:
             # The copy and the snapshot it reads, in one transaction (current_snapshot() is the
             # transaction's own): the file says how recent it is.

@@ -34,7 +34,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.errors import UserError
-from warehouse.lake import LegacyDatabase, is_duckdb_file, locate
+from warehouse.lake import LegacyDatabase, is_duckdb_file, locate, sql_string
 
 HERE = Path(__file__).parent
 LEGACY_MIGRATIONS = HERE / "migrations"
@@ -136,7 +136,7 @@ def prepare_copy(source: Path, folder: Path) -> tuple[Path, list[str]]:
     copy = _copy_of(source, folder)
     con = engine()          # fts loaded: the old file holds the full-text index's macros
     try:
-        con.execute(f"ATTACH '{_quoted(copy)}' AS old_file")
+        con.execute(f"ATTACH {sql_string(copy)} AS old_file")
         con.execute("USE old_file")
         upgraded = upgrade_legacy(con)
         for path in sorted(VIEWS.glob("*.sql")):
@@ -146,9 +146,6 @@ def prepare_copy(source: Path, folder: Path) -> tuple[Path, list[str]]:
         con.close()
     return copy, upgraded
 
-
-def _quoted(path) -> str:
-    return str(path).replace("'", "''")
 
 
 # ------------------------------------------------------------------ the copy into the lake
@@ -280,7 +277,7 @@ def migrate_legacy(source: str | Path, db: str | Path, *, say: Callable[[str], N
                 raise MigrationError(f"No se pudo abrir la copia de {source} (¿está dañado?): "
                                      f"{str(exc).splitlines()[0]}. No se copió nada.") from exc
             report.seconds["copia"] = time.monotonic() - t0
-            con.execute(f"ATTACH '{_quoted(copy)}' AS {ALIAS} (READ_ONLY)")
+            con.execute(f"ATTACH {sql_string(copy)} AS {ALIAS} (READ_ONLY)")
             try:
                 say(f"Copiando las tablas a {location.label} en una sola transacción...")
                 t0 = time.monotonic()
