@@ -88,6 +88,11 @@ class Entity:
     supports_others: bool             # naming it supports ambiguous names of every process
     line: int
     label_ids: tuple[str, ...] = ()   # the ids labelled corpora use for it (training)
+    name_en: str = ""                 # the name in English reports; `name` is the Spanish one
+
+    def display_name(self, lang: str) -> str:
+        """The name reports print in `lang` ('es' or 'en'): Spanish unless English is asked for."""
+        return self.name_en if lang == "en" and self.name_en else self.name
 
 
 @dataclass(frozen=True)
@@ -126,7 +131,7 @@ class VocabularyClass:
 
 _ENTITY_KEYS = {"id", "kind", "name", "theme", "names", "ambiguous_names", "acronyms",
                 "ambiguous_acronyms", "context", "look_alikes", "look_alike_names",
-                "threshold", "given_names", "supports_others", "note", "label_ids"}
+                "threshold", "given_names", "supports_others", "note", "label_ids", "name_en"}
 VOCABULARY_KINDS = ("topic", "lookalike")
 
 
@@ -293,6 +298,7 @@ def load_kb(path: str | Path | None = None) -> KnowledgeBase:
         if kind != "process" and theme != Theme.INSTITUTIONAL:
             v.fail(line_of(ent["theme"], eline), f"entity {eid!r}: an {kind} has theme 'institutional'")
         name = v.text(ent["name"], f"entity {eid!r}: name", eline)
+        name_en = v.text(ent["name_en"], f"entity {eid!r}: name_en", eline) if "name_en" in ent else name
         aliases = _parse_aliases(v, ent, eid)
         if not aliases:
             v.fail(eline, f"entity {eid!r} has no names, ambiguous_names or acronyms")
@@ -326,7 +332,7 @@ def load_kb(path: str | Path | None = None) -> KnowledgeBase:
         label_ids = tuple(v.text(x, f"entity {eid!r}: label_ids item", eline)
                           for x in v.seq(ent.get("label_ids"), f"entity {eid!r}: label_ids", eline))
         entities.append(Entity(eid, kind, name, theme, tuple(aliases), tuple(cues), tuple(lans),
-                               threshold, given, supports, eline, label_ids))
+                               threshold, given, supports, eline, label_ids, name_en))
     if not entities:
         v.fail(1, "no entities defined")
     kb = KnowledgeBase(str(p), version, tuple(entities), org_support, same_support, honorifics,

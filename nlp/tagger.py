@@ -88,8 +88,8 @@ class Tagger:
     # -- reference data ---------------------------------------------------------
 
     def entities(self) -> list[dict]:
-        """Rows for a warehouse table: id, name, kind, theme, aliases."""
-        return [{"id": e.id, "name": e.name, "kind": e.kind, "theme": e.theme,
+        """Rows for a warehouse table: id, name (Spanish), name_en, kind, theme, aliases."""
+        return [{"id": e.id, "name": e.name, "name_en": e.name_en, "kind": e.kind, "theme": e.theme,
                  "aliases": [a.text for a in e.aliases]} for e in self.kb.entities]
 
     # -- tagging ------------------------------------------------------------------

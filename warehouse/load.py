@@ -151,14 +151,17 @@ def load_batch(con, tagged: Sequence[Tagged], pages: dict[str, FetchedPage], ski
 
 
 def load_entities(con, entities: list[dict]) -> None:
-    rows = [(e["id"], e["name"], e.get("kind"), e.get("theme"), list(e.get("aliases", []))) for e in entities]
-    stored = con.execute("SELECT id, name, kind, theme, aliases FROM entities ORDER BY id").fetchall()
+    """The knowledge base's entities, with their names in both languages (rewritten only when changed)."""
+    rows = [(e["id"], e["name"], e.get("kind"), e.get("theme"), list(e.get("aliases", [])), e.get("name_en"))
+            for e in entities]
+    stored = con.execute("SELECT id, name, kind, theme, aliases, name_en FROM entities ORDER BY id").fetchall()
     if sorted(rows) == [tuple(r) for r in stored]:
         return                            # unchanged: no write, no new snapshot
     for txn in transactions(con, who="loader"):
         with txn:
             con.execute("DELETE FROM entities")
-            con.executemany("INSERT INTO entities VALUES (?, ?, ?, ?, ?)", rows)
+            con.executemany("INSERT INTO entities (id, name, kind, theme, aliases, name_en) "
+                            "VALUES (?, ?, ?, ?, ?, ?)", rows)
 
 
 def record_run(con, run_id: str, started_at: datetime, sources: str, since, until, status: str, stats: dict) -> None:

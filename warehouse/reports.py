@@ -19,10 +19,10 @@ def week_series(con, first: str, last: str) -> list[dict]:
     return records(con, "report_week_series", {"first": first, "last": last})
 
 
-def week_items(con, start: date, end: date) -> list[dict]:
+def week_items(con, start: date, end: date, lang: str = "es") -> list[dict]:
     """Every appearance published from `start` to `end`, with its best sentence, the matched
-    texts to highlight, its story (syndication group), process and latest review."""
-    return records(con, "report_week_items", {"start": start, "end": end})
+    texts to highlight, its story (syndication group), process (named in `lang`) and latest review."""
+    return records(con, "report_week_items", {"start": start, "end": end, "lang": lang})
 
 
 def unregistered_outlets(con, start: date, end: date) -> list[dict]:

@@ -66,12 +66,13 @@ def review_queue(con, view: str = "new", start: date | None = None, end: date | 
     if view not in VIEWS:
         raise ReviewError(f"unknown view '{view}'")
     start, end = start or ALL_DATES[0], end or ALL_DATES[1]
-    items = records(con, "review_items", {"view": view, "start": start, "end": end, "limit": limit})
+    items = records(con, "review_items", {"view": view, "start": start, "end": end, "limit": limit,
+                                           "lang": lang})
     urls = [i["url"] for i in items]
     mentions: dict[str, list[dict]] = {}
     candidates: dict[str, list[dict]] = {}
     if urls:
-        for m in records(con, "review_snippets", {"urls": urls}):
+        for m in records(con, "review_snippets", {"urls": urls, "lang": lang}):
             mentions.setdefault(m["article_url"], []).append(m)
         for c in records(con, "review_duplicate_candidates", {"urls": urls}):
             candidates.setdefault(c["article_url"], []).append(c)

@@ -24,13 +24,13 @@ from __future__ import annotations
 
 from flows.report.annual import write_year, year_context
 from flows.report.html import environment, highlight, safe_href
-from flows.report.language import LANGS, format_date, labels, messages
+from flows.report.language import LANGS, format_date, format_moment, format_span, format_week, labels, messages
 from flows.report.weekly import render_weekly_html, weekly_cells, weekly_context, write_weekly, write_weekly_report
 from flows.report.weeks import ReportError, last_full_week, parse_week, week_of, weeks_ending
 from warehouse.spreadsheet import safe_cell
 
 __all__ = [
-    "LANGS", "ReportError", "environment", "format_date", "highlight", "labels", "messages",
+    "LANGS", "ReportError", "environment", "format_date", "format_moment", "format_span", "format_week", "highlight", "labels", "messages",
     "last_full_week", "parse_week", "render_weekly_html", "safe_cell", "safe_href", "week_of", "weekly_cells",
     "weekly_context", "weeks_ending", "write_weekly", "write_weekly_report", "write_year", "year_context",
 ]

@@ -53,7 +53,7 @@ def weekly_context(con, week: str, lang: str = "es", db_name: str = "", chart: b
     by_theme.append(compare_row("total", text["total"]))
     by_reach.append(compare_row("total", text["total"]))
 
-    items = reports.week_items(con, start, end)
+    items = reports.week_items(con, start, end, lang)
     groups = []
     for theme in themes_present:
         rows = [r for r in items if r["theme"] == theme]

@@ -1,7 +1,7 @@
 -- Weekly report: every appearance published from $start to $end (Mexico City dates), with the
 -- sentence that mentions ProDESC or the case (an accepted mention in the body first, a body
 -- sentence that only repeats the headline after the others, then the title, then any candidate)
--- and every accepted matched text, to highlight.
+-- and every accepted matched text, to highlight. Case names in $lang ('es' or 'en').
 WITH week AS (
     SELECT * FROM appearances WHERE published_date BETWEEN $start AND $end
 ),
@@ -15,7 +15,7 @@ best AS (
     GROUP BY m.article_url
 )
 SELECT w.url, w.outlet, w.reach, w.published_date, w.theme, w.title, w.process,
-       e.name AS process_name,
+       CASE WHEN $lang = 'en' THEN coalesce(e.name_en, e.name) ELSE e.name END AS process_name,
        coalesce(w.syndication_group, w.url) AS story,
        w.syndication_group,
        w.decided_by, w.origin,

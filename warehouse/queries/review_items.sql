@@ -1,11 +1,12 @@
--- Review desk: articles to go through, published from $start to $end, at most $limit.
+-- Review desk: articles to go through, published from $start to $end, at most $limit;
+-- case names in $lang ('es' or 'en').
 --   $view = 'new'       appearances the tagger counted that no person has decided on yet;
 --   $view = 'rejected'  articles with candidate mentions the tagger did not count, undecided;
 --   $view = 'reviewed'  articles a person decided on (the decision in force, newest first).
 -- `counted`, `theme` and `reach` are what every report and tally uses now (reviews applied).
 WITH base AS (
     SELECT a.url, a.outlet, a.title, a.published_date, a.is_appearance, a.theme AS tagger_theme,
-           a.process, e.name AS process_name, a.syndication_group,
+           a.process, CASE WHEN $lang = 'en' THEN coalesce(e.name_en, e.name) ELSE e.name END AS process_name, a.syndication_group,
            r.review_id, r.decision, r.theme AS review_theme, r.duplicate_of, r.note, r.reviewer, r.decided_at,
            ap.url IS NOT NULL AS counted,
            coalesce(ap.theme, r.theme, a.theme,

@@ -1,9 +1,10 @@
 -- process_timeline: per accompanied process and month, its appearances (primary process only),
--- with the entity's display name. Institutional appearances have process NULL.
+-- with the entity's name in Spanish (process_name) and English (process_name_en). Institutional appearances have process NULL.
 CREATE OR REPLACE VIEW process_timeline AS
 SELECT
     a.process,
     e.name AS process_name,
+    coalesce(e.name_en, e.name) AS process_name_en,
     date_trunc('month', a.published_date)::DATE AS month,
     count(*) AS appearances,
     count(*) FILTER (WHERE a.reach = 'local') AS local,

@@ -9,6 +9,7 @@ SELECT
     a.title,
     m.entity_id,
     e.name AS entity_name,
+    coalesce(e.name_en, e.name) AS entity_name_en,
     m.matched,
     m.snippet,
     m.accepted,
