@@ -203,7 +203,7 @@ def test_assigning_reach_refuses_what_would_break_the_registry(con, sources):
     # someone already gave the host to another outlet by hand: the file would no longer load
     edited = before.replace("domains: [nacionaldos.example]", "domains: [nacionaldos.example, la-lista.example]")
     sources.write_text(edited, encoding="utf-8")
-    with pytest.raises(ReviewError, match="already used by outlet"):
+    with pytest.raises(ReviewError, match="ya lo usa el medio"):
         assign_reach(con, "la-lista.example", "national", "Ana", sources)
     assert sources.read_text(encoding="utf-8") == edited                      # left as it was
     assert con.execute("SELECT in_registry FROM outlets WHERE name = 'la-lista.example'").fetchone() == (False,)
