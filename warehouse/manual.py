@@ -17,7 +17,8 @@ required; Spanish or English column names, in any order, any case, with or witho
 - the medium is print, radio, tv, online or other (impreso, radio, televisión, en línea,
   otro); empty means other.
 
-Reading never stops at a bad row: `read_manual_csv` returns the good rows and, for each
+The template's example rows (their note starts with «EJEMPLO») are rejected, so a template
+saved with them still in it adds nothing made up. Reading never stops at a bad row: `read_manual_csv` returns the good rows and, for each
 bad one, a `Problem` (its line in the file, a message key and the values to name); the
 CLI words them (flows/commands/messages/*.yaml). Loading the same row twice stores it
 once: each row's id is made from its date, outlet, medium and title.
@@ -38,6 +39,7 @@ from warehouse.db import query, transactions
 
 MEDIA = ("print", "radio", "tv", "online", "other")
 REQUIRED = ("date", "outlet", "theme", "title")
+EXAMPLE = "ejemplo"   # a note that starts so marks the template's example rows: never added
 
 
 def fold(text: str) -> str:
@@ -198,6 +200,9 @@ def _row(row: dict[str, str], line: int, today: date) -> tuple[ManualAppearance 
     def bad(key: str, **values) -> None:
         problems.append(Problem(line, key, values))
 
+    if fold(row.get("note", "")).startswith(EXAMPLE):
+        bad("example_row")
+        return None, problems
     for column in REQUIRED:
         if not row.get(column):
             bad("missing", column=column)

@@ -19,7 +19,9 @@ LIVE_LABEL = {"es": "en vivo", "en": "live", "both": "en vivo / live"}
 @command("tally", "muestra las apariciones del año por tema y alcance (la tabla del informe anual)")
 @year_option("el año a contar (por omisión: el año pasado)")
 @db_option()
-@lang_option(("both", "es", "en"), "both", "etiquetas en español (es), inglés (en) o ambos (both, por omisión)")
+@lang_option(("both", "es", "en"), "both",
+             "etiquetas en español (es), inglés (en) o ambos (both); por omisión, el idioma de PRODESC_MONITOR_LANG "
+             "si está definida, o both")
 @out_option(None, "también escribe la tabla como CSV, XLSX y Markdown en esta carpeta")
 @option("--freeze", is_flag=True,
         help="guarda para siempre la cifra de este año (hágalo cuando se imprima el informe anual)")
