@@ -34,6 +34,7 @@ LIVE_LABEL = {"es": "en vivo", "en": "live", "both": "en vivo / live"}
              "exactamente la tabla congelada (termina con código 1 si alguna celda difiere)")
 @option("--list-frozen", is_flag=True, help="lista los años congelados")
 def tally(year, db, lang, out, freeze, by, note, live, compare, as_frozen, list_frozen) -> int:
+    from flows.commands.language import number
     from warehouse.db import connect
     from warehouse.tally import AlreadyFrozen, format_table, frozen_years, write_outputs
     from warehouse.tally import compare as compare_frozen
@@ -47,7 +48,7 @@ def tally(year, db, lang, out, freeze, by, note, live, compare, as_frozen, list_
             if not years:
                 print("Todavía no se ha congelado ningún año.")
             for y, at, who, total, text in years:
-                print(f"{y}: {total} apariciones, congelado el {at:%Y-%m-%d %H:%M}" + (f" por {who}" if who else "")
+                print(f"{y}: {number(total)} apariciones, congelado el {at:%Y-%m-%d %H:%M}" + (f" por {who}" if who else "")
                       + (f" ({text})" if text else ""))
             return 0
         if freeze:
@@ -56,7 +57,7 @@ def tally(year, db, lang, out, freeze, by, note, live, compare, as_frozen, list_
             except AlreadyFrozen:
                 fail(f"{year} ya está congelado: su cifra publicada no puede cambiar. Compárela con la cifra "
                      f"en vivo con `prodesc-monitor tally --year {year} --compare`.", code=1)
-            print(f"Se congeló {year}: {total} apariciones. Esta cifra ya no cambiará.\n")
+            print(f"Se congeló {year}: {number(total)} apariciones. Esta cifra ya no cambiará.\n")
         if as_frozen:
             return _as_frozen(con, year, lang, out)
         is_frozen = any(y[0] == year for y in frozen_years(con))
