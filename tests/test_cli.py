@@ -264,6 +264,9 @@ def test_add_csv_header_mistakes_and_the_template(tmp_path, capsys, monkeypatch)
     err = capsys.readouterr().err
     assert err.splitlines() == ["línea 1: a los encabezados les falta: título. Se necesitan al menos fecha, medio, "
                                 "tema y título (vea docs/plantilla-apariciones.csv)."]
+    path.write_bytes(b"PK\x03\x04" + bytes(range(256)))          # an .xlsx saved under a .csv name
+    assert main(["add", "--csv", str(path), "--db", str(db)]) == 2
+    assert "parece un libro de Excel (.xlsx)" in capsys.readouterr().err
     template = REPO / "docs" / "plantilla-apariciones.csv"
     assert template.read_bytes().startswith(b"\xef\xbb\xbffecha,medio,")
     found = read_manual_csv(template)        # its example rows are well formed, and never added

@@ -80,6 +80,7 @@ MEDIUM_WORDS = _aliases({
     "online": ("en linea", "internet", "digital", "web", "redes", "redes sociales"),
     "other": ("otro", "otra", "otros"),
 })
+assert set(MEDIUM_WORDS.values()) == set(MEDIA)
 
 _ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _DMY = re.compile(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})")

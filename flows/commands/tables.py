@@ -168,7 +168,9 @@ def _problem_words(problem, csv_file, words) -> str:
 
     text, lang = words["csv"], words.lang
     values = dict(problem.values, file=csv_file)
-    if problem.key == "missing":
+    if problem.key == "unreadable":
+        values["detail"] = words["unreadable_kinds"].get(values["detail"], values["detail"])
+    elif problem.key == "missing":
         values["column"] = words["columns_csv"][values["column"]]
     elif problem.key == "missing_columns":
         values["columns"] = ", ".join(words["header_names"][c] for c in values["columns"])
