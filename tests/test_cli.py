@@ -279,3 +279,14 @@ def test_add_csv_header_mistakes_and_the_template(tmp_path, capsys, monkeypatch)
     monkeypatch.setenv("PRODESC_MONITOR_LANG", "fr")
     assert main(["add", "--csv", str(path), "--db", str(db)]) == 2
     assert "PRODESC_MONITOR_LANG" in capsys.readouterr().err
+
+
+def test_one_is_singular_and_thousands_take_a_comma():
+    from flows.commands.language import Words, number
+
+    words = Words("es")
+    assert words("loaded", pages=words.n("pending_pages", 1), articles=words.n("articles", 1),
+                 appearances=words.n("appearances", 1234)) == \
+        "Páginas pendientes guardadas: 1 página, con 1 nota y 1,234 apariciones."
+    assert words.n("rows_read", 1) == "1 fila leída" and words.n("rows_read", 2) == "2 filas leídas"
+    assert number(0.8) == "0.8" and number(1234567) == "1,234,567" and number(2.50) == "2.5"

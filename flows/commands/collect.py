@@ -58,7 +58,7 @@ def retag(db, lang) -> int:
     from flows.steps import retag as retag_stored
 
     result, words = retag_stored(db), Words(lang)
-    print(words("retagged", articles=words.n("articles", result["articles"]), kb_version=result["kb_version"],
+    print(words("retagged", articles=words.n("stored_articles", result["articles"]), kb_version=result["kb_version"],
                 changed=words.n("changed", result["changed"])))
     return 0
 
