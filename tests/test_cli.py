@@ -223,7 +223,9 @@ MANUAL_CSV = ("medio,fecha,título,enlace,tema,alcance,proceso,tipo\r\n"
               "Diario Y,31/02/2023,Fecha imposible,,laboral,,,\r\n"
               "\r\n"
               "Diario Z,01/05/2023,Tema raro,,deportes,estatal,,\r\n"
-              "Diario W,2/6/2023,Personas defensoras,,personas defensoras,internacional,,televisión\r\n")
+              "Diario W,2/6/2023,Personas defensoras,,personas defensoras,internacional,,televisión\r\n"
+              "Diario V,3/6/2023,Caso desconocido,,laboral,local,Sindicato Inventado,\r\n"
+              "Diario U,4/6/2023,Por sigla,,laboral,local,uja,\r\n")
 
 
 def test_add_csv_reads_spanish_headers_and_dates_and_explains_each_bad_row(tmp_path, capsys):
@@ -234,22 +236,26 @@ def test_add_csv_reads_spanish_headers_and_dates_and_explains_each_bad_row(tmp_p
     path.write_bytes(b"\xef\xbb\xbf" + MANUAL_CSV.encode("utf-8"))   # Excel's «CSV UTF-8»: with a BOM
     assert main(["add", "--csv", str(path), "--db", str(db)]) == 1   # some rows rejected: exit 1
     out, err = capsys.readouterr()
-    assert "5 filas leídas; 3 apariciones nuevas agregadas, 0 ya estaban (actualizadas)." in out
-    assert err.splitlines()[0].startswith("2 filas rechazadas")
+    assert "7 filas leídas; 4 apariciones nuevas agregadas, 0 ya estaban (actualizadas)." in out
+    assert err.splitlines()[0].startswith("3 filas rechazadas")
     assert "  línea 4: la fecha «31/02/2023» no existe; escríbala como dd/mm/aaaa" in err.splitlines()
     line6 = next(line for line in err.splitlines() if line.startswith("  línea 6: "))
     assert "el tema «deportes»" in line6 and "el alcance «estatal»" in line6
+    line8 = next(line for line in err.splitlines() if line.startswith("  línea 8: "))
+    assert "el proceso «Sindicato Inventado» no está en la base de conocimientos" in line8 and "unionhidalgo" in line8
     con = connect(db, read_only=True)
     rows = con.execute("SELECT outlet, published_date::VARCHAR, theme, reach, medium, process FROM manual_appearances "
                        "ORDER BY published_date").fetchall()
     con.close()
-    assert rows == [("Radio Comunitaria X", "2023-03-15", "land_territory", "local", "radio", "Unión Hidalgo"),
+    # the case stored as its knowledge-base id, as crawled appearances store it, whatever name was written
+    assert rows == [("Radio Comunitaria X", "2023-03-15", "land_territory", "local", "radio", "unionhidalgo"),
                     ("La Jornada", "2023-04-02", "institutional", "national", "print", None),
-                    ("Diario W", "2023-06-02", "defenders", "international", "tv", None)]
+                    ("Diario W", "2023-06-02", "defenders", "international", "tv", None),
+                    ("Diario U", "2023-06-04", "labour", "local", "other", "uja")]
     # the same file again: nothing counted twice; in English on request
     assert main(["add", "--csv", str(path), "--db", str(db), "--lang", "en"]) == 1
     out, err = capsys.readouterr()
-    assert "5 rows read; 0 new appearances added, 3 already there (updated)." in out
+    assert "7 rows read; 0 new appearances added, 4 already there (updated)." in out
     assert "  line 4: the date «31/02/2023» does not exist; write it as dd/mm/yyyy" in err.splitlines()
 
 

@@ -161,9 +161,13 @@ def _delimiter(first_line: str) -> str:
     return max(counts, key=lambda d: (counts[d], d == ","))
 
 
-def read_manual_csv(path: Path) -> ManualCSV:
+def read_manual_csv(path: Path, processes: dict[str, str] | None = None) -> ManualCSV:
     """The good rows of the CSV and a `Problem` for each bad one (and for the file, if it has no
-    usable header). Never raises for what is in the file."""
+    usable header). Never raises for what is in the file.
+
+    `processes` maps each way of naming a case (folded: id, Spanish or English name, its
+    names and acronyms in the knowledge base) to its id, so a manual appearance stores the id
+    crawled ones do and the reports name it; a case not in it rejects the row. None: stored as written."""
     data = Path(path).read_bytes()
     if b"\x00" in data[:4096] or data[:4] == b"PK\x03\x04":
         kind = "xlsx" if data[:2] == b"PK" else "binary"
@@ -187,7 +191,7 @@ def read_manual_csv(path: Path) -> ManualCSV:
         for name, value in zip(columns, cells):
             if name and name not in row:
                 row[name] = value.strip()
-        appearance, problems = _row(row, start, today)
+        appearance, problems = _row(row, start, today, processes)
         if problems:
             result.problems += problems
         else:
@@ -195,7 +199,8 @@ def read_manual_csv(path: Path) -> ManualCSV:
     return result
 
 
-def _row(row: dict[str, str], line: int, today: date) -> tuple[ManualAppearance | None, list[Problem]]:
+def _row(row: dict[str, str], line: int, today: date,
+         processes: dict[str, str] | None = None) -> tuple[ManualAppearance | None, list[Problem]]:
     problems = []
 
     def bad(key: str, **values) -> None:
@@ -227,6 +232,11 @@ def _row(row: dict[str, str], line: int, today: date) -> tuple[ManualAppearance 
     medium = MEDIUM_WORDS.get(fold(row.get("medium") or "other"))
     if medium is None:
         bad("bad_medium", value=row["medium"])
+    process = row.get("process") or None
+    if process and processes is not None:
+        process = processes.get(fold(process))
+        if process is None:
+            bad("bad_process", value=row["process"])
     url = row.get("url") or None
     if url and not re.match(r"https?://\S+$", url, re.IGNORECASE):
         bad("bad_url", value=url)
@@ -235,7 +245,7 @@ def _row(row: dict[str, str], line: int, today: date) -> tuple[ManualAppearance 
     key = "|".join([day.isoformat(), row["outlet"].lower(), medium, row["title"].lower()])
     return ManualAppearance(
         manual_id=hashlib.sha1(key.encode()).hexdigest()[:16], outlet=row["outlet"], reach=reach, medium=medium,
-        published_date=day, theme=theme, process=row.get("process") or None, title=row["title"], url=url,
+        published_date=day, theme=theme, process=process, title=row["title"], url=url,
         note=row.get("note") or None, added_by=row.get("added_by") or None), []
 
 

@@ -133,7 +133,7 @@ def add(csv_file, db, lang) -> int:
     words = Words(lang)
     if not csv_file.is_file():
         fail(words("add_no_file", file=csv_file))
-    found = read_manual_csv(csv_file)
+    found = read_manual_csv(csv_file, case_names())
     problems = describe_problems(found.problems, csv_file, words)
     if not found.read:   # no usable header, or nothing below it
         fail(problems[0] if problems else words("add_empty", file=csv_file))
@@ -150,6 +150,21 @@ def add(csv_file, db, lang) -> int:
             print(f"  {problem}", file=sys.stderr)
         return 1
     return 0
+
+
+def case_names() -> dict[str, str]:
+    """Every way the team may write a case in the `proceso` column, folded, to its id: the id,
+    the Spanish and English names and the knowledge base's own names and acronyms."""
+    from nlp.kb import load_kb
+    from warehouse.manual import fold
+
+    names: dict[str, str] = {}
+    for e in load_kb().entities:
+        if e.kind != "process":
+            continue
+        for text in (e.id, e.name, e.name_en, *(a.text for a in e.aliases)):
+            names.setdefault(fold(text), e.id)
+    return names
 
 
 def describe_problems(problems, csv_file, words) -> list[str]:
@@ -176,7 +191,8 @@ def _problem_words(problem, csv_file, words) -> str:
         values["columns"] = ", ".join(words["header_names"][c] for c in values["columns"])
     allowed = {"bad_theme": [THEME_NAMES[t][lang].lower() for t in THEMES],
                "bad_reach": [REACH_NAMES[r][lang].lower() for r in CLASSIFIED_REACHES],
-               "bad_medium": list(words["medium_names"].values())}
+               "bad_medium": list(words["medium_names"].values()),
+               "bad_process": sorted({v for v in case_names().values()})}
     if problem.key in allowed:
         values["allowed"] = ", ".join(allowed[problem.key])
     return text[problem.key].format(**values)
