@@ -311,6 +311,9 @@ def test_highlight_marks_whole_accepted_names_never_a_lookalike(con):
     item = next(i for g in weekly_context(con, "2026-W47", chart=False)["groups"] for s in g["stories"]
                 for i in [s["lead"], *s["copies"]] if i["url"] == url)
     assert [p for p, marked in item["pieces"] if marked] == ["ProDESC"]
+    # the other side's names are never marked, even accepted (the farm and the company of the dispute)
+    from flows.report.weekly import marked_names
+    assert marked_names(["Akutza", "BACHOCO", "Unión Hidalgo", "EDF", "ProDESC"]) == ["Unión Hidalgo", "ProDESC"]
 
 
 def test_theme_and_reach_colours_never_share_a_colour():

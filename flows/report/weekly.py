@@ -16,6 +16,7 @@ Weeks the monitor did not watch are "sin datos", never 0 (see `monitored_weeks`)
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import timedelta
 from pathlib import Path
 
@@ -31,6 +32,12 @@ SILENT_RUNS = 3   # as in warehouse/views/45_silent_outlets.sql
 XLSX_WIDTHS = (10, 26, 14, 12, 24, 60, 50, 80, 40, 30, 20)   # week, theme, reach, date, outlet, title, link...
 TOP_OUTLETS = 5
 AVERAGE_WEEKS = 4
+# Names the tagger may accept as evidence of a case but that name the other side: the companies,
+# farms and projects the communities oppose. In a sentence the report marks who appears (ProDESC,
+# its director, the communities and collectives), so these are never marked, even when accepted:
+# a yellow "Bachoco" would tell the reader the company is the mention (counting rules §2).
+NEVER_MARKED = ("Bachoco", "Akutzá", "EDF", "EDF Renewables", "EDF Renovables", "EDF Renouvelables",
+                "Électricité de France", "Mítikah", "Nueva Xcala", "Gunaa Sicarú")
 
 
 def monitored_weeks(con, weeks: list[str], counts: dict[str, dict]) -> set[str]:
@@ -66,6 +73,19 @@ def monitored_weeks(con, weeks: list[str], counts: dict[str, dict]) -> set[str]:
 
 def _words(text: str | None) -> str:
     return re.sub(r"[\W_]+", " ", text or "").strip().casefold()
+
+
+def _plain(name: str) -> str:
+    """A name compared without capitals or accents ("AKUTZA" is Akutzá)."""
+    return "".join(c for c in unicodedata.normalize("NFD", _words(name)) if not unicodedata.combining(c))
+
+
+_NEVER_MARKED = {_plain(n) for n in NEVER_MARKED}
+
+
+def marked_names(matched) -> list[str]:
+    """The accepted texts to mark in a sentence, less the other side's names (NEVER_MARKED)."""
+    return [m for m in matched or [] if _plain(m) not in _NEVER_MARKED]
 
 
 MIN_WORDS = 6   # a replacement sentence has at least this many words: shorter lines are bylines or datelines
@@ -188,7 +208,7 @@ def weekly_context(con, week: str, lang: str = "es", db_name: str = "", chart: b
         shown.append({**r, "anchor": f"a-{i}", "date_text": format_date(r["published_date"], lang),
                       "reach_label": text["reaches"].get(r["reach"], r["reach"]),
                       "href": safe_href(r["url"]), "sentence": sentence,
-                      "pieces": highlight(sentence, r["matched"]),
+                      "pieces": highlight(sentence, marked_names(r["matched"])),
                       "language_text": text["in_language"].format(
                           language=text["language_names"].get(language, language))
                       if language and language != "es" else "",
@@ -228,7 +248,8 @@ def weekly_context(con, week: str, lang: str = "es", db_name: str = "", chart: b
     for item in shown:
         cases.setdefault(item["process"] or "", []).append(item)
     by_case = []
-    for key, rows in sorted(cases.items(), key=lambda kv: (-len(kv[1]), kv[0] == "", rows_name(kv[1]))):
+    # the cases first, most appearances first; what names no case (ProDESC, its director) last
+    for key, rows in sorted(cases.items(), key=lambda kv: (kv[0] == "", -len(kv[1]), rows_name(kv[1]))):
         label = rows[0]["process_name"] or rows[0]["process"] if key else text["no_case"]
         by_case.append({"key": key or "none", "label": label, "n": len(rows), "href": f"#c-{key or 'none'}"})
         add_list(f"c-{key or 'none'}", label, rows)
