@@ -238,7 +238,9 @@ def test_every_number_links_to_exactly_its_appearances(con, tmp_path):
     from flows.report import write_weekly
 
     html = write_weekly(con, "2026-W47", tmp_path)[0].read_text(encoding="utf-8")
-    ids = set(re.findall(r' id="([^"]+)"', html))
+    ids = re.findall(r' id="([^"]+)"', html)
+    assert len(ids) == len(set(ids))
+    ids = set(ids)
     targets = re.findall(r'href="#([^"]+)"', html)
     assert targets and set(targets) <= ids
     for key, n in W47.items():

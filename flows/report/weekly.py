@@ -155,7 +155,7 @@ def _main_theme(current: dict, text: dict, lang: str) -> str:
     if len(ranked) > 1 and ranked[1][1] == n:
         return ""
     name = text["themes"].get(theme, theme)
-    name = name[0].lower() + name[1:] if lang == "es" else name
+    name = name[0].lower() + name[1:]   # mid-sentence: "la mayoría sobre tierra y territorio"
     return text["theme_majority" if 2 * n > total else "theme_most"].format(theme=name)
 
 
@@ -251,8 +251,9 @@ def weekly_context(con, week: str, lang: str = "es", db_name: str = "", chart: b
     # the cases first, most appearances first; what names no case (ProDESC, its director) last
     for key, rows in sorted(cases.items(), key=lambda kv: (kv[0] == "", -len(kv[1]), rows_name(kv[1]))):
         label = rows[0]["process_name"] or rows[0]["process"] if key else text["no_case"]
-        by_case.append({"key": key or "none", "label": label, "n": len(rows), "href": f"#c-{key or 'none'}"})
-        add_list(f"c-{key or 'none'}", label, rows)
+        slug = re.sub(r"[^a-z0-9_-]+", "-", key.lower()) or "none"    # a manual row's process may be any text
+        by_case.append({"key": key or "none", "label": label, "n": len(rows), "href": f"#c-{slug}"})
+        add_list(f"c-{slug}", label, rows)
 
     outlets: dict[str, list[dict]] = {}
     for item in shown:
