@@ -220,6 +220,20 @@ def test_a_week_the_monitor_did_not_run_is_no_data_not_zero(con, tmp_path):
     assert ctx["has_data"] and ctx["summary"].startswith("0 apariciones en la semana 45 (2–8 nov 2026), 1 menos")
 
 
+def test_a_manual_appearance_gives_its_week_data(con, tmp_path):
+    """A radio interview added by hand (`prodesc-monitor add`) in a week no run watched: the
+    week shows that appearance (never "sin datos" over a count), marked as added by hand."""
+    from flows.report import weekly_context, write_weekly
+    from warehouse.manual import ManualAppearance, add_manual
+
+    add_manual(con, [ManualAppearance("m1", "Radio Educación", "national", "radio", date(2026, 11, 5), "labour",
+                                      "cnddhl", "Entrevista sobre defensoras laborales", None, None, "Ana")])
+    ctx = weekly_context(con, "2026-W45", chart=False)
+    assert ctx["has_data"] and ctx["summary"].startswith("1 aparición en la semana 45 (2–8 nov 2026)")
+    html = write_weekly(con, "2026-W45", tmp_path)[0].read_text(encoding="utf-8")
+    assert "Registrada a mano" in html and 'href="#c-cnddhl">1</a>' in html
+
+
 def test_cases_outlets_and_the_most_reprinted_story(con):
     from flows.report import weekly_context
 
