@@ -231,3 +231,152 @@ def test_review_desk_click_through_changes_the_report_and_the_tally(page, open_w
     assert after["defenders"]["national"] == before["defenders"]["national"] + 1
     assert after["institutional"]["unclassified"] == 0 and after["institutional"]["national"] == 2
     assert sum(map(sum, (c.values() for c in after.values()))) == sum(map(sum, (c.values() for c in before.values()))) - 1
+
+
+# ---------------------------------------------------------------------------- the weekly report, clicked through
+
+def _item_cells(con, week: str) -> dict[str, tuple[str, str]]:
+    """url -> (theme, reach) of every appearance of the week, from the warehouse view."""
+    from flows.report import parse_week
+
+    start, end = parse_week(week)
+    return {u: (t, r) for u, t, r in con.execute(
+        "SELECT url, theme, reach FROM appearances WHERE published_date BETWEEN ? AND ?", [start, end]).fetchall()}
+
+
+def test_clicking_a_count_leads_to_exactly_its_appearances(page, world):
+    """Every non-zero cell of the theme×reach grid is a link; clicking it scrolls to a list
+    whose rows are exactly the appearances of that theme and reach, each leading on to the
+    appearance itself."""
+    from flows.report import write_weekly
+
+    con, _, tmp = world
+    html = write_weekly(con, "2026-W47", tmp / "out")[0]
+    cells = _item_cells(con, "2026-W47")
+    page.goto(html.as_uri())
+    # every number but 0 is a link (the cells, the theme and reach totals, the total)
+    grid = page.locator("#grid td[data-theme][data-reach]").evaluate_all(
+        "tds => tds.map(td => [td.innerText.trim(), td.querySelectorAll('a').length])")
+    assert [links for n, links in grid] == [0 if n == "0" else 1 for n, _ in grid] and sum(l for _, l in grid) == 12
+    for key, n in W47.items():
+        theme, reach = key.split("|")
+        page.goto(html.as_uri())
+        page.locator(f'#grid td[data-theme="{theme}"][data-reach="{reach}"] a').click()
+        assert page.evaluate("location.hash") == f"#t-{theme}-{reach}"
+        target = page.locator(f"#t-{theme}-{reach}")
+        assert target.evaluate("el => el.getBoundingClientRect().top") < VIEWPORT["height"]   # scrolled to it
+        urls = target.locator("li[data-url]").evaluate_all("lis => lis.map(li => li.dataset.url)")
+        assert len(urls) == n and {cells[u] for u in urls} == {(theme, reach)}
+        assert sorted(urls) == sorted(u for u, c in cells.items() if c == (theme, reach))
+        if key == "labour|national":
+            screenshot(page, "weekly-report-cell-link.png")
+    # a theme total leads to the theme's group of the full list, a case to its rows
+    page.goto(html.as_uri())
+    page.locator('#grid td[data-theme="labour"][data-reach="total"] a').click()
+    shown = page.locator("#theme-labour [data-url]").evaluate_all("els => els.map(e => e.dataset.url)")
+    assert sorted(shown) == sorted(u for u, (t, _) in cells.items() if t == "labour")
+    page.locator('#cases tr[data-case="uja"] a').click()
+    assert sorted(page.locator("#c-uja li[data-url]").evaluate_all("lis => lis.map(li => li.dataset.url)")) == \
+        sorted([URLS["labour"], URLS["labour_copy"]])
+    # and a row of a list leads to the appearance itself
+    page.locator(f'#c-uja li[data-url="{URLS["labour_copy"]}"] a').click()
+    assert page.evaluate("location.hash") == page.locator(f'li.copy[data-url="{URLS["labour_copy"]}"]').evaluate(
+        "el => '#' + el.id")
+
+
+def test_the_report_opens_with_its_summary_line(page, world):
+    from flows.report import write_weekly
+
+    con, _, tmp = world
+    page.goto(write_weekly(con, "2026-W47", tmp / "out")[0].as_uri())
+    assert text(page, "h1") == "Apariciones en medios — semana 47 (16–22 nov 2026)"
+    assert text(page, "#total") == (
+        "6 apariciones en la semana 47 (16–22 nov 2026), 4 más que la semana anterior y por encima del promedio "
+        "de las 2 semanas previas con datos (1.5); el tema más frecuente fue institucional.")
+    assert "2026-W" not in text(page, "header") + text(page, "#counts")
+    assert "(hora de la Ciudad de México)" in text(page, "#generated")
+    screenshot(page, "weekly-report-summary.png")
+
+
+def test_a_week_without_a_run_says_no_data(page, world):
+    from flows.report import write_weekly
+
+    con, _, tmp = world
+    page.goto(write_weekly(con, "2026-W45", tmp / "out")[0].as_uri())
+    assert text(page, "#total") == "Sin datos: el monitor no corrió esta semana."
+    assert page.locator("#grid").count() == 0
+    weeks = dict(page.locator(".chart-weeks td[data-week]").evaluate_all(
+        "tds => tds.map(td => [td.dataset.week, td.innerText.trim()])"))
+    assert weeks["2026-W45"] == "sin datos" and weeks["2026-W43"] == "sin datos" and weeks["2026-W44"] == "1"
+    now = page.locator('#counts table.compare tr[data-key="total"] td.now').first
+    assert now.inner_text() == "sin datos"
+    assert page.locator("img.chart").evaluate("img => img.naturalWidth") > 800
+    screenshot(page, "weekly-report-no-data.png")
+
+
+def _pdf_pages(pdf: bytes) -> list[list[str]]:
+    """The non-empty text lines of each page of a PDF."""
+    import io
+
+    pypdf = pytest.importorskip("pypdf", reason="pypdf is not installed (pip install -e '.[test]')")
+    return [[line.strip() for line in (p.extract_text() or "").splitlines() if line.strip()]
+            for p in pypdf.PdfReader(io.BytesIO(pdf)).pages]
+
+
+# A4 at 96 px per inch, no margins: what page.pdf below prints on.
+A4 = {"width": 794, "height": 1123}
+
+
+def test_the_report_prints_to_pdf_without_stranded_headings(page, world):
+    """Printed (or saved as PDF), a heading never ends a page: it goes with its table.
+
+    The test puts the first section's heading at the very bottom of page 1 (a spacer above it,
+    measured in the print layout) and prints. Without the print CSS (break-after: avoid) that
+    heading is the last line of page 1 (checked too, so the check can fail); with it, the
+    heading moves to page 2 with its table, and no page of the report ends with a heading."""
+    from flows.report import write_weekly
+
+    con, _, tmp = world
+    page.set_viewport_size(A4)
+    page.goto(write_weekly(con, "2026-W47", tmp / "out")[0].as_uri())
+    page.emulate_media(media="print")
+    style = page.evaluate("""() => {
+        const s = (sel, prop) => getComputedStyle(document.querySelector(sel))[prop];
+        return [s('h2', 'breakAfter'), s('h3', 'breakAfter'), s('#grid', 'breakInside'),
+                s('#grid thead', 'display'), s('figure', 'breakInside')];
+    }""")
+    assert style == ["avoid", "avoid", "avoid", "table-header-group", "avoid"]
+    headings = set(page.locator("h2, h3").all_inner_texts())
+    page.evaluate("""height => {
+        const h2 = document.querySelector('#counts h2');
+        const spacer = document.createElement('div');
+        spacer.id = 'spacer';
+        document.querySelector('#counts').before(spacer);
+        let px = 0;
+        for (let i = 0; i < 3; i++) {      // margins collapse differently once the spacer is there: settle
+            px += height - 4 - (h2.getBoundingClientRect().bottom + window.scrollY);
+            spacer.style.height = px + 'px';
+        }
+    }""", A4["height"])
+    first = page.locator("#counts h2").inner_text()
+
+    def printed():
+        return _pdf_pages(page.pdf(width=f"{A4['width']}px", height=f"{A4['height']}px",
+                                   margin={"top": "0", "bottom": "0", "left": "0", "right": "0"},
+                                   print_background=True))
+
+    without = page.evaluate("""() => {
+        const off = document.createElement('style');
+        off.id = 'off';
+        off.textContent = 'h1, h2, h3 { break-after: auto !important; page-break-after: auto !important; }';
+        document.head.append(off);
+    }""")
+    stranded = printed()
+    assert without is None and stranded[0][-1] == first       # the check sees a stranded heading
+    page.evaluate("() => document.getElementById('off').remove()")
+    pages = printed()
+    assert len(pages) >= 3
+    assert first in pages[1] and first not in pages[0]
+    assert [p[-1] for p in pages if p and p[-1] in headings] == []
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "weekly-report.pdf").write_bytes(page.pdf(format="A4", print_background=True))

@@ -149,18 +149,222 @@ def test_weekly_counts_match_the_view(con):
     assert ctx["total"] == 6
 
 
+def record_run(con, run_id: str, started: datetime, since=None, until=None, status="ok"):
+    """A crawl run in crawl_runs, as `prodesc-monitor crawl` records it."""
+    from warehouse.load import record_run as record
+
+    record(con, run_id, started, "sources.yaml", since, until, status, {})
+
+
 def test_comparison_with_previous_week_and_four_week_average(con):
+    """Weeks without a run and without appearances (W43, W45 in build_db) are 'sin datos':
+    the average is over the weeks with data, not a 0 for each missing week."""
     from flows.report import weekly_context
 
     ctx = weekly_context(con, "2026-W47", chart=False)
     rows = {r["key"]: r for r in ctx["by_theme"]}
-    # W46: land 1, labour 1; W43-W46 (average): land 1, labour 1, defenders 1 -> 0.25 each.
+    # W46: land 1, labour 1; W44: defenders 1; W43 and W45: no data -> averages over 2 weeks.
+    assert ctx["average_with_data"] == ["2026-W44", "2026-W46"]
     assert (rows["land_territory"]["now"], rows["land_territory"]["before"], rows["land_territory"]["change"]) == (1, 1, "=")
-    assert (rows["labour"]["now"], rows["labour"]["change"], rows["labour"]["avg"]) == (2, "+1", "0.2")  # Mexico: decimal point
-    assert rows["defenders"]["vs_avg"] == "−0.2"
-    assert (rows["total"]["now"], rows["total"]["before"], rows["total"]["avg"]) == (6, 2, "0.8")
+    assert (rows["labour"]["now"], rows["labour"]["change"], rows["labour"]["avg"]) == (2, "+1", "0.5")  # Mexico: decimal point
+    assert rows["defenders"]["vs_avg"] == "−0.5"
+    assert (rows["total"]["now"], rows["total"]["before"], rows["total"]["avg"]) == (6, 2, "1.5")
+    assert ctx["average_note"] == "semanas 43–46; 2 con datos"
     reach = {r["key"]: r for r in ctx["by_reach"]}
     assert reach["unclassified"]["change"] == "+1"
+
+    # A run during W45 that found nothing makes W45 a real 0, which enters the average.
+    record_run(con, "run-w45", datetime(2026, 11, 4, 12, tzinfo=timezone.utc))
+    ctx = weekly_context(con, "2026-W47", chart=False)
+    assert ctx["average_with_data"] == ["2026-W44", "2026-W45", "2026-W46"]
+    assert {r["key"]: r for r in ctx["by_theme"]}["total"]["avg"] == "1"
+    # A run going back over a window (--since/--until) covers each week it overlaps.
+    record_run(con, "run-back", datetime(2026, 12, 1, 12, tzinfo=timezone.utc), date(2026, 10, 22), date(2026, 10, 23))
+    ctx = weekly_context(con, "2026-W47", chart=False)
+    assert ctx["average_with_data"] == ["2026-W43", "2026-W44", "2026-W45", "2026-W46"]
+    assert ctx["average_note"] == "semanas 43–46"
+    # A failed run covers nothing.
+    record_run(con, "run-failed", datetime(2026, 9, 9, 12, tzinfo=timezone.utc), status="failed")
+    assert "2026-W37" not in weekly_context(con, "2026-W47", chart=False)["with_data"]
+
+
+def test_summary_line_says_count_trend_and_main_theme(con):
+    from flows.report import weekly_context
+
+    ctx = weekly_context(con, "2026-W47", chart=False)
+    assert ctx["summary"] == ("6 apariciones en la semana 47 (16–22 nov 2026), 4 más que la semana anterior y por "
+                              "encima del promedio de las 2 semanas previas con datos (1.5); el tema más frecuente "
+                              "fue institucional.")
+    ctx = weekly_context(con, "2026-W46", chart=False)     # W45 no data; W43-W45: only W44 has data
+    assert ctx["summary"] == ("2 apariciones en la semana 46 (9–15 nov 2026), sin datos de la semana anterior y por "
+                              "encima del promedio de la única semana previa con datos (1).")
+    en = weekly_context(con, "2026-W47", "en", chart=False)
+    assert en["summary"].startswith("6 appearances in week 47 (16–22 Nov 2026), 4 more than the week before and "
+                                    "above the average of the 2 weeks before with data (1.5)")
+
+
+def test_a_week_the_monitor_did_not_run_is_no_data_not_zero(con, tmp_path):
+    from flows.report import weekly_context, write_weekly
+
+    ctx = weekly_context(con, "2026-W45", chart=False)
+    assert not ctx["has_data"] and ctx["summary"] == "Sin datos: el monitor no corrió esta semana."
+    assert {r["key"]: r for r in ctx["by_theme"]}["total"]["now"] is None
+    html = write_weekly(con, "2026-W45", tmp_path)[0].read_text(encoding="utf-8")
+    assert "Sin datos: el monitor no corrió esta semana." in html and "0 apariciones" not in html
+    assert 'id="grid"' not in html
+    assert '<td class="n" data-week="2026-W43"><span class="nodata">sin datos</span>' in html
+    assert '<td class="n" data-week="2026-W44">1</td>' in html
+    # the same week, watched by a run that found nothing: a real 0
+    record_run(con, "run-w45", datetime(2026, 11, 4, 12, tzinfo=timezone.utc))
+    ctx = weekly_context(con, "2026-W45", chart=False)
+    assert ctx["has_data"] and ctx["summary"].startswith("0 apariciones en la semana 45 (2–8 nov 2026), 1 menos")
+
+
+def test_a_manual_appearance_gives_its_week_data(con, tmp_path):
+    """A radio interview added by hand (`prodesc-monitor add`) in a week no run watched: the
+    week shows that appearance (never "sin datos" over a count), marked as added by hand."""
+    from flows.report import weekly_context, write_weekly
+    from warehouse.manual import ManualAppearance, add_manual
+
+    add_manual(con, [ManualAppearance("m1", "Radio Educación", "national", "radio", date(2026, 11, 5), "labour",
+                                      "cnddhl", "Entrevista sobre defensoras laborales", None, None, "Ana")])
+    ctx = weekly_context(con, "2026-W45", chart=False)
+    assert ctx["has_data"] and ctx["summary"].startswith("1 aparición en la semana 45 (2–8 nov 2026)")
+    html = write_weekly(con, "2026-W45", tmp_path)[0].read_text(encoding="utf-8")
+    assert "Registrada a mano" in html and 'href="#c-cnddhl">1</a>' in html
+
+
+def test_cases_outlets_and_the_most_reprinted_story(con):
+    from flows.report import weekly_context
+
+    ctx = weekly_context(con, "2026-W47", chart=False)
+    cases = {c["key"]: (c["label"], c["n"]) for c in ctx["by_case"]}
+    assert cases["none"] == ("ProDESC o su directora, sin un caso en particular", 4)
+    assert cases["uja"][1] == 2
+    assert [(o["outlet"], o["n"]) for o in ctx["top_outlets"]] == [
+        ("Nacional Dos", 3), ("Diario Uno", 2), ("la-lista.example", 1)]
+    assert ctx["reprinted"]["lead"]["url"] == URLS["labour"]
+    assert ctx["reprinted"]["outlets"] == ["Diario Uno", "Nacional Dos"]
+
+
+def test_every_number_links_to_exactly_its_appearances(con, tmp_path):
+    """Each link of the counts leads to a list in the same file with exactly the rows counted."""
+    from flows.report import write_weekly
+
+    html = write_weekly(con, "2026-W47", tmp_path)[0].read_text(encoding="utf-8")
+    ids = re.findall(r' id="([^"]+)"', html)
+    assert len(ids) == len(set(ids))
+    ids = set(ids)
+    targets = re.findall(r'href="#([^"]+)"', html)
+    assert targets and set(targets) <= ids
+    for key, n in W47.items():
+        theme, reach = key.split("|")
+        assert f'data-theme="{theme}" data-reach="{reach}"><a class="count" href="#t-{theme}-{reach}">{n}</a><' in html
+        block = html.split(f'id="t-{theme}-{reach}"')[1].split("</ul>")[0]
+        assert len(re.findall(r"<li data-url=", block)) == n
+    labour = html.split('id="t-labour-national"')[1].split("</ul>")[0]
+    assert re.findall(r'<li data-url="([^"]+)"', labour) == [URLS["labour"]]
+    assert 'href="#c-uja">2</a>' in html and 'href="#o-1">3</a>' in html
+    assert '<td class="n" data-week="2026-W47"><a class="count" href="#items">6</a></td>' in html
+
+
+def test_footer_names_the_moment_and_the_database(con, tmp_path):
+    from flows.report import weekly_context, write_weekly_report
+
+    ctx = weekly_context(con, "2026-W47", chart=False)
+    assert "desde la base" not in ctx["generated"]
+    assert re.fullmatch(r"Generado el \d{1,2} [a-z]{3} \d{4} a las \d\d:\d\d \(hora de la Ciudad de México\)\.",
+                        ctx["generated"])
+    con.close()
+    html = write_weekly_report(tmp_path / "r.ducklake", tmp_path / "o", "2026-W47")[0].read_text(encoding="utf-8")
+    assert re.search(r"a las \d\d:\d\d \(hora de la Ciudad de México\) desde la base r\.ducklake\.", html)
+
+
+def test_opinion_column_shows_its_author_and_a_real_sentence_foreign_items_their_language(con):
+    """An opinion column signed by Alejandra Ancheita: her name alone is no excerpt."""
+    from flows.report import weekly_context
+
+    url = "http://nacionaldos.example/opinion-ancheita"
+    text = ("Alejandra Ancheita\nLa debida diligencia en derechos humanos no puede quedarse en el papel de las "
+            "empresas. " * 3)
+    a = replace(article(url, outlet="Nacional Dos", day=date(2026, 11, 18), text=text),
+                title="La debida diligencia, en serio", author="Alejandra Ancheita")
+    byline = _mention("Alejandra Ancheita", "Alejandra Ancheita")
+    signed = replace(byline, field="author")
+    foreign_url = "http://nacionaldos.example/english-piece"
+    foreign = replace(article(foreign_url, outlet="Nacional Dos", day=date(2026, 11, 18),
+                              text="ProDESC said the ruling matters for Mexican workers everywhere. " * 5),
+                      title="A ruling for workers")
+    load_batch(con, [Tagged(a, FakeTags(mentions=(signed, byline))),
+                     Tagged(foreign, FakeTags(language="en", mentions=(_mention(
+                         "ProDESC said the ruling matters for Mexican workers everywhere."),)))],
+               {}, [], "run-2", "kb-test")
+    items = {i["url"]: i for g in weekly_context(con, "2026-W47", chart=False)["groups"]
+             for s in g["stories"] for i in [s["lead"], *s["copies"]]}
+    column = items[url]
+    assert column["author"] == "Alejandra Ancheita"
+    assert column["sentence"] == ("La debida diligencia en derechos humanos no puede quedarse en el papel de "
+                                  "las empresas.")
+    assert items[foreign_url]["language_text"] == "en inglés" and column["language_text"] == ""
+
+
+def test_highlight_marks_whole_accepted_names_never_a_lookalike(con):
+    from flows.report import highlight, weekly_context
+
+    # a name split by a line break or a non-breaking space is still one mark
+    assert highlight("la comunidad de Unión\u00a0Hidalgo y Alejandra\nAncheita", ["Unión Hidalgo", "Alejandra Ancheita"]) == [
+        ("la comunidad de ", False), ("Unión\u00a0Hidalgo", True), (" y ", False), ("Alejandra\nAncheita", True)]
+    # Bachoco accepted in one sentence (the dispute) and rejected in the one shown (business news)
+    url = "http://nacionaldos.example/bachoco"
+    shown = "ProDESC comentó las ventas de Bachoco en el trimestre, que subieron en Peto."
+    load_batch(con, [Tagged(replace(article(url, outlet="Nacional Dos", day=date(2026, 11, 18)), title="Granjas"),
+                            FakeTags(theme="land_territory", process="chichankanab", mentions=(
+                                _mention(shown),
+                                _mention(shown, "Bachoco", accepted=False, reason="look-alike: business"),
+                                _mention("La granja de Bachoco en Akutzá amenaza el agua de los ejidos mayas.",
+                                         "Bachoco", field="title")))),
+                     ], {}, [], "run-2", "kb-test")
+    item = next(i for g in weekly_context(con, "2026-W47", chart=False)["groups"] for s in g["stories"]
+                for i in [s["lead"], *s["copies"]] if i["url"] == url)
+    assert [p for p, marked in item["pieces"] if marked] == ["ProDESC"]
+    # the other side's names are never marked, even accepted (the farm and the company of the dispute)
+    from flows.report.weekly import marked_names
+    assert marked_names(["Akutza", "BACHOCO", "Unión Hidalgo", "EDF", "ProDESC"]) == ["Unión Hidalgo", "ProDESC"]
+
+
+def test_theme_and_reach_colours_never_share_a_colour():
+    """Same colour, same meaning: green is land and territory, never also a reach."""
+    from flows.report.charts import REACH_COLOURS, THEME_COLOURS
+    from flows.report.html import TEMPLATES
+    from pipelines.vocabulary import REACHES, THEMES
+
+    assert set(THEME_COLOURS) == set(THEMES) and set(REACH_COLOURS) == set(REACHES)
+    theme, reach = {c.upper() for c in THEME_COLOURS.values()}, {c.upper() for c in REACH_COLOURS.values()}
+    assert len(theme) == len(THEMES) and len(reach) == len(REACHES) and not theme & reach
+    css = (TEMPLATES / "report.css").read_text(encoding="utf-8")
+    for t, colour in THEME_COLOURS.items():      # the items' borders and the legend use the same colours
+        assert re.search(rf"\.theme-{t} {{ border-left-color: {colour}; }}", css)
+        assert f".swatch.theme-{t} {{ background: {colour}; }}" in css
+
+
+def test_an_empty_stretch_draws_no_chart_and_prints_no_warning(tmp_path, registry):
+    import warnings
+
+    from flows.report import write_weekly
+    from flows.report.charts import weeks_chart, year_chart
+
+    assert weeks_chart(["2026-W46", "2026-W47"], {"labour": [0, 0]}, "es") is None
+    assert year_chart({"labour": {"local": 0}}, 2026, "es") is None
+    c = connect(tmp_path / "empty.ducklake")
+    try:
+        load_outlets(c, registry)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            html = write_weekly(c, "2026-W47", tmp_path / "o")[0].read_text(encoding="utf-8")
+    finally:
+        c.close()
+    assert "<img" not in html and "No hubo apariciones en las últimas 12 semanas" in html
+    assert "Sin datos: el monitor no corrió esta semana." in html
 
 
 def test_weekly_html_is_self_contained_escaped_and_complete(con, tmp_path):
@@ -181,7 +385,7 @@ def test_weekly_html_is_self_contained_escaped_and_complete(con, tmp_path):
     # counts, cell by cell
     for key, n in W47.items():
         theme, reach = key.split("|")
-        assert f'data-theme="{theme}" data-reach="{reach}">{n}<' in html
+        assert f'data-theme="{theme}" data-reach="{reach}"><a class="count" href="#t-{theme}-{reach}">{n}</a><' in html
     # every appearance, grouped by theme, the mention highlighted, the copy with its original
     assert html.count('class="item theme-') == 5          # 6 appearances, 2 of them one story
     assert "<mark>ProDESC</mark>" in html and "<mark>Alejandra Ancheita</mark>" in html

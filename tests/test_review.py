@@ -407,7 +407,7 @@ def test_the_desk_shows_the_weekly_report_with_its_decisions(server, con):
     ana.post("/decide", {"url": URLS["land"], "decision": "reject", "seen": "", "back": "/queue"})
     page = ana.get("/report?week=2026-W47")[2]
     assert 'data-theme="land_territory" data-reach="local">0<' in page
-    assert 'data-theme="labour" data-reach="local">1<' in page
+    assert 'data-theme="labour" data-reach="local"><a class="count" href="#t-labour-local">1</a><' in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script" not in page
 
 

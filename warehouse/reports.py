@@ -25,6 +25,12 @@ def week_items(con, start: date, end: date, lang: str = "es") -> list[dict]:
     return records(con, "report_week_items", {"start": start, "end": end, "lang": lang})
 
 
+def week_runs(con, start: date, end: date) -> list[dict]:
+    """The successful crawl runs that looked at a day from `start` to `end` (ran then, or their
+    --since/--until window overlaps it): run_id, ran_on, since, until (Mexico City dates)."""
+    return records(con, "report_week_runs", {"start": start, "end": end})
+
+
 def unregistered_outlets(con, start: date, end: date) -> list[dict]:
     """Sites not in the registry that published (or were first seen) from `start` to `end`."""
     return records(con, "report_unregistered_outlets", {"start": start, "end": end})

@@ -20,13 +20,20 @@ def safe_href(url: str | None) -> str | None:
 
 
 def highlight(text: str | None, terms) -> list[tuple[str, bool]]:
-    """Split a sentence into (piece, is_mention) so a template can mark the mentions (escaped)."""
+    """Split a sentence into (piece, is_mention) so a template can mark the mentions (escaped).
+
+    `terms` are the texts the tagger accepted as mentions in this sentence (the report's query
+    drops any text a rejected mention also found there, so a look-alike such as Bachoco in
+    business news is never marked). A name is marked whole: "Unión Hidalgo" and "Alejandra
+    Ancheita" as one mark each, longest name first, whatever spaces or line breaks the page put
+    between their words, and only as whole words ("ProDESCx" is not ProDESC)."""
     if not text:
         return []
-    terms = sorted({t for t in (terms or []) if t and t.strip()}, key=len, reverse=True)
+    terms = sorted({t.strip() for t in (terms or []) if t and t.strip()}, key=len, reverse=True)
     if not terms:
         return [(text, False)]
-    pattern = re.compile(r"(?<!\w)(" + "|".join(re.escape(t) for t in terms) + r")(?!\w)", re.IGNORECASE)
+    names = [r"\s+".join(re.escape(word) for word in t.split()) for t in terms]
+    pattern = re.compile(r"(?<!\w)(" + "|".join(names) + r")(?!\w)", re.IGNORECASE)
     out, pos = [], 0
     for m in pattern.finditer(text):
         if m.start() > pos:
