@@ -45,6 +45,7 @@ class Alias:
     threshold: float | None
     line: int
     requires: tuple[str, ...] = ()   # at least one of these must be in the article
+    counterpart: bool = False        # the company or project the case is against: evidence, never marked as the case
 
 
 @dataclass(frozen=True)
@@ -165,7 +166,7 @@ def _parse_aliases(v: Validator, ent: dict, eid: str) -> list[Alias]:
             threshold = None
             requires: tuple[str, ...] = ()
             if isinstance(item, dict):
-                v.keys(item, {"text", "threshold", "requires", "note"}, f"{who}, un elemento de {key}")
+                v.keys(item, {"text", "threshold", "requires", "note", "counterpart"}, f"{who}, un elemento de {key}")
                 if "text" not in item:
                     v.fail(line_of(item), f"{who}: un elemento de {key} necesita 'text'")
                 text = v.text(item["text"], f"{who}, text de un elemento de {key}", line_of(item))
@@ -181,14 +182,18 @@ def _parse_aliases(v: Validator, ent: dict, eid: str) -> list[Alias]:
                                                     line_of(item)))
                     if not requires:
                         v.fail(line_of(item), f"{who}: 'requires' de {text!r} está vacío")
+                counterpart = item.get("counterpart", False)
+                if not isinstance(counterpart, bool):
+                    v.fail(line_of(item), f"{who}: counterpart de {text!r} debe ser true o false")
                 line = line_of(item)
             else:
+                counterpart = False
                 text = v.text(item, f"{who}, un elemento de {key}", line_of(ent))
                 line = line_of(item, line_of(ent))
             if case_sensitive and " " in text:
                 v.fail(line, f"{who}: la sigla {text!r} debe ser una sola palabra "
                              f"(las frases van en 'names' o 'ambiguous_names')")
-            out.append(Alias(text, ambiguous, case_sensitive, threshold, line, requires))
+            out.append(Alias(text, ambiguous, case_sensitive, threshold, line, requires, counterpart))
     return out
 
 

@@ -166,3 +166,12 @@ def test_file_not_in_utf8_names_its_line(tmp_path):
     with pytest.raises(KnowledgeBaseError) as exc:
         load_kb(p)
     assert str(exc.value).startswith(f"{p}:11: el archivo debe guardarse con la codificación UTF-8")
+
+
+def test_counterpart_names_are_read_from_the_file():
+    """The companies and projects a case is against are marked in the knowledge base, not in code:
+    they still count as the case's names, and the reports never highlight them as the case."""
+    kb = load_kb()
+    counterparts = {a.text for e in kb.entities for a in e.aliases if a.counterpart}
+    assert {"Bachoco", "Akutzá", "EDF", "Mítikah", "Nueva Xcala"} <= counterparts
+    assert "Unión Hidalgo" not in counterparts and "ProDESC" not in counterparts

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import timedelta
+from functools import cache
 from pathlib import Path
 
 from flows.report.charts import weeks_chart
@@ -32,12 +33,6 @@ SILENT_RUNS = 3   # as in warehouse/views/45_silent_outlets.sql
 XLSX_WIDTHS = (10, 26, 14, 12, 24, 60, 50, 80, 40, 30, 20)   # week, theme, reach, date, outlet, title, link...
 TOP_OUTLETS = 5
 AVERAGE_WEEKS = 4
-# Names the tagger may accept as evidence of a case but that name the other side: the companies,
-# farms and projects the communities oppose. In a sentence the report marks who appears (ProDESC,
-# its director, the communities and collectives), so these are never marked, even when accepted:
-# a yellow "Bachoco" would tell the reader the company is the mention (counting rules §2).
-NEVER_MARKED = ("Bachoco", "Akutzá", "EDF", "EDF Renewables", "EDF Renovables", "EDF Renouvelables",
-                "Électricité de France", "Mítikah", "Nueva Xcala", "Gunaa Sicarú")
 
 
 def monitored_weeks(con, weeks: list[str], counts: dict[str, dict]) -> set[str]:
@@ -80,12 +75,22 @@ def _plain(name: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFD", _words(name)) if not unicodedata.combining(c))
 
 
-_NEVER_MARKED = {_plain(n) for n in NEVER_MARKED}
+@cache
+def never_marked() -> frozenset[str]:
+    """Names the tagger may accept as evidence of a case but that name the other side: the
+    companies, farms and projects the communities oppose, marked `counterpart: true` in the
+    knowledge base (EDF, Bachoco, Akutzá, Mítikah...). In a sentence the report marks who
+    appears (ProDESC, its director, the communities and collectives), so these are never
+    marked, even when accepted: a yellow "Bachoco" would tell the reader the company is the
+    mention (counting rules §2)."""
+    from nlp.kb import load_kb
+
+    return frozenset(_plain(a.text) for e in load_kb().entities for a in e.aliases if a.counterpart)
 
 
 def marked_names(matched) -> list[str]:
-    """The accepted texts to mark in a sentence, less the other side's names (NEVER_MARKED)."""
-    return [m for m in matched or [] if _plain(m) not in _NEVER_MARKED]
+    """The accepted texts to mark in a sentence, less the other side's names (never_marked)."""
+    return [m for m in matched or [] if _plain(m) not in never_marked()]
 
 
 MIN_WORDS = 6   # a replacement sentence has at least this many words: shorter lines are bylines or datelines
