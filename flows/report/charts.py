@@ -14,10 +14,12 @@ THEME_STYLE = {
     "defenders": ("#56B4E9", "xx"),
     "institutional": ("#CC79A7", ""),
 }
+# Reaches take the Okabe-Ito colours the themes leave free: a colour means one theme or one
+# reach across every chart of the project, never both (the annual chart colours by reach).
 REACH_STYLE = {
-    "local": ("#009E73", "//"),
+    "local": ("#F0E442", "\\\\"),
     "national": ("#0072B2", ""),
-    "international": ("#E69F00", ".."),
+    "international": ("#D55E00", "--"),
     "unclassified": ("#BBBBBB", "xx"),
 }
 
