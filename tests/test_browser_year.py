@@ -51,7 +51,8 @@ def test_each_tally_cell_leads_to_exactly_its_appearances(page, dialogs, world):
         assert _visible_target_urls(page) == expected, (theme, reach)
         clicked += 1
         if (theme, reach) == ("labour", "national"):
-            screenshot(page, "year-report-cell-list.png")
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=ARTIFACTS / "year-report-cell-list.png")   # what the click shows
     # a zero cell is a plain 0, not a link to an empty list
     zero = page.locator("#grid td[data-theme='defenders'][data-reach='local']")
     assert zero.inner_text() == "0" and zero.locator("a").count() == 0
@@ -93,3 +94,20 @@ def test_the_year_prints_to_pdf_without_the_screen_only_lists(page, world):
     assert pdf.startswith(b"%PDF-")
     pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
     assert 1 <= pages <= 6, pages
+
+
+def test_freeze_checklist_as_the_terminal_shows_it(page, world, capsys):
+    """`tally --freeze` without --yes: the checklist, nothing frozen, exit code 1. The terminal
+    text is shown in the browser only to keep a picture of it in tests/artifacts/."""
+    import html
+
+    from flows.cli import main
+
+    con, _, tmp = world
+    con.close()
+    assert main(["tally", "--year", "2026", "--db", str(tmp / "b.ducklake"), "--freeze", "--by", "Ana López"]) == 1
+    out = capsys.readouterr().out
+    assert "Antes de congelar 2026" in out and "No se congeló nada." in out
+    page.set_content(f"<pre style='font: 14px monospace; padding: 1rem; background: #111; color: #eee'>"
+                     f"$ prodesc-monitor tally --year 2026 --freeze --by \"Ana López\"\n{html.escape(out)}</pre>")
+    screenshot(page, "year-freeze-checklist.png")

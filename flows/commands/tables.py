@@ -127,16 +127,17 @@ def checklist_text(check, total: int) -> str:
     lines = [f"Antes de congelar {check.year} ({total} {'aparición' if total == 1 else 'apariciones'} en vivo), revise:",
              f"  {mark(unrev)} 1. Apariciones que cuentan sin que ninguna persona las haya revisado: {len(unrev)}",
              *rows(unrev, article),
-             f"  {mark(outlets)} 2. Medios sin clasificar con apariciones en {check.year} (cuentan como «Sin "
-             f"clasificar», una columna que el informe anual no tiene): {len(outlets)}",
+             f"  {mark(outlets)} 2. Medios sin clasificar con apariciones en {check.year}: {len(outlets)}",
+             "         (cuentan como «Sin clasificar», una columna que el informe anual no tiene)",
              *rows(outlets, lambda o: f"{o['outlet']} ({o['appearances']} "
                                       f"{'aparición' if o['appearances'] == 1 else 'apariciones'})"),
-             f"  {mark(strong)} 3. Candidatos rechazados con evidencia fuerte (el puntaje de las reglas alcanzó el "
-             f"umbral y solo el modelo dijo que no), sin decisión de una persona: {len(strong)}",
+             f"  {mark(strong)} 3. Candidatos rechazados con evidencia fuerte, sin decisión de una persona: "
+             f"{len(strong)}",
+             "         (el puntaje de las reglas alcanzó el umbral y solo el modelo dijo que no)",
              *rows(strong, lambda i: f"{article(i)}  [{i['matched']}]")]
     lines.append("Todo está revisado." if check.clear else
-                 "Se resuelven en la mesa de revisión (prodesc-monitor review): confirmar o rechazar, y clasificar "
-                 "los medios.")
+                 "Se resuelven en la mesa de revisión (prodesc-monitor review): confirmar o rechazar,\n"
+                 "y clasificar los medios.")
     return "\n".join(lines)
 
 

@@ -93,6 +93,7 @@ def year_chart(table: dict[str, dict[str, int]], year: int, lang: str) -> str:
         ax.text(total + 0.01 * max(1, max(left)), y, f" {total}", va="center", fontsize=10)
     ax.set_yticks(ys, [text["themes"][t] for t in themes])
     ax.set_xlim(0, max(left + [1]) * 1.12)
+    ax.xaxis.get_major_locator().set_params(integer=True)   # appearances come whole: no 0.5 ticks
     ax.set_title(text["year_chart_title"].format(year=year))
     ax.spines[["top", "right"]].set_visible(False)
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=4, frameon=False)
