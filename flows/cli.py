@@ -1,12 +1,13 @@
 """`prodesc-monitor`: the command line the communications team and analysts use.
 
 The commands live in `flows/commands/`, each a thin layer over library functions, with
-help in Spanish for a person who is not a programmer; this module puts them in one group
-and turns what happened into an exit code:
+help in Spanish for a person who is not a programmer (what they print: Spanish by default,
+English with `--lang en` or PRODESC_MONITOR_LANG=en; the words are in flows/commands/messages/);
+this module puts them in one group and turns what happened into an exit code:
 
 - 0: done; 1: the command ran and its result is a failure (a pinned floor not reached,
-  nothing fetched); 2: a usage mistake or a `UserError` (3: the database stayed locked);
-  130: stopped with Ctrl+C.
+  nothing fetched, rows of `add --csv` rejected); 2: a usage mistake or a `UserError`
+  (3: the database stayed locked); 130: stopped with Ctrl+C.
 - A `UserError` (pipelines/errors.py) is printed as one line, its message. Any other
   exception is a bug and is shown as one: a line saying so, then the traceback.
   PRODESC_MONITOR_DEBUG=1 adds the traceback to user errors too.

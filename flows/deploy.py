@@ -34,6 +34,7 @@ from flows.flows import (
     backfill_flow, crawl_flow, crawl_partition_flow, daily_flow, load_flow, retag_flow, weekly_report_flow,
     year_tally_flow,
 )
+from pipelines.errors import UserError
 from pipelines.vocabulary import TIMEZONE_NAME as TIMEZONE
 
 REPO = Path(__file__).resolve().parent.parent
@@ -47,12 +48,12 @@ class Schedule(NamedTuple):
 
 
 SCHEDULES = {
-    "daily-monitoring": Schedule(daily_flow, "0 6 * * *", "every day at 06:00: feeds and news-search feeds"),
-    "weekly-backfill": Schedule(backfill_flow, "0 3 * * 0", "Sundays at 03:00: sitemaps of the last 14 days",
+    "daily-monitoring": Schedule(daily_flow, "0 6 * * *", "cada día a las 06:00: feeds de los medios y de búsqueda de noticias"),
+    "weekly-backfill": Schedule(backfill_flow, "0 3 * * 0", "los domingos a las 03:00: sitemaps de los últimos 14 días",
                                 {"days_back": 14}),
-    "weekly-report": Schedule(weekly_report_flow, "0 8 * * 1", "Mondays at 08:00: last week's report"),
-    "year-end-tally": Schedule(year_tally_flow, "0 9 10 1 *", "10 January at 09:00: last year's tally files"),
-    "retag-if-changed": Schedule(retag_flow, "30 5 * * *", "every day at 05:30: retag if the knowledge base changed",
+    "weekly-report": Schedule(weekly_report_flow, "0 8 * * 1", "los lunes a las 08:00: el informe de la semana pasada"),
+    "year-end-tally": Schedule(year_tally_flow, "0 9 10 1 *", "el 10 de enero a las 09:00: los archivos del conteo del año pasado"),
+    "retag-if-changed": Schedule(retag_flow, "30 5 * * *", "cada día a las 05:30: vuelve a etiquetar si cambió la base de conocimiento",
                                  {"only_if_changed": True}),
 }
 
@@ -99,14 +100,15 @@ def ensure_server(port: int = 4200, say=print) -> subprocess.Popen | None:
     if api_is_up(api):
         os.environ["PREFECT_API_URL"] = api
         return None
-    say(f"Starting the Prefect server on http://127.0.0.1:{port} (its web page shows every run)...")
+    say(f"Iniciando el servidor de Prefect en http://127.0.0.1:{port} (su página web muestra cada ejecución)...")
     proc = subprocess.Popen([sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1",
                              "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             env={**os.environ, "PREFECT_SERVER_ANALYTICS_ENABLED": "false"})
     deadline = time.monotonic() + 120
     while not api_is_up(api):
         if proc.poll() is not None or time.monotonic() > deadline:
-            raise RuntimeError("The Prefect server did not start; try `prefect server start` by hand to see why.")
+            raise UserError(f"El servidor de Prefect no arrancó en el puerto {port}; pruebe `prefect server start` a mano "
+                            "para ver por qué, o indique otro puerto con --port.")
         time.sleep(1)
     os.environ["PREFECT_API_URL"] = api
     return proc

@@ -67,13 +67,14 @@ def replay_proxy(corpus: Path, log_path: Path):
         deadline = time.monotonic() + 20
         while True:
             if proc.poll() is not None:
-                raise RuntimeError(f"The corpus replay proxy {script} stopped at start: {proc.stderr.read()[-500:]}")
+                raise RuntimeError(f"El proxy de reproducción del corpus {script} se detuvo al arrancar: "
+                                   f"{proc.stderr.read()[-500:]}")
             try:
                 socket.create_connection(("127.0.0.1", port), timeout=1).close()
                 break
             except OSError:
                 if time.monotonic() > deadline:
-                    raise RuntimeError(f"The corpus replay proxy {script} did not answer within 20 s") from None
+                    raise RuntimeError(f"El proxy de reproducción del corpus {script} no respondió en 20 s") from None
                 time.sleep(0.2)
         yield f"http://127.0.0.1:{port}"
     finally:

@@ -24,7 +24,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from pipelines.errors import TransientFetchError
+from flows.commands.language import Words, artifact_lang
+from pipelines.errors import FetchFailed, TransientFetchError
 from pipelines.records import ProcessSummary
 from pipelines.registry import Registry, load_registry
 from pipelines.vocabulary import last_year, today_mexico
@@ -122,11 +123,11 @@ def fetch(sources: Path, db: Path, run_id: str, since=None, until=None, settings
     read = stats.get("prodesc/feed_feeds", 0) + stats.get("prodesc/discovery_feeds", 0) + stats.get(
         "prodesc/listed/sitemap", 0)
     if not read and stats.get("prodesc/failed/listing", 0):
-        message = (f"No feed or sitemap could be read ({stats['prodesc/failed/listing']} failed): is the network or "
-                   f"the proxy down? The crawl's log is {staged.with_suffix('.log')}.")
+        message = (f"No se pudo leer ningún feed ni sitemap ({stats['prodesc/failed/listing']} fallaron): ¿está caída "
+                   f"la red o el proxy? El registro del recorrido está en {staged.with_suffix('.log')}.")
         if stats.get("prodesc/failed/listing/transient", 0):   # timeouts, refused connections, 5xx
             raise TransientFetchError(message)
-        raise RuntimeError(message)
+        raise FetchFailed(message)
     return stats
 
 
@@ -179,7 +180,8 @@ def run_scrapy(sources: Path, staging_file: Path, stats_file: Path, since: str |
         log_path = staging_file.parent / "loaded" / log_path.name   # another process loaded it already
     log_path.write_text(proc.stdout + proc.stderr, encoding="utf-8")
     if proc.returncode != 0 or not stats_file.exists():
-        raise RuntimeError(f"The crawler stopped with an error (exit {proc.returncode}); its log is in {log_path}:\n"
+        raise RuntimeError(f"El recolector (Scrapy) se detuvo con un error (código {proc.returncode}); su registro está "
+                           f"en {log_path}:\n"
                            + "\n".join((proc.stderr or "").strip().splitlines()[-15:]))
     return json.loads(stats_file.read_text())
 
@@ -361,7 +363,7 @@ def retag_if_changed(db: Path, only_if_changed: bool = True, say=print, tell=pri
 
     tagger = Tagger.load()
     if only_if_changed and stored_kb_versions(Path(db)) <= {tagger.kb_version}:
-        tell(f"Knowledge base {tagger.kb_version} unchanged: nothing to retag")
+        tell(Words(artifact_lang())("kb_unchanged", kb_version=tagger.kb_version))
         return {"articles": 0, "changed": 0, "kb_version": tagger.kb_version}
     return retag(Path(db), tagger=tagger, say=say)
 

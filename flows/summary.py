@@ -1,44 +1,92 @@
-"""The end-of-run summary, in words the communications team reads.
+"""The end-of-run summary, in words the communications team reads (Spanish by default).
 
 Per outlet: pages fetched, articles, appearances, and what was skipped and why.
-The same table is printed by the CLI and attached to the Prefect run.
+`summary_text` is for the terminal (`crawl`, `demo`): plain sentences and an aligned table,
+no Markdown. `summary_markdown` is the same summary attached to the Prefect run, where
+Markdown renders. The words are in flows/commands/messages/<lang>.yaml.
 """
 from __future__ import annotations
 
-SKIP_WORDS = {
-    "not_html": "not a web page (PDF, image...)",
-    "http_error": "error page",
-    "fetch_failed": "could not be fetched",
-    "empty": "empty page",
-    "not_an_article": "not an article (tag or section page)",
-    "no_text": "no readable text",
+import unicodedata
+
+from flows.commands.language import Words, number
+
+SKIP_PREFIX = "skipped: "
+DETAILS = {   # the crawl's statistics behind each line of the details
+    "ill_formed": "prodesc/feeds_ill_formed",
+    "robots": "robotstxt/forbidden",
+    "retries": "retry/count",
+    "failed_listings": "prodesc/failed/listing",
+    "already_stored": "prodesc/skipped/already_stored",
 }
 
 
-def summary_rows(result) -> list[tuple[str, int, int, int, str]]:
+def skip_words(reason: str, lang: str = "es") -> str:
+    """A skip reason (pipelines.records.SkipReason) as the team reads it."""
+    return Words(lang)["skip_reasons"].get(reason, reason)
+
+
+def summary_rows(result, lang: str = "es") -> list[tuple[str, int, int, int, str]]:
+    """(outlet, pages fetched, articles, appearances, what was skipped and why) per outlet."""
     rows = []
     for outlet, counts in sorted(result.loaded.per_outlet.items()):
-        skipped = ", ".join(f"{n} {SKIP_WORDS.get(k.split(': ', 1)[1], k)}"
-                            for k, n in sorted(counts.items()) if k.startswith("skipped: "))
+        skipped = "; ".join(f"{skip_words(k[len(SKIP_PREFIX):], lang)}: {number(n)}"
+                            for k, n in sorted(counts.items()) if k.startswith(SKIP_PREFIX))
         rows.append((outlet, counts.get("fetched", 0), counts.get("articles", 0),
                      counts.get("appearances", 0), skipped or "-"))
     return rows
 
 
-def summary_markdown(result) -> str:
-    s, c = result.loaded, result.crawl_stats
-    lines = [
-        f"**Crawl {result.run_id}**: {s.pages} pages fetched, {s.articles} articles read, "
-        f"{s.appearances} appearances found ({s.new_articles} articles new to the database).",
-        "",
-        f"Feeds read: {c.get('prodesc/feed_feeds', 0)} outlet feeds, {c.get('prodesc/discovery_feeds', 0)} news-search feeds; "
-        f"ill-formed feeds read anyway: {c.get('prodesc/feeds_ill_formed', 0)}; pages refused by robots.txt: "
-        f"{c.get('robotstxt/forbidden', 0)}; retries: {c.get('retry/count', 0)}; feeds or sitemaps that could not "
-        f"be fetched: {c.get('prodesc/failed/listing', 0)}; articles already stored (not fetched again): "
-        f"{c.get('prodesc/skipped/already_stored', 0)}.",
-        "",
-        "| Outlet | Pages fetched | Articles | Appearances | Skipped |",
-        "|---|---:|---:|---:|---|",
-    ]
-    lines += [f"| {o} | {f} | {a} | {p} | {sk} |" for o, f, a, p, sk in summary_rows(result)]
+def _headline(result, words: Words) -> str:
+    s = result.loaded
+    return words("run", run_id=result.run_id, pages=words.n("pages", s.pages),
+                 articles=words.n("articles_read", s.articles),
+                 appearances=words.n("appearances_found", s.appearances),
+                 new=words.n("new_articles", s.new_articles))
+
+
+def _details(result, words: Words) -> str:
+    c = result.crawl_stats
+    listings = words("listings", feeds=words.n("feeds", c.get("prodesc/feed_feeds", 0)),
+                     discovery=words.n("discovery", c.get("prodesc/discovery_feeds", 0)))
+    details = "; ".join(f"{label[0].upper()}{label[1:]}: {number(c.get(DETAILS[key], 0))}" if i == 0 else
+                        f"{label}: {number(c.get(DETAILS[key], 0))}"
+                        for i, (key, label) in enumerate(words["details"].items()))
+    return f"{listings} {details}."
+
+
+def _width(text: str) -> int:
+    return len(unicodedata.normalize("NFC", text))
+
+
+def summary_text(result, lang: str = "es") -> str:
+    """For the terminal: two plain paragraphs and an aligned table, one row per outlet."""
+    words = Words(lang)
+    lines = [_headline(result, words), "", _details(result, words), ""]
+    rows = [(o, number(f), number(a), number(p), sk) for o, f, a, p, sk in summary_rows(result, lang)]
+    if not rows:
+        return "\n".join([*lines, words["no_outlets"]])
+    table = [tuple(words["columns"]), *rows]
+    widths = [max(_width(row[i]) for row in table) for i in range(4)]
+
+    def line(row) -> str:
+        cells = [row[0] + " " * (widths[0] - _width(row[0]))]
+        cells += [" " * (widths[i] - _width(row[i])) + row[i] for i in (1, 2, 3)]
+        return "  ".join([*cells, row[4]]).rstrip()
+
+    lines += [line(table[0]), "  ".join("-" * w for w in widths) + "  " + "-" * _width(table[0][4]),
+              *map(line, rows)]
+    return "\n".join(lines)
+
+
+def summary_markdown(result, lang: str = "es") -> str:
+    """For the Prefect run's artifact (Markdown renders there): the same summary as a table."""
+    words = Words(lang)
+    headline = _headline(result, words)
+    title = words("artifact_title", run_id=result.run_id)
+    lines = [f"**{title}**{headline[len(title):]}" if headline.startswith(title) else headline, "",
+             _details(result, words), "",
+             "| " + " | ".join(words["columns"]) + " |", "|---|---:|---:|---:|---|"]
+    lines += [f"| {o.replace('|', '/')} | {number(f)} | {number(a)} | {number(p)} | {sk} |"
+              for o, f, a, p, sk in summary_rows(result, lang)]
     return "\n".join(lines)

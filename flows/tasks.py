@@ -21,7 +21,8 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows import steps
-from flows.summary import summary_markdown
+from flows.commands.language import Words, artifact_lang
+from flows.summary import summary_markdown, summary_text
 from pipelines.errors import TransientFetchError
 
 FETCH_TIMEOUT_S = 6 * 3600      # a whole backfill of every outlet; a daily run takes minutes
@@ -116,9 +117,10 @@ def inform(message: str) -> None:
 def publish_crawl(result: steps.CrawlResult, db) -> None:
     """The crawl's summary as an artifact of the run, its totals in the log, and an event for
     every outlet gone silent."""
-    create_markdown_artifact(summary_markdown(result), key="crawl-summary", description="What this crawl did")
-    loaded = result.loaded
-    inform(f"{loaded.pages} pages, {loaded.articles} articles, {loaded.appearances} appearances")
+    words = Words(artifact_lang())
+    create_markdown_artifact(summary_markdown(result, words.lang), key="crawl-summary",
+                             description=words["artifact_description"])
+    inform(summary_text(result, words.lang).split("\n", 1)[0])
     warn_silent_outlets(db)
 
 

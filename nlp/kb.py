@@ -141,15 +141,16 @@ def _parse_vocabulary(v: Validator, raw: Any) -> tuple[VocabularyClass, ...]:
         return ()
     raw = v.mapping(raw, "vocabulary", 1)
     for name, spec in raw.items():
-        spec = v.mapping(spec, f"vocabulary {name!r}", line_of(raw))
-        v.keys(spec, {"kind", "phrases", "note"}, f"vocabulary {name!r}")
-        kind = v.text(spec.get("kind"), f"vocabulary {name!r}: kind", line_of(spec))
+        who = f"vocabulary, clase {name!r}"
+        spec = v.mapping(spec, who, line_of(raw))
+        v.keys(spec, {"kind", "phrases", "note"}, who)
+        kind = v.text(spec.get("kind"), f"{who}, clave kind", line_of(spec))
         if kind not in VOCABULARY_KINDS:
-            v.fail(line_of(spec), f"vocabulary {name!r}: kind {kind!r} is not one of {', '.join(VOCABULARY_KINDS)}")
-        phrases = tuple(v.text(p, f"vocabulary {name!r}: phrase", line_of(spec))
-                        for p in v.seq(spec.get("phrases"), f"vocabulary {name!r}: phrases", line_of(spec)))
+            v.fail(line_of(spec), f"{who}: el tipo (kind) {kind!r} no es uno de {', '.join(VOCABULARY_KINDS)}")
+        phrases = tuple(v.text(p, f"{who}, un elemento de phrases", line_of(spec))
+                        for p in v.seq(spec.get("phrases"), f"{who}, clave phrases", line_of(spec)))
         if not phrases:
-            v.fail(line_of(spec), f"vocabulary {name!r} has no phrases")
+            v.fail(line_of(spec), f"{who}: no tiene frases (phrases)")
         out.append(VocabularyClass(str(name), kind, phrases, line_of(spec)))
     return tuple(out)
 
@@ -158,78 +159,81 @@ def _parse_aliases(v: Validator, ent: dict, eid: str) -> list[Alias]:
     out: list[Alias] = []
     spec = (("names", False, False), ("ambiguous_names", True, False),
             ("acronyms", False, True), ("ambiguous_acronyms", True, True))
+    who = f"entidad {eid!r}"
     for key, ambiguous, case_sensitive in spec:
-        for item in v.seq(ent.get(key), f"entity {eid!r}: {key}", line_of(ent)):
+        for item in v.seq(ent.get(key), f"{who}, clave {key}", line_of(ent)):
             threshold = None
             requires: tuple[str, ...] = ()
             if isinstance(item, dict):
-                v.keys(item, {"text", "threshold", "requires", "note"}, f"entity {eid!r}: {key} item")
+                v.keys(item, {"text", "threshold", "requires", "note"}, f"{who}, un elemento de {key}")
                 if "text" not in item:
-                    v.fail(line_of(item), f"entity {eid!r}: {key} item needs a 'text'")
-                text = v.text(item["text"], f"entity {eid!r}: {key} text", line_of(item))
+                    v.fail(line_of(item), f"{who}: un elemento de {key} necesita 'text'")
+                text = v.text(item["text"], f"{who}, text de un elemento de {key}", line_of(item))
                 if "threshold" in item:
-                    threshold = v.number(item["threshold"], f"entity {eid!r}: threshold of {text!r}",
+                    threshold = v.number(item["threshold"], f"{who}, threshold de {text!r}",
                                          line_of(item))
                 if "requires" in item:
                     if not ambiguous:
-                        v.fail(line_of(item), f"entity {eid!r}: 'requires' only applies to ambiguous names "
-                                            f"(move {text!r} to ambiguous_names or ambiguous_acronyms)")
-                    requires = tuple(v.text(r, f"entity {eid!r}: requires item", line_of(item))
-                                     for r in v.seq(item["requires"], f"entity {eid!r}: requires",
+                        v.fail(line_of(item), f"{who}: 'requires' solo se aplica a los nombres ambiguos "
+                                            f"(pase {text!r} a ambiguous_names o ambiguous_acronyms)")
+                    requires = tuple(v.text(r, f"{who}, un elemento de requires", line_of(item))
+                                     for r in v.seq(item["requires"], f"{who}, requires de {text!r}",
                                                     line_of(item)))
                     if not requires:
-                        v.fail(line_of(item), f"entity {eid!r}: 'requires' of {text!r} is empty")
+                        v.fail(line_of(item), f"{who}: 'requires' de {text!r} está vacío")
                 line = line_of(item)
             else:
-                text = v.text(item, f"entity {eid!r}: {key} item", line_of(ent))
+                text = v.text(item, f"{who}, un elemento de {key}", line_of(ent))
                 line = line_of(item, line_of(ent))
             if case_sensitive and " " in text:
-                v.fail(line, f"entity {eid!r}: acronym {text!r} must be one word "
-                             f"(put phrases under 'names' or 'ambiguous_names')")
+                v.fail(line, f"{who}: la sigla {text!r} debe ser una sola palabra "
+                             f"(las frases van en 'names' o 'ambiguous_names')")
             out.append(Alias(text, ambiguous, case_sensitive, threshold, line, requires))
     return out
 
 
 def _parse_cue_groups(v: Validator, groups: Any, eid: str, key: str, negative: bool,
-                      cue_sets: dict[str, list[Cue]]) -> list[Cue]:
+                      cue_sets: dict[str, list[Cue]], who: str | None = None) -> list[Cue]:
+    """`who` names the owner in errors (default: the entity `eid`)."""
     out: list[Cue] = []
-    for gi, g in enumerate(v.seq(groups, f"entity {eid!r}: {key}", 0)):
-        g = v.mapping(g, f"entity {eid!r}: each '{key}' group", 0)
+    who = who or f"entidad {eid!r}"
+    for gi, g in enumerate(v.seq(groups, f"{who}, clave {key}", 0)):
+        g = v.mapping(g, f"{who}, cada grupo de {key}", 0)
         if "use" in g:
-            v.keys(g, {"use", "note"}, f"entity {eid!r}: {key} group")
-            name = v.text(g["use"], f"entity {eid!r}: {key} 'use'", line_of(g))
+            v.keys(g, {"use", "note"}, f"{who}, un grupo de {key}")
+            name = v.text(g["use"], f"{who}, use de un grupo de {key}", line_of(g))
             if name not in cue_sets:
-                v.fail(line_of(g["use"], line_of(g)), f"entity {eid!r}: unknown cue set {name!r} "
-                                                  f"(defined: {', '.join(sorted(cue_sets)) or 'none'})")
+                v.fail(line_of(g["use"], line_of(g)), f"{who}: el conjunto {name!r} (use) no existe en cue_sets "
+                                                  f"(definidos: {', '.join(sorted(cue_sets)) or 'ninguno'})")
             out.extend(cue_sets[name])
             continue
-        v.keys(g, {"weight", "phrases", "label", "max", "note"}, f"entity {eid!r}: {key} group")
+        v.keys(g, {"weight", "phrases", "label", "max", "note"}, f"{who}, un grupo de {key}")
         if "weight" not in g or "phrases" not in g:
-            v.fail(line_of(g), f"entity {eid!r}: each '{key}' group needs 'weight' and 'phrases'")
-        w = v.number(g["weight"], f"entity {eid!r}: {key} weight", line_of(g))
+            v.fail(line_of(g), f"{who}: cada grupo de {key} necesita 'weight' y 'phrases'")
+        w = v.number(g["weight"], f"{who}, weight de un grupo de {key}", line_of(g))
         if negative and w >= 0:
-            v.fail(line_of(g), f"entity {eid!r}: look-alike weight must be negative, got {w}")
+            v.fail(line_of(g), f"{who}: el peso (weight) de un grupo de {key} debe ser negativo, pero es {w:g}")
         if not negative and w <= 0:
-            v.fail(line_of(g), f"entity {eid!r}: context weight must be positive, got {w} "
-                             f"(put negative cues under 'look_alikes')")
+            v.fail(line_of(g), f"{who}: el peso (weight) de un grupo de {key} debe ser positivo, pero es {w:g} "
+                             f"(las palabras con peso negativo van en 'look_alikes')")
         cap = None
         if "max" in g:
-            cap = v.number(g["max"], f"entity {eid!r}: {key} max", line_of(g))
+            cap = v.number(g["max"], f"{who}, max de un grupo de {key}", line_of(g))
             if (cap >= 0) if negative else (cap <= 0):
-                v.fail(line_of(g), f"entity {eid!r}: 'max' of a {key} group must be "
-                                 f"{'negative' if negative else 'positive'} like its weight, got {cap}")
+                v.fail(line_of(g), f"{who}: el 'max' de un grupo de {key} debe ser "
+                                 f"{'negativo' if negative else 'positivo'} como su peso, pero es {cap:g}")
         label = None
         if negative:
             if "label" not in g:
-                v.fail(line_of(g), f"entity {eid!r}: each look-alike group needs a 'label' "
-                                 f"(e.g. tourism), shown as the reason for rejecting")
-            label = v.text(g["label"], f"entity {eid!r}: look-alike label", line_of(g))
-        for p in v.seq(g["phrases"], f"entity {eid!r}: {key} phrases", line_of(g)):
-            phrase = v.text(p, f"entity {eid!r}: {key} phrase", line_of(g))
+                v.fail(line_of(g), f"{who}: cada grupo de {key} necesita un 'label' "
+                                 f"(p. ej. tourism), que se muestra como motivo del rechazo")
+            label = v.text(g["label"], f"{who}, label de un grupo de {key}", line_of(g))
+        for p in v.seq(g["phrases"], f"{who}, phrases de un grupo de {key}", line_of(g)):
+            phrase = v.text(p, f"{who}, una frase de un grupo de {key}", line_of(g))
             if "*" in phrase and (not phrase.endswith("*") or " " in phrase or phrase.count("*") > 1
                                   or len(phrase) < 4):
-                v.fail(line_of(p, line_of(g)), f"entity {eid!r}: {phrase!r}: '*' is only allowed at the "
-                                           f"end of a single word of at least 3 letters (e.g. ejid*)")
+                v.fail(line_of(p, line_of(g)), f"{who}: {phrase!r}: '*' solo se permite al final de una "
+                                           f"sola palabra de al menos 3 letras (p. ej. ejid*)")
             out.append(Cue(phrase, w, label, line_of(p, line_of(g)), f"{eid}/{key}/{gi}", cap))
     return out
 
@@ -240,7 +244,8 @@ def _parse_cue_sets(v: Validator, raw: Any) -> dict[str, list[Cue]]:
         return sets
     raw = v.mapping(raw, "cue_sets", 1)
     for name, groups in raw.items():
-        sets[str(name)] = _parse_cue_groups(v, groups, f"cue set {name}", "context", False, {})
+        sets[str(name)] = _parse_cue_groups(v, groups, f"cue set {name}", "context", False, {},
+                                            who=f"cue_sets, conjunto {str(name)!r}")
     return sets
 
 
@@ -249,21 +254,22 @@ def load_kb(path: str | Path | None = None) -> KnowledgeBase:
     p = Path(path) if path is not None else DEFAULT_KB_PATH
     data, version, v = read_kb_file(p)
     if not isinstance(data, dict):
-        v.fail(1, "the file must start with top-level keys (settings, cue_sets, entities)")
-    v.keys(data, {"settings", "cue_sets", "entities", "honorifics", "common_words", "vocabulary"}, "top level")
+        v.fail(1, "el archivo debe empezar con las claves de primer nivel (settings, cue_sets, entities)")
+    v.keys(data, {"settings", "cue_sets", "entities", "honorifics", "common_words", "vocabulary"},
+           "primer nivel del archivo")
 
     settings = v.mapping(data.get("settings") or LineDict(), "settings", 1)
     v.keys(settings, {"threshold", "organisation_support", "same_entity_support"}, "settings")
-    default_threshold = v.number(settings.get("threshold", 2.0), "settings: threshold", line_of(settings))
+    default_threshold = v.number(settings.get("threshold", 2.0), "settings, clave threshold", line_of(settings))
     org_support = v.number(settings.get("organisation_support", 2.0),
-                           "settings: organisation_support", line_of(settings))
+                           "settings, clave organisation_support", line_of(settings))
     same_support = v.number(settings.get("same_entity_support", 2.0),
-                            "settings: same_entity_support", line_of(settings))
-    honorifics = tuple(v.text(h, "honorifics item", 1)
+                            "settings, clave same_entity_support", line_of(settings))
+    honorifics = tuple(v.text(h, "un elemento de honorifics", 1)
                        for h in v.seq(data.get("honorifics"), "honorifics", 1))
 
     cue_sets = _parse_cue_sets(v, data.get("cue_sets"))
-    common_words = tuple(v.text(w, "common_words item", line_of(data.get("common_words"), 1))
+    common_words = tuple(v.text(w, "un elemento de common_words", line_of(data.get("common_words"), 1))
                          for w in v.seq(data.get("common_words"), "common_words", 1))
     vocabulary = _parse_vocabulary(v, data.get("vocabulary"))
 
@@ -273,68 +279,73 @@ def load_kb(path: str | Path | None = None) -> KnowledgeBase:
     from .textnorm import fold  # local import: textnorm has no dependency on kb
 
     for raw_ent in v.seq(data.get("entities"), "entities", 1):
-        ent = v.mapping(raw_ent, "each entity", 1)
+        ent = v.mapping(raw_ent, "cada entidad de entities", 1)
         eline = line_of(ent)
         eid_hint = ent.get("id", "?")
-        v.keys(ent, _ENTITY_KEYS, f"entity {eid_hint!r}")
+        v.keys(ent, _ENTITY_KEYS, f"entidad {eid_hint!r}")
         for req in ("id", "kind", "name", "theme"):
             if req not in ent:
-                v.fail(eline, f"entity {eid_hint!r} is missing '{req}'")
-        eid = v.text(ent["id"], "entity id", eline)
+                v.fail(eline, f"entidad {eid_hint!r}: falta la clave '{req}'")
+        eid = v.text(ent["id"], "el id de una entidad", eline)
         if not eid.replace("_", "").isalnum() or eid != eid.lower():
-            v.fail(line_of(ent["id"], eline), f"entity id {eid!r} must be lower-case letters, digits, '_'")
+            v.fail(line_of(ent["id"], eline), f"el id de entidad {eid!r} solo puede tener letras minúsculas, "
+                                              f"dígitos y '_'")
         if eid in seen_ids:
-            v.fail(line_of(ent["id"], eline), f"entity id {eid!r} is used twice (first on line {seen_ids[eid]})")
+            v.fail(line_of(ent["id"], eline), f"el id de entidad {eid!r} se usa dos veces "
+                                              f"(la primera vez en la línea {seen_ids[eid]})")
         seen_ids[eid] = line_of(ent["id"], eline)
-        kind = v.text(ent["kind"], f"entity {eid!r}: kind", eline)
+        who = f"entidad {eid!r}"
+        kind = v.text(ent["kind"], f"{who}, clave kind", eline)
         if kind not in KINDS:
-            v.fail(line_of(ent["kind"], eline), f"entity {eid!r}: kind {kind!r} is not one of {', '.join(KINDS)}")
-        theme = v.text(ent["theme"], f"entity {eid!r}: theme", eline)
+            v.fail(line_of(ent["kind"], eline), f"{who}: el tipo (kind) {kind!r} no es uno de {', '.join(KINDS)}")
+        theme = v.text(ent["theme"], f"{who}, clave theme", eline)
         if theme not in THEMES:
-            v.fail(line_of(ent["theme"], eline), f"entity {eid!r}: theme {theme!r} is not one of {', '.join(THEMES)}")
+            v.fail(line_of(ent["theme"], eline), f"{who}: el tema (theme) {theme!r} no es uno de {', '.join(THEMES)}")
         if kind == "process" and theme not in PROCESS_THEMES:
-            v.fail(line_of(ent["theme"], eline), f"entity {eid!r}: a process needs theme "
-                                               f"{'|'.join(PROCESS_THEMES)}, got {theme!r}")
+            v.fail(line_of(ent["theme"], eline), f"{who}: un proceso (process) necesita un tema (theme) "
+                                               f"entre {', '.join(PROCESS_THEMES)}, pero tiene {theme!r}")
         if kind != "process" and theme != Theme.INSTITUTIONAL:
-            v.fail(line_of(ent["theme"], eline), f"entity {eid!r}: an {kind} has theme 'institutional'")
-        name = v.text(ent["name"], f"entity {eid!r}: name", eline)
-        name_en = v.text(ent["name_en"], f"entity {eid!r}: name_en", eline) if "name_en" in ent else name
+            v.fail(line_of(ent["theme"], eline), f"{who}: {'una persona' if kind == 'person' else 'una organización'} "
+                                               f"({kind}) lleva el tema (theme) 'institutional', pero tiene {theme!r}")
+        name = v.text(ent["name"], f"{who}, clave name", eline)
+        name_en = v.text(ent["name_en"], f"{who}, clave name_en", eline) if "name_en" in ent else name
         aliases = _parse_aliases(v, ent, eid)
         if not aliases:
-            v.fail(eline, f"entity {eid!r} has no names, ambiguous_names or acronyms")
+            v.fail(eline, f"{who}: no tiene ningún nombre (names, ambiguous_names, acronyms "
+                          f"ni ambiguous_acronyms)")
         for a in aliases:
             key = (a.text if a.case_sensitive else fold(a.text), a.case_sensitive)
             if key in seen_alias and seen_alias[key][0] != eid:
                 other, oline = seen_alias[key]
-                v.fail(a.line, f"entity {eid!r}: name {a.text!r} already belongs to entity "
-                               f"{other!r} (line {oline})")
+                v.fail(a.line, f"{who}: el nombre {a.text!r} ya pertenece a la entidad "
+                               f"{other!r} (línea {oline})")
             seen_alias.setdefault(key, (eid, a.line))
         cues = _parse_cue_groups(v, ent.get("context"), eid, "context", False, cue_sets)
         cues += _parse_cue_groups(v, ent.get("look_alikes"), eid, "look_alikes", True, cue_sets)
         lans: list[LookAlikeName] = []
-        for item in v.seq(ent.get("look_alike_names"), f"entity {eid!r}: look_alike_names", eline):
-            item = v.mapping(item, f"entity {eid!r}: each look_alike_names item", eline)
-            v.keys(item, {"text", "label", "note"}, f"entity {eid!r}: look_alike_names item")
+        for item in v.seq(ent.get("look_alike_names"), f"{who}, clave look_alike_names", eline):
+            item = v.mapping(item, f"{who}, cada elemento de look_alike_names", eline)
+            v.keys(item, {"text", "label", "note"}, f"{who}, un elemento de look_alike_names")
             if "text" not in item or "label" not in item:
-                v.fail(line_of(item), f"entity {eid!r}: look_alike_names items need 'text' and 'label'")
-            lans.append(LookAlikeName(v.text(item["text"], "look-alike text", line_of(item)),
-                                      v.text(item["label"], "look-alike label", line_of(item)),
+                v.fail(line_of(item), f"{who}: cada elemento de look_alike_names necesita 'text' y 'label'")
+            lans.append(LookAlikeName(v.text(item["text"], f"{who}, text de look_alike_names", line_of(item)),
+                                      v.text(item["label"], f"{who}, label de look_alike_names", line_of(item)),
                                       line_of(item)))
-        threshold = (v.number(ent["threshold"], f"entity {eid!r}: threshold", eline)
+        threshold = (v.number(ent["threshold"], f"{who}, clave threshold", eline)
                      if "threshold" in ent else default_threshold)
-        given = tuple(v.text(g, f"entity {eid!r}: given_names item", eline)
-                      for g in v.seq(ent.get("given_names"), f"entity {eid!r}: given_names", eline))
+        given = tuple(v.text(g, f"{who}, un elemento de given_names", eline)
+                      for g in v.seq(ent.get("given_names"), f"{who}, clave given_names", eline))
         if given and kind != "person":
-            v.fail(eline, f"entity {eid!r}: given_names only makes sense for a person")
+            v.fail(eline, f"{who}: given_names solo tiene sentido para una persona (kind: person)")
         supports = ent.get("supports_others", kind != "process")
         if not isinstance(supports, bool):
-            v.fail(eline, f"entity {eid!r}: supports_others must be true or false")
-        label_ids = tuple(v.text(x, f"entity {eid!r}: label_ids item", eline)
-                          for x in v.seq(ent.get("label_ids"), f"entity {eid!r}: label_ids", eline))
+            v.fail(eline, f"{who}: supports_others debe ser true o false")
+        label_ids = tuple(v.text(x, f"{who}, un elemento de label_ids", eline)
+                          for x in v.seq(ent.get("label_ids"), f"{who}, clave label_ids", eline))
         entities.append(Entity(eid, kind, name, theme, tuple(aliases), tuple(cues), tuple(lans),
                                threshold, given, supports, eline, label_ids, name_en))
     if not entities:
-        v.fail(1, "no entities defined")
+        v.fail(1, "no hay ninguna entidad (la lista 'entities' está vacía o falta)")
     kb = KnowledgeBase(str(p), version, tuple(entities), org_support, same_support, honorifics,
                        common_words, vocabulary)
     kb.by_id.update({e.id: e for e in entities})

@@ -53,8 +53,8 @@ def _construct_map(loader: _LineLoader, node: yaml.MappingNode) -> LineDict:
         key = loader.construct_object(key_node, deep=True)
         if key in seen:
             raise KnowledgeBaseError(
-                f"{loader.name}:{key_node.start_mark.line + 1}: key {key!r} appears twice "
-                f"in the same entry (first on line {seen[key]})"
+                f"{loader.name}:{key_node.start_mark.line + 1}: la clave {key!r} aparece dos veces "
+                f"en la misma entrada (la primera vez en la línea {seen[key]})"
             )
         seen[key] = key_node.start_mark.line + 1
         d[key] = loader.construct_object(value_node, deep=True)
@@ -78,6 +78,25 @@ def line_of(obj: Any, fallback: int = 0) -> int:
     return getattr(obj, "line", fallback) or fallback
 
 
+def shown(obj: Any) -> str:
+    """What a wrong value is, in the team's words: 'una lista', 'el texto 'dos'', never a Python type."""
+    if obj is None:
+        return "un valor vacío"
+    if isinstance(obj, bool):
+        return f"el valor {'true' if obj else 'false'}"
+    if isinstance(obj, dict):
+        return "un bloque de líneas 'clave: valor'"
+    if isinstance(obj, list):
+        return "una lista"
+    if isinstance(obj, float):
+        return f"el número {obj:g}"
+    if isinstance(obj, int):
+        return f"el número {obj}"
+    if isinstance(obj, str):
+        return f"el texto {str(obj)!r}"
+    return repr(obj)
+
+
 class Validator:
     def __init__(self, path: str):
         self.path = path
@@ -87,37 +106,38 @@ class Validator:
 
     def mapping(self, obj: Any, where: str, line: int) -> dict:
         if not isinstance(obj, dict):
-            self.fail(line_of(obj, line), f"{where} must be a mapping of 'key: value' lines, "
-                                        f"got {type(obj).__name__}")
+            self.fail(line_of(obj, line), f"{where}: debe ser un bloque de líneas 'clave: valor', "
+                                        f"pero es {shown(obj)}")
         return obj
 
     def seq(self, obj: Any, where: str, line: int) -> list:
         if obj is None:
             return []
         if not isinstance(obj, list):
-            self.fail(line_of(obj, line), f"{where} must be a list ('- item' lines), "
-                                        f"got {type(obj).__name__}")
+            self.fail(line_of(obj, line), f"{where}: debe ser una lista (líneas '- elemento'), "
+                                        f"pero es {shown(obj)}")
         return obj
 
     def text(self, obj: Any, where: str, line: int) -> str:
         if isinstance(obj, bool) or obj is None or isinstance(obj, (dict, list)):
-            self.fail(line_of(obj, line), f"{where} must be text, got {obj!r}")
+            self.fail(line_of(obj, line), f"{where}: debe ser un texto, pero es {shown(obj)}")
         s = str(obj).strip()
         if not s:
-            self.fail(line_of(obj, line), f"{where} is empty")
+            self.fail(line_of(obj, line), f"{where}: el valor está vacío")
         return s
 
     def number(self, obj: Any, where: str, line: int) -> float:
         if isinstance(obj, bool) or not isinstance(obj, (int, float)):
             # numbers are not _LineStr, so use the parent's line
-            self.fail(line_of(obj, line), f"{where} must be a number, got {obj!r}")
+            self.fail(line_of(obj, line), f"{where}: debe ser un número (con punto decimal, p. ej. 0.5), "
+                                        f"pero es {shown(obj)}")
         return float(obj)
 
     def keys(self, d: dict, allowed: set[str], where: str) -> None:
         for k in d:
             if k not in allowed:
-                self.fail(line_of(k, line_of(d)), f"{where}: unknown key {k!r} "
-                                              f"(allowed: {', '.join(sorted(allowed))})")
+                self.fail(line_of(k, line_of(d)), f"{where}: clave desconocida {k!r} "
+                                              f"(se permiten: {', '.join(sorted(allowed))})")
 
 
 def read_kb_file(p: Path) -> tuple[Any, str, Validator]:
@@ -125,13 +145,17 @@ def read_kb_file(p: Path) -> tuple[Any, str, Validator]:
     a validator that names the file."""
     try:
         raw_bytes = p.read_bytes()
+    except FileNotFoundError as e:
+        raise KnowledgeBaseError(f"{p}: el archivo de la base de conocimiento no existe") from e
     except OSError as e:
-        raise KnowledgeBaseError(f"{p}: cannot read knowledge base: {e}") from e
+        raise KnowledgeBaseError(f"{p}: no se puede leer la base de conocimiento ({e})") from e
     version = hashlib.sha256(raw_bytes).hexdigest()[:12]
     try:
         text = raw_bytes.decode("utf-8")
     except UnicodeDecodeError as e:
-        raise KnowledgeBaseError(f"{p}: the file must be saved as UTF-8 ({e})") from e
+        line = raw_bytes[:e.start].count(b"\n") + 1
+        raise KnowledgeBaseError(f"{p}:{line}: el archivo debe guardarse con la codificación UTF-8; "
+                                 f"esta línea tiene un carácter en otra codificación") from e
     loader = _LineLoader(text)
     loader.name = str(p)
     try:
@@ -139,8 +163,8 @@ def read_kb_file(p: Path) -> tuple[Any, str, Validator]:
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         line = mark.line + 1 if mark else 0
-        raise KnowledgeBaseError(f"{p}:{line}: not valid YAML ({e.problem or e}); check the "
-                                 f"indentation and quotes on this line or the one above") from e
+        raise KnowledgeBaseError(f"{p}:{line}: no es YAML válido; revise la sangría y las comillas de "
+                                 f"esta línea o de la anterior (detalle técnico: {e.problem or e})") from e
     finally:
         loader.dispose()
     return data, version, Validator(str(p))

@@ -131,7 +131,8 @@ def decided(accepted: bool, positives: tuple[str, ...], negatives: tuple[tuple[s
         es.append("ninguna palabra de contexto")
     cmp = ">=" if total >= threshold else "<"
     score_en = f"score {_num(total)} {cmp} {_num(threshold)}"
-    score_es = f"puntaje {_num(total)} {cmp} {_num(threshold)}"
+    # The team reads words, not comparisons: "puntaje 3; necesita 2" (a minus sign, not a hyphen).
+    score_es = f"puntaje {_num(total).replace('-', '−')}; necesita {_num(threshold)}"
     if probability is not None:
         score_en = f"model {probability:.2f}; {score_en}"
         score_es = f"modelo {probability:.2f}; {score_es}"   # Mexico writes the decimal point
@@ -147,3 +148,4 @@ def decided(accepted: bool, positives: tuple[str, ...], negatives: tuple[tuple[s
     else:
         code = ReasonCode.INSUFFICIENT_CONTEXT
     return Reason(code, f"{'; '.join(en)} ({score_en})", f"{'; '.join(es)} ({score_es})")
+

@@ -4,7 +4,7 @@ A `UserError` is something the person running a command can fix (a missing file,
 a bad date, a locked database): the CLI prints its message as one line and exits
 non-zero. Any other exception is a bug and is shown as one, with its traceback.
 `TransientFetchError` marks what is worth retrying (a timeout, a 5xx): Prefect's
-`retry_condition_fn` retries only those.
+`retry_condition_fn` retries only those. Messages are in Spanish, the team's language.
 """
 from __future__ import annotations
 
@@ -25,5 +25,12 @@ class DatabaseLocked(UserError):
     exit_code = 3
 
 
-class TransientFetchError(Exception):
+class FetchFailed(UserError):
+    """No feed or sitemap could be read (the network or the proxy is down): the run fetched
+    nothing. Not a bug: the CLI says so in one line and exits 1."""
+
+    exit_code = 1
+
+
+class TransientFetchError(FetchFailed):
     """A network failure worth retrying (timeout, connection reset, HTTP 5xx)."""

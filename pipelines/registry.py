@@ -84,7 +84,7 @@ def _as_list(value, where: str, key: str) -> tuple[str, ...]:
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-        raise RegistryError(f"{where}: '{key}' must be a list of texts, e.g. {key}: [https://example.com/feed/]")
+        raise RegistryError(f"{where}: '{key}' debe ser una lista de textos, p. ej. {key}: [https://example.com/feed/]")
     return tuple(v.strip() for v in value)
 
 
@@ -94,28 +94,28 @@ def load_registry(path: str | Path) -> Registry:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except FileNotFoundError:
-        raise RegistryError(f"{path}: the sources file does not exist") from None
+        raise RegistryError(f"{path}: el archivo de medios no existe") from None
     except yaml.YAMLError as exc:
-        raise RegistryError(f"{path}: not valid YAML: {exc}") from None
+        raise RegistryError(f"{path}: no es YAML válido: {exc}") from None
     if not isinstance(data, dict):
-        raise RegistryError(f"{path}: expected 'outlets:' and 'discovery:' sections")
+        raise RegistryError(f"{path}: se esperaban las secciones 'outlets:' y 'discovery:'")
     outlets, seen_hosts = [], {}
     for i, raw in enumerate(data.get("outlets") or [], start=1):
-        where = f"{path}: outlet #{i}"
+        where = f"{path}: medio n.º {i}"
         if not isinstance(raw, dict) or not str(raw.get("name") or "").strip():
-            raise RegistryError(f"{where}: every outlet needs a 'name'")
+            raise RegistryError(f"{where}: cada medio necesita un 'name' (su nombre)")
         name = str(raw["name"]).strip()
-        where = f"{path}: outlet '{name}'"
+        where = f"{path}: medio '{name}'"
         reach = str(raw.get("reach") or "").strip().lower()
         if reach not in CLASSIFIED_REACHES:   # `unclassified` is for hosts outside the registry
-            raise RegistryError(f"{where}: reach is '{raw.get('reach')}', it must be one of "
+            raise RegistryError(f"{where}: el alcance (reach) es '{raw.get('reach')}'; debe ser uno de "
                                 f"{', '.join(CLASSIFIED_REACHES)}")
         domains = tuple(normalise_host(d) for d in _as_list(raw.get("domains"), where, "domains"))
         if not domains:
-            raise RegistryError(f"{where}: needs at least one domain, e.g. domains: [www.example.com]")
+            raise RegistryError(f"{where}: necesita al menos un dominio, p. ej. domains: [www.example.com]")
         for d in domains:
             if d in seen_hosts:
-                raise RegistryError(f"{where}: domain {d} is already used by outlet '{seen_hosts[d]}'")
+                raise RegistryError(f"{where}: el dominio {d} ya lo usa el medio '{seen_hosts[d]}'")
             seen_hosts[d] = name
         outlets.append(Outlet(
             name=name, domains=domains, reach=reach,
@@ -127,7 +127,7 @@ def load_registry(path: str | Path) -> Registry:
     discovery = []
     for i, raw in enumerate(data.get("discovery") or [], start=1):
         if not isinstance(raw, dict) or not raw.get("url"):
-            raise RegistryError(f"{path}: discovery feed #{i} needs a 'url'")
+            raise RegistryError(f"{path}: el canal de búsqueda n.º {i} (discovery) necesita una 'url'")
         discovery.append(DiscoveryFeed(name=str(raw.get("name") or raw["url"]).strip(), url=str(raw["url"]).strip()))
     return Registry(outlets=tuple(outlets), discovery=tuple(discovery))
 
@@ -155,22 +155,22 @@ def registry_with_outlet(text: str, name: str, domains: list[str], reach: str, r
         _, indent, seq_indent = load_yaml_guess_indent(text)   # write the new block as the file does
         data = rt.load(text)
     except YAMLError as exc:
-        raise RegistryError(f"the registry is not valid YAML: {exc}") from None
+        raise RegistryError(f"el registro de medios no es YAML válido: {exc}") from None
     indent, seq_indent = indent or 4, seq_indent if seq_indent is not None else 2
     rt.indent(mapping=indent - seq_indent if indent > seq_indent else 2, sequence=indent, offset=seq_indent)
     prefix = ""
     if data is None:                                  # empty, or only comments: keep them above
         prefix, data = (text.rstrip("\n") + "\n\n") if text.strip() else "", CommentedMap()
     if not isinstance(data, CommentedMap):
-        raise RegistryError("the registry must be a mapping with 'outlets:' and 'discovery:' sections")
+        raise RegistryError("el registro de medios debe tener las secciones 'outlets:' y 'discovery:'")
     outlets = data.get("outlets")
     if outlets is None:
         outlets = data["outlets"] = CommentedSeq()
     if not isinstance(outlets, CommentedSeq):
-        raise RegistryError("the registry's 'outlets:' is not a list")
+        raise RegistryError("la sección 'outlets:' del registro de medios no es una lista")
     if outlets.fa.flow_style():
         if outlets:
-            raise RegistryError("the registry's 'outlets:' list is written on one line; add the outlet by hand")
+            raise RegistryError("la lista 'outlets:' del registro está escrita en una sola línea; agregue el medio a mano")
         outlets.fa.set_block_style()                  # `outlets: []` becomes a block list
 
     def quoted(value: str) -> DoubleQuotedScalarString:
@@ -205,7 +205,7 @@ def registry_with_outlet(text: str, name: str, domains: list[str], reach: str, r
                                       {"name": name, "domains": list(domains), "reach": reach, "region": region,
                                        "language": language, "feeds": [], "sitemaps": []}]}
     if after != expected:
-        raise RegistryError("could not add the outlet to the registry file automatically; add it by hand")
+        raise RegistryError("no se pudo agregar el medio al archivo de registro automáticamente; agréguelo a mano")
     return new_text
 
 
@@ -253,7 +253,7 @@ def outlet_added(path: str | Path, name: str, domains: list[str], reach: str, re
         except RegistryError as exc:
             raise RegistryError(str(exc).replace(tmp.name, str(path))) from None
         if len(after.outlets) != before + 1 or not any(o.name == name for o in after.outlets):
-            raise RegistryError("could not add the outlet to the registry file automatically; add it by hand")
+            raise RegistryError("no se pudo agregar el medio al archivo de registro automáticamente; agréguelo a mano")
         yield after
     except BaseException:
         os.unlink(tmp.name)

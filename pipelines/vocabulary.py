@@ -53,6 +53,33 @@ REACH_NAMES: dict[str, dict[str, str]] = {
     "total": {"es": "Total", "en": "Total"},
 }
 
+# What each mention reason code (nlp/reasons.py: ReasonCode, stored in mentions.reason_code)
+# means, in Spanish. Shown for mentions stored before the tagger wrote its reasons in Spanish
+# (`mentions.reason_es` NULL until a retag) instead of the English text: a Spanish page shows
+# no English.
+REASON_CODE_NAMES_ES: dict[str, str] = {
+    "unambiguous_name": "nombre inequívoco",
+    "name_variant": "otra forma de escribir el nombre",
+    "acronym": "sigla (mayúsculas exactas)",
+    "byline": "firma el artículo",
+    "same_entity": "la nota también lo nombra sin ambigüedad",
+    "context": "la nota trata del caso (palabras de contexto)",
+    "lookalike_name": "homónimo: otra organización o persona con nombre parecido",
+    "other_person": "homónimo: otra persona con el mismo apellido",
+    "missing_required": "falta el contexto necesario",
+    "common_word": "palabra común sola, no un nombre",
+    "lookalike_context": "homónimo: la nota trata de otro tema",
+    "insufficient_context": "no hay suficiente contexto para saber si la nota trata del caso",
+    "passing_mention": "solo se menciona de paso",
+    "not_main_text": "el nombre está fuera del texto principal",
+}
+
+
+def reason_es(text_es: str | None, code: str | None) -> str:
+    """The Spanish reason of a stored mention: its own Spanish text, else what its code means,
+    else "sin motivo registrado" — never the English text."""
+    return text_es or REASON_CODE_NAMES_ES.get(code or "", "sin motivo registrado")
+
 
 def now_mexico() -> datetime:
     """The current moment in Mexico City, with its zone."""

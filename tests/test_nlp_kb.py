@@ -67,22 +67,22 @@ def test_small_kb_works_end_to_end(tmp_path):
 
 def test_unknown_theme_names_its_line(tmp_path):
     msg = error_of(tmp_path, GOOD.replace("theme: land_territory", "theme: land"))
-    assert ":12:" in msg and "theme 'land'" in msg and "'town'" in msg
+    assert ":12:" in msg and "entidad 'town': el tema (theme) 'land' no es uno de" in msg
 
 
 def test_process_with_institutional_theme_is_refused(tmp_path):
     msg = error_of(tmp_path, GOOD.replace("theme: land_territory", "theme: institutional"))
-    assert ":12:" in msg and "process needs theme" in msg
+    assert ":12:" in msg and "un proceso (process) necesita un tema (theme)" in msg
 
 
 def test_positive_look_alike_weight_names_its_line(tmp_path):
     msg = error_of(tmp_path, GOOD.replace("weight: -2", "weight: 2"))
-    assert ":19:" in msg and "look-alike weight must be negative" in msg
+    assert ":19:" in msg and "el peso (weight) de un grupo de look_alikes debe ser negativo, pero es 2" in msg
 
 
 def test_typo_in_key_names_its_line(tmp_path):
     msg = error_of(tmp_path, GOOD.replace("    ambiguous_names:", "    ambigous_names:"))
-    assert ":13:" in msg and "unknown key 'ambigous_names'" in msg
+    assert ":13:" in msg and "entidad 'town': clave desconocida 'ambigous_names'" in msg
 
 
 def test_duplicate_id_and_duplicate_name(tmp_path):
@@ -94,7 +94,7 @@ def test_duplicate_id_and_duplicate_name(tmp_path):
     names: [Otra]
 """
     msg = error_of(tmp_path, dup)
-    assert ":22:" in msg and "used twice (first on line 9)" in msg
+    assert ":22:" in msg and "se usa dos veces (la primera vez en la línea 9)" in msg
     clash = GOOD + """\
   - id: other
     kind: process
@@ -103,44 +103,66 @@ def test_duplicate_id_and_duplicate_name(tmp_path):
     names: [PRODESC]
 """
     msg = error_of(tmp_path, clash)
-    assert ":26:" in msg and "already belongs to entity 'prodesc' (line 8)" in msg
+    assert ":26:" in msg and "ya pertenece a la entidad 'prodesc' (línea 8)" in msg
 
 
 def test_missing_field_and_bad_kind(tmp_path):
     msg = error_of(tmp_path, GOOD.replace("    name: A town's defence\n", ""))
-    assert ":9:" in msg and "missing 'name'" in msg
+    assert ":9:" in msg and "entidad 'town': falta la clave 'name'" in msg
     msg = error_of(tmp_path, GOOD.replace("kind: process", "kind: proces"))
-    assert ":10:" in msg and "kind 'proces'" in msg
+    assert ":10:" in msg and "entidad 'town': el tipo (kind) 'proces' no es uno de organisation, person, process" in msg
 
 
 def test_acronym_with_space_and_bad_wildcard(tmp_path):
     msg = error_of(tmp_path, GOOD.replace("    names: [ProDESC]", "    names: [ProDESC]\n    acronyms: [PRO DESC]"))
-    assert ":9:" in msg and "must be one word" in msg
+    assert ":9:" in msg and "la sigla 'PRO DESC' debe ser una sola palabra" in msg
     msg = error_of(tmp_path, GOOD.replace("phrases: [amparo]", "phrases: [am*paro]"))
-    assert ":17:" in msg and "'*' is only allowed" in msg
+    assert ":17:" in msg and "'*' solo se permite al final" in msg
 
 
 def test_unknown_cue_set(tmp_path):
     msg = error_of(tmp_path, GOOD.replace("      - weight: 2\n        phrases: [amparo]", "      - use: nothing"))
-    assert ":16:" in msg and "unknown cue set 'nothing'" in msg
+    assert ":16:" in msg and "el conjunto 'nothing' (use) no existe en cue_sets" in msg
 
 
 def test_requires_on_unambiguous_name_is_refused(tmp_path):
     msg = error_of(tmp_path, GOOD.replace("    names: [ProDESC]",
                                           "    names:\n      - text: ProDESC\n        requires: [x]"))
-    assert ":9:" in msg and "'requires' only applies to ambiguous names" in msg
+    assert ":9:" in msg and "'requires' solo se aplica a los nombres ambiguos" in msg
 
 
 def test_yaml_syntax_error_names_its_line(tmp_path):
     msg = error_of(tmp_path, GOOD.replace("    name: ProDESC", '    name: "ProDESC" A.C.'))
-    assert ":6:" in msg and "not valid YAML" in msg
+    assert ":6:" in msg and "no es YAML válido" in msg
 
 
 def test_duplicate_key_names_its_line(tmp_path):
     msg = error_of(tmp_path, GOOD.replace("    name: ProDESC\n", "    name: ProDESC\n    name: Otra\n"))
-    assert ":7:" in msg and "appears twice" in msg
+    assert ":7:" in msg and "la clave 'name' aparece dos veces" in msg
 
 
 def test_missing_file():
-    with pytest.raises(KnowledgeBaseError, match="cannot read"):
+    with pytest.raises(KnowledgeBaseError, match="no existe"):
         load_kb("/nonexistent/kb.yaml")
+
+
+def test_wrong_values_are_described_in_spanish(tmp_path):
+    msg = error_of(tmp_path, GOOD.replace("weight: 2\n", "weight: 0,5\n"))
+    assert ":16:" in msg and "debe ser un número (con punto decimal, p. ej. 0.5), pero es el texto '0,5'" in msg
+    msg = error_of(tmp_path, GOOD.replace("    names: [ProDESC]", "    names: ProDESC"))
+    assert ":8:" in msg and "entidad 'prodesc', clave names: debe ser una lista" in msg
+    msg = error_of(tmp_path, GOOD.replace("    name: ProDESC\n", "    name:\n"))
+    assert ":4:" in msg and "entidad 'prodesc', clave name: debe ser un texto, pero es un valor vacío" in msg
+
+
+def test_cue_set_errors_name_the_set(tmp_path):
+    msg = error_of(tmp_path, "cue_sets:\n  tierra:\n    - weight: -1\n      phrases: [amparo]\n" + GOOD)
+    assert ":3:" in msg and "cue_sets, conjunto 'tierra': el peso (weight) de un grupo de context debe ser positivo" in msg
+
+
+def test_file_not_in_utf8_names_its_line(tmp_path):
+    p = tmp_path / "kb.yaml"
+    p.write_bytes(GOOD.replace("A town's defence", "Defensa de Unión").encode("latin-1"))
+    with pytest.raises(KnowledgeBaseError) as exc:
+        load_kb(p)
+    assert str(exc.value).startswith(f"{p}:11: el archivo debe guardarse con la codificación UTF-8")

@@ -306,7 +306,7 @@ def test_entities_rows_and_version(tagger):
             "coalicion_migrantes", "cnddhl", "caopt", "clap", "cxj", "uja", "unica", "mrdh_caflt",
             "ejt", "p3n", "seguridad"} <= ids
     for r in rows:
-        assert set(r) == {"id", "name", "kind", "theme", "aliases"}
+        assert set(r) == {"id", "name", "name_en", "kind", "theme", "aliases"}
         assert r["aliases"] and all(isinstance(a, str) for a in r["aliases"])
     assert len(tagger.kb_version) == 12 and int(tagger.kb_version, 16) >= 0
 

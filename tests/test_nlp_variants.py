@@ -70,6 +70,17 @@ def test_every_mention_has_a_code_and_a_spanish_reason(tagger):
         assert ReasonCode(m.code) and m.reason and m.reason_es
         assert m.code == ReasonCode.LOOKALIKE_CONTEXT.value
         assert "homónimo: turismo" in m.reason_es
+        # plain words for the team: no "score", no "<" comparison; a minus sign for a negative score
+        assert "score" not in m.reason_es and "<" not in m.reason_es and "necesita 2" in m.reason_es
+
+
+def test_every_reason_code_has_a_spanish_meaning():
+    """Mentions stored before reason_es existed show what their code means, never English."""
+    from pipelines.vocabulary import REASON_CODE_NAMES_ES, reason_es
+    assert set(REASON_CODE_NAMES_ES) == {c.value for c in ReasonCode}
+    assert reason_es(None, "lookalike_context") == "homónimo: la nota trata de otro tema"
+    assert reason_es("contexto: amparo", "context") == "contexto: amparo"
+    assert reason_es(None, None) == "sin motivo registrado"
 
 
 def test_candidates_carry_the_features_the_model_reads():

@@ -20,12 +20,12 @@ def test_discovery_feeds_read(registry):
 
 
 @pytest.mark.parametrize("bad, message", [
-    ("outlets:\n  - name: X\n    domains: [x.example]\n    reach: regional\n", "reach is 'regional'"),
-    ("outlets:\n  - name: X\n    reach: local\n", "needs at least one domain"),
-    ("outlets:\n  - domains: [x.example]\n    reach: local\n", "needs a 'name'"),
+    ("outlets:\n  - name: X\n    domains: [x.example]\n    reach: regional\n", "es 'regional'; debe ser uno de"),
+    ("outlets:\n  - name: X\n    reach: local\n", "necesita al menos un dominio"),
+    ("outlets:\n  - domains: [x.example]\n    reach: local\n", "necesita un 'name'"),
     ("outlets:\n  - name: X\n    domains: [a.example]\n    reach: local\n"
-     "  - name: Y\n    domains: [a.example]\n    reach: local\n", "already used by outlet 'X'"),
-    ("outlets: [\n", "not valid YAML"),
+     "  - name: Y\n    domains: [a.example]\n    reach: local\n", "ya lo usa el medio 'X'"),
+    ("outlets: [\n", "no es YAML válido"),
 ])
 def test_clear_errors(tmp_path, bad, message):
     path = tmp_path / "sources.yaml"
@@ -109,7 +109,7 @@ def test_a_failed_append_leaves_the_file_as_it_was(tmp_path):
 
     path = tmp_path / "sources.yaml"
     path.write_text(COMMENTED, encoding="utf-8")
-    with pytest.raises(RegistryError, match=r"sources.yaml.*already used by outlet 'Nacional Dos'"):
+    with pytest.raises(RegistryError, match=r"sources.yaml.*ya lo usa el medio 'Nacional Dos'"):
         with outlet_added(path, "Otra", ["nacionaldos.example"], "local"):
             pass
     with pytest.raises(RuntimeError):
@@ -154,5 +154,5 @@ def test_registry_append_in_other_layouts(text, expected_start):
 def test_an_outlets_list_on_one_line_is_left_to_a_person():
     from pipelines.registry import registry_with_outlet
 
-    with pytest.raises(RegistryError, match="on one line"):
+    with pytest.raises(RegistryError, match="una sola línea"):
         registry_with_outlet("outlets: [{name: A, domains: [a.example], reach: local}]\n", "X", ["x.example"], "local")

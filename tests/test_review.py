@@ -95,11 +95,13 @@ def test_confirming_a_rejected_candidate_counts_it(con):
     assert [i["url"] for i in queue(con, "reviewed")] == [URLS["rejected"]]
 
 
-def test_reasons_stored_before_spanish_fall_back_to_english(con):
+def test_reasons_stored_before_spanish_say_their_code_in_spanish(con):
+    """A row stored before the tagger wrote Spanish shows what its code means, never the English."""
     from flows.desk.views import queue
 
     con.execute("UPDATE mentions SET reason_es = NULL WHERE article_url = ?", [URLS["rejected"]])   # an old row
-    assert queue(con, "rejected")[0]["reasons"] == ["look-alike: tourism news"]
+    assert queue(con, "rejected")[0]["reasons"] == ["homónimo: otra organización o persona con nombre parecido"]
+    assert queue(con, "rejected", lang="en")[0]["reasons"] == ["look-alike: tourism news"]
 
 
 def test_duplicates_the_machine_missed(con):
@@ -201,7 +203,7 @@ def test_assigning_reach_refuses_what_would_break_the_registry(con, sources):
     # someone already gave the host to another outlet by hand: the file would no longer load
     edited = before.replace("domains: [nacionaldos.example]", "domains: [nacionaldos.example, la-lista.example]")
     sources.write_text(edited, encoding="utf-8")
-    with pytest.raises(ReviewError, match="already used by outlet"):
+    with pytest.raises(ReviewError, match="ya lo usa el medio"):
         assign_reach(con, "la-lista.example", "national", "Ana", sources)
     assert sources.read_text(encoding="utf-8") == edited                      # left as it was
     assert con.execute("SELECT in_registry FROM outlets WHERE name = 'la-lista.example'").fetchone() == (False,)

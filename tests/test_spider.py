@@ -76,7 +76,7 @@ def test_unreachable_web_fails_loudly(tmp_path):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         dead = f"http://127.0.0.1:{s.getsockname()[1]}"
-    with pytest.raises(TransientFetchError, match="No feed or sitemap could be read"):  # Prefect retries it
+    with pytest.raises(TransientFetchError, match="No se pudo leer ningún feed ni sitemap"):  # Prefect retries it
         fetch(SAMPLE / "sources.yaml", tmp_path / "x.ducklake", "run", settings={**LOCAL_SERVER_SETTINGS, "RETRY_TIMES": "0"},
               env={"http_proxy": dead})
 

@@ -9,7 +9,7 @@ from pipelines.records import Tagged
 from tests.test_warehouse import FakeTags, article
 from warehouse.db import connect
 from warehouse.load import apply_tags, load_batch, load_outlets
-from warehouse.manual import ManualCSVError, add_manual, read_manual_csv
+from warehouse.manual import Problem, add_manual, read_manual_csv
 from warehouse.tally import AlreadyFrozen, compare, freeze, tally, write_outputs
 
 
@@ -102,20 +102,20 @@ def test_manual_appearances_counted_once_however_often_loaded(con, tmp_path):
         w.writerow(["date", "outlet", "medium", "theme", "title", "reach"])
         w.writerow(["2023-03-01", "Radio Comunitaria X", "radio", "land_territory", "Entrevista sobre el ejido", "local"])
         w.writerow(["2023-04-02", "Diario Uno", "print", "institutional", "Columna impresa", ""])
-    assert add_manual(con, read_manual_csv(path)) == 2
-    assert add_manual(con, read_manual_csv(path)) == 0
+    assert add_manual(con, read_manual_csv(path).rows) == 2
+    assert add_manual(con, read_manual_csv(path).rows) == 0
     rows = con.execute("SELECT outlet, reach, origin FROM appearances WHERE origin = 'manual' ORDER BY outlet").fetchall()
     assert rows == [("Diario Uno", "local", "manual"), ("Radio Comunitaria X", "local", "manual")]
 
 
-def test_manual_csv_errors_name_the_row(tmp_path):
+def test_manual_csv_problems_name_the_line_and_keep_the_good_rows(tmp_path):
     path = tmp_path / "bad.csv"
     path.write_text("date,outlet,medium,theme,title\n2023-03-01,X,radio,land_territory,ok\n2023-31-01,X,radio,labour,bad\n")
-    with pytest.raises(ManualCSVError, match="row 3: date"):
-        read_manual_csv(path)
-    path.write_text("date,outlet,theme,title\n")
-    with pytest.raises(ManualCSVError, match="medium"):
-        read_manual_csv(path)
+    found = read_manual_csv(path)
+    assert [r.title for r in found.rows] == ["ok"] and found.read == 2
+    assert found.problems == [Problem(3, "no_such_date", {"value": "2023-31-01"})]
+    path.write_text("date,outlet,title\n")
+    assert read_manual_csv(path).problems == [Problem(1, "missing_columns", {"columns": ["theme"]})]
 
 
 def test_tally_files_in_both_languages(con, tmp_path):

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
 
+from pipelines.vocabulary import reason_es
 from warehouse.db import records, run, transactions
 from warehouse.tally import REACHES, THEMES
 
@@ -51,10 +52,10 @@ def _url_key(url: str) -> str:
 
 def reason_text(mention: dict, lang: str = "es") -> str | None:
     """Why the tagger accepted or rejected a mention, in the desk's language: the Spanish text
-    (`reason_es`) in Spanish, falling back to the English `reason` for rows stored before the
-    tagger wrote Spanish (NULL until a retag); the English `reason` in English."""
+    (`reason_es`) in Spanish — for rows stored before the tagger wrote Spanish (NULL until a
+    retag), what its code means in Spanish, never the English text; the English `reason` in English."""
     if lang == "es":
-        return mention.get("reason_es") or mention.get("reason")
+        return reason_es(mention.get("reason_es"), mention.get("reason_code"))
     return mention.get("reason")
 
 

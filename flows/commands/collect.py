@@ -4,9 +4,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from flows.commands.common import (
-    DAY, command, db_option, option, print_summary, quiet_prefect, require_sources, since_option,
+    DAY, command, db_option, lang_option, option, print_summary, quiet_prefect, require_sources, since_option,
     sources_option, workers_option,
 )
+from flows.commands.language import Words, number
 
 
 @command("crawl", "lee los feeds de los medios (y sus sitemaps para fechas pasadas) y guarda lo nuevo",
@@ -22,15 +23,16 @@ from flows.commands.common import (
 @option("--refetch", is_flag=True,
         help="vuelve a descargar los artículos aunque ya estén guardados (p. ej. después de mejorar la "
              "extracción de texto)")
-def crawl(sources, db, since, until, workers, refetch) -> int:
+@lang_option()
+def crawl(sources, db, since, until, workers, refetch, lang) -> int:
     quiet_prefect()
     from flows.flows import run_crawl
 
     require_sources(sources)
     result = run_crawl(str(sources), str(db), since=since, until=until, refetch=refetch, workers=workers,
                        fetch_retries=0)
-    print_summary(result)
-    print(f"\nGuardado en {db}.")
+    print_summary(result, lang)
+    print("\n" + Words(lang)("saved", db=db))
     return 0
 
 
@@ -38,31 +40,33 @@ def crawl(sources, db, since, until, workers, refetch) -> int:
                  "base de datos estaba ocupada)")
 @sources_option()
 @db_option()
-def load(sources, db) -> int:
+@lang_option()
+def load(sources, db, lang) -> int:
     from flows.steps import load_staged
 
-    summary = load_staged(db, sources)
-    print(f"Se cargaron {summary.pages} páginas pendientes: {summary.articles} artículos, "
-          f"{summary.appearances} apariciones.")
+    summary, words = load_staged(db, sources), Words(lang)
+    print(words("loaded", pages=words.n("pending_pages", summary.pages), articles=words.n("articles", summary.articles),
+                appearances=words.n("appearances", summary.appearances)))
     return 0
 
 
 @command("retag", "vuelve a revisar los artículos guardados después de un cambio en la base de conocimiento "
                   "(no descarga nada)")
 @db_option()
-def retag(db) -> int:
+@lang_option()
+def retag(db, lang) -> int:
     from flows.steps import retag as retag_stored
 
-    result = retag_stored(db)
-    print(f"Se volvieron a etiquetar {result['articles']} artículos guardados con la base de conocimiento "
-          f"{result['kb_version']}: {result['changed']} cambiaron de veredicto o de tema. "
-          "Los años congelados no cambian.")
+    result, words = retag_stored(db), Words(lang)
+    print(words("retagged", articles=words.n("stored_articles", result["articles"]), kb_version=result["kb_version"],
+                changed=words.n("changed", result["changed"])))
     return 0
 
 
 @command("demo", "prueba todo sin internet con una pequeña web de muestra servida en esta computadora")
 @db_option(Path("data/demo.ducklake"), "dónde escribir la base de la demostración (por omisión: data/demo.ducklake)")
-def demo(db) -> int:
+@lang_option()
+def demo(db, lang) -> int:
     """Serve the sample web on this machine and run the real crawl against it."""
     quiet_prefect()
     from flows.demo import run_demo
@@ -70,19 +74,18 @@ def demo(db) -> int:
     from warehouse.reports import recent_weeks
     from warehouse.tally import format_table, tally
 
-    print("Sirviendo la web de muestra en esta computadora (sin internet) y recorriéndola "
-          "(alrededor de un minuto)...")
+    words = Words(lang)
+    print(words["demo_start"])
     result = run_demo(db)
-    print_summary(result)
+    print_summary(result, lang)
     con = connect(db)
     try:
         print()
-        print(format_table(tally(con, 2023), 2023))
-        print("\nApariciones por semana:")
+        print(format_table(tally(con, 2023), 2023, lang))
+        print("\n" + words["demo_weeks"])
         for week, n in recent_weeks(con, 4):
-            print(f"  {week}: {n}")
+            print(f"  {week}: {number(n)}")
     finally:
         con.close()
-    print(f"\nLa base de la demostración es {db}; ábrala con DuckDB para explorar las vistas "
-          "appearances, weekly_counts y yearly_tally.")
+    print("\n" + words("demo_end", db=db))
     return 0

@@ -146,8 +146,12 @@ def sources_option(help: str = "los medios a seguir (por omisión: sources.yaml)
 
 
 def lang_option(choices: tuple[str, ...] = ("es", "en"), default: str = "es",
-                help: str = "idioma (por omisión: es, español)"):
-    return option("--lang", type=OneOf(choices), default=default, help=help)
+                help: str = "idioma de los mensajes: es (español) o en (inglés); por omisión, el de la variable "
+                            "PRODESC_MONITOR_LANG, o es"):
+    """--lang; its default is PRODESC_MONITOR_LANG when set (flows/commands/language.py), else `default`."""
+    from flows.commands.language import default_lang
+
+    return option("--lang", type=OneOf(choices), default=lambda: default_lang(choices, default), help=help)
 
 
 def year_option(help: str = "el año (por omisión: el año pasado)"):
@@ -228,6 +232,7 @@ def quiet_prefect() -> None:
         os.environ[key] = f"{current},{loopback}" if current else loopback
 
 
-def print_summary(result) -> None:
-    from flows.summary import summary_markdown
-    print(summary_markdown(result))
+def print_summary(result, lang: str = "es") -> None:
+    """The end-of-run summary for the terminal: plain sentences and an aligned table."""
+    from flows.summary import summary_text
+    print(summary_text(result, lang))

@@ -26,7 +26,7 @@ def report() -> None:
                            "por clasificar",
                 help="Escribe el informe semanal (HTML) y las apariciones de la semana como CSV y XLSX.")
 @week_option()
-@lang_option(help="idioma del informe (por omisión: es, español)")
+@lang_option(help="idioma del informe: es (español) o en (inglés); por omisión, el de PRODESC_MONITOR_LANG, o es")
 @db_option()
 @out_option(Path("reports"), REPORTS_OUT)
 def weekly(week, lang, db, out) -> int:
@@ -45,7 +45,7 @@ def weekly(week, lang, db, out) -> int:
                      "lista de apariciones), su tabla y sus apariciones (CSV) y todo en un XLSX con una hoja de "
                      "resumen. Para un año congelado muestra la cifra congelada (la publicada), salvo con --live.")
 @year_option()
-@lang_option()
+@lang_option(help="idioma del informe: es (español) o en (inglés); por omisión, el de PRODESC_MONITOR_LANG, o es")
 @live_option("para un año congelado, muestra la cifra de hoy")
 @db_option()
 @out_option(Path("reports"), REPORTS_OUT)
@@ -72,7 +72,7 @@ def year(year, lang, live, db, out) -> int:
 @db_option()
 @sources_option("el registro al que se agregan los medios clasificados (por omisión: sources.yaml)")
 @port_option(8765, "puerto en esta computadora (por omisión: 8765)")
-@lang_option(help="idioma de las páginas (por omisión: es, español)")
+@lang_option(help="idioma de las páginas: es (español) o en (inglés); por omisión, el de PRODESC_MONITOR_LANG, o es")
 @option("--open", "open_browser", is_flag=True, help="también abre la página en el navegador predeterminado")
 @option("--verbose", is_flag=True, help="muestra una línea por cada solicitud")
 def review(db, sources, port, lang, open_browser, verbose) -> int:

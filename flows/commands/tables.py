@@ -19,7 +19,9 @@ LIVE_LABEL = {"es": "en vivo", "en": "live", "both": "en vivo / live"}
 @command("tally", "muestra las apariciones del año por tema y alcance (la tabla del informe anual)")
 @year_option("el año a contar (por omisión: el año pasado)")
 @db_option()
-@lang_option(("both", "es", "en"), "both", "etiquetas en español (es), inglés (en) o ambos (both, por omisión)")
+@lang_option(("both", "es", "en"), "both",
+             "etiquetas en español (es), inglés (en) o ambos (both); por omisión, el idioma de PRODESC_MONITOR_LANG "
+             "si está definida, o both")
 @out_option(None, "también escribe la tabla como CSV, XLSX y Markdown en esta carpeta (solo en el idioma de --lang)")
 @option("--paragraph", is_flag=True,
         help="también escribe el párrafo del informe anual («Durante 2023, ProDESC y los procesos que acompaña…»)")
@@ -36,6 +38,7 @@ LIVE_LABEL = {"es": "en vivo", "en": "live", "both": "en vivo / live"}
              "exactamente la tabla congelada (termina con código 1 si alguna celda difiere)")
 @option("--list-frozen", is_flag=True, help="lista los años congelados")
 def tally(year, db, lang, out, paragraph, freeze, by, yes, note, live, compare, as_frozen, list_frozen) -> int:
+    from flows.commands.language import number
     from flows.report import format_moment
     from flows.report.annual import year_paragraph
     from warehouse.db import connect
@@ -54,7 +57,7 @@ def tally(year, db, lang, out, paragraph, freeze, by, yes, note, live, compare, 
             if not years:
                 print("Todavía no se ha congelado ningún año.")
             for y, at, who, total, text in years:
-                print(f"{y}: {total} apariciones, congelado el {format_moment(at, 'es')}"
+                print(f"{y}: {number(total)} apariciones, congelado el {format_moment(at, 'es')}"
                       + (f" por {who}" if who else "") + (f" ({text})" if text else ""))
             return 0
         if freeze:
@@ -73,7 +76,7 @@ def tally(year, db, lang, out, paragraph, freeze, by, yes, note, live, compare, 
                 fail(f"{year} ya está congelado: su cifra publicada no puede cambiar. Compárela con la cifra "
                      f"en vivo con `prodesc-monitor tally --year {year} --compare`.", code=1)
             at = next(y[1] for y in frozen_years(con) if y[0] == year)
-            print(f"\nSe congeló {year}: {total} apariciones, el {format_moment(at, 'es')}, por {by.strip()}. "
+            print(f"\nSe congeló {year}: {number(total)} apariciones, el {format_moment(at, 'es')}, por {by.strip()}. "
                   f"Esta cifra ya no cambiará.\n")
         if as_frozen:
             return _as_frozen(con, year, lang, out)
@@ -172,30 +175,90 @@ def _as_frozen(con, year: int, lang: str, out) -> int:
 
 
 @command("add", "agrega apariciones en prensa impresa, radio o TV desde un archivo CSV",
-         "Agrega apariciones que la recolección automática no puede ver. El CSV necesita las columnas date, outlet, medium "
-         "(print/radio/tv/online/other), theme (land_territory/labour/defenders/institutional) y title; son "
-         "opcionales url, reach, process, note y added_by. Agregar dos veces el mismo archivo no cuenta nada "
-         "dos veces.")
+         "Agrega apariciones que la recolección automática no puede ver, desde una hoja de cálculo guardada "
+         "como CSV (plantilla: docs/plantilla-apariciones.csv; guía: docs/apariciones-manuales.md). Columnas "
+         "obligatorias: fecha (dd/mm/aaaa), medio, tema (tierra y territorio, laboral, personas defensoras o "
+         "institucional) y título; opcionales: tipo (impreso, radio, televisión, en línea u otro), alcance "
+         "(local, nacional o internacional; solo para un medio que no está en sources.yaml), enlace, proceso, "
+         "nota y agregado_por. También acepta los nombres en inglés (date, outlet, theme, title...). Las filas "
+         "con errores se rechazan, cada una con su número de línea, y las demás se agregan (termina con código "
+         "1 si rechazó alguna). Agregar dos veces el mismo archivo no cuenta nada dos veces.")
 @option("--csv", "csv_file", type=PATH, required=True, metavar="ARCHIVO", help="el archivo CSV")
 @db_option()
-def add(csv_file, db) -> int:
-    from warehouse.db import connect
-    from warehouse.manual import ManualCSVError, add_manual, read_manual_csv
+@lang_option()
+def add(csv_file, db, lang) -> int:
+    import sys
 
+    from flows.commands.language import Words
+    from warehouse.db import connect
+    from warehouse.manual import add_manual, read_manual_csv
+
+    words = Words(lang)
     if not csv_file.is_file():
-        fail(f"No existe el archivo {csv_file}.")
-    try:
-        rows = read_manual_csv(csv_file)
-    except ManualCSVError as exc:
-        fail(str(exc))
+        fail(words("add_no_file", file=csv_file))
+    found = read_manual_csv(csv_file, case_names())
+    problems = describe_problems(found.problems, csv_file, words)
+    if not found.read:   # no usable header, or nothing below it
+        fail(problems[0] if problems else words("add_empty", file=csv_file))
     con = connect(db)
     try:
-        new = add_manual(con, rows)
+        new = add_manual(con, found.rows)
     finally:
         con.close()
-    print(f"Se leyeron {len(rows)} apariciones manuales de {csv_file}: {new} nuevas, "
-          f"{len(rows) - new} ya estaban (actualizadas).")
+    print(words("add_done", file=csv_file, read=words.n("rows_read", found.read), new=words.n("added", new),
+                updated=words.n("updated", len(found.rows) - new)))
+    if problems:
+        print(words.n("add_rejected", len(problems)), file=sys.stderr)
+        for problem in problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 1
     return 0
+
+
+def case_names() -> dict[str, str]:
+    """Every way the team may write a case in the `proceso` column, folded, to its id: the id,
+    the Spanish and English names and the knowledge base's own names and acronyms."""
+    from nlp.kb import load_kb
+    from warehouse.manual import fold
+
+    names: dict[str, str] = {}
+    for e in load_kb().entities:
+        if e.kind != "process":
+            continue
+        for text in (e.id, e.name, e.name_en, *(a.text for a in e.aliases)):
+            names.setdefault(fold(text), e.id)
+    return names
+
+
+def describe_problems(problems, csv_file, words) -> list[str]:
+    """One line per rejected row (warehouse.manual.Problem), everything wrong with it named:
+    «línea 4: la fecha «31/02/2024» no existe; escríbala como dd/mm/aaaa»."""
+    by_line: dict = {}
+    for problem in problems:
+        by_line.setdefault(problem.line, []).append(_problem_words(problem, csv_file, words))
+    text = words["csv"]
+    return ["; ".join(said) if line is None else text["line"].format(line=line, problem="; ".join(said))
+            for line, said in by_line.items()]
+
+
+def _problem_words(problem, csv_file, words) -> str:
+    from pipelines.vocabulary import CLASSIFIED_REACHES, REACH_NAMES, THEME_NAMES, THEMES
+
+    text, lang = words["csv"], words.lang
+    values = dict(problem.values, file=csv_file)
+    if problem.key == "unreadable":
+        values["detail"] = words["unreadable_kinds"].get(values["detail"], values["detail"])
+    elif problem.key == "missing":
+        values["column"] = words["columns_csv"][values["column"]]
+    elif problem.key == "missing_columns":
+        values["columns"] = ", ".join(words["header_names"][c] for c in values["columns"])
+    allowed = {"bad_theme": [THEME_NAMES[t][lang].lower() for t in THEMES],
+               "bad_reach": [REACH_NAMES[r][lang].lower() for r in CLASSIFIED_REACHES],
+               "bad_medium": list(words["medium_names"].values()),
+               "bad_process": sorted({v for v in case_names().values()})}
+    if problem.key in allowed:
+        values["allowed"] = ", ".join(allowed[problem.key])
+    return text[problem.key].format(**values)
 
 
 @command("export", "escribe las apariciones, los conteos y los artículos como archivos Parquet y CSV",

@@ -240,7 +240,7 @@ def main(argv=None) -> None:
     ap.add_argument("--log", type=Path, default=None, help="append one JSON line per request")
     args = ap.parse_args(argv)
     with serving(args.dir, args.port, args.log) as proxy:
-        print(f"replaying {args.dir} at {proxy}  (export http_proxy={proxy})", flush=True)
+        print(f"Reproduciendo {args.dir} en {proxy}  (export http_proxy={proxy}); Ctrl+C para detener", flush=True)
         try:
             while True:
                 time.sleep(3600)
