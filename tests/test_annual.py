@@ -247,3 +247,16 @@ def test_themes_and_reaches_never_share_a_colour():
     from flows.report.charts import REACH_STYLE, THEME_STYLE
 
     assert not {c for c, _ in THEME_STYLE.values()} & {c for c, _ in REACH_STYLE.values()}
+
+
+def test_one_appearance_is_singular_and_thousands_take_a_comma(con):  # noqa: F811
+    from flows.report import year_context
+    from warehouse.tally import format_table
+
+    ctx = year_context(con, 2023, chart=False)                 # the small warehouse has one in 2023
+    assert ctx["total_text"] == "1 aparición en medios en 2023"
+    assert "con 1 aparición." in ctx["paragraph"] and ctx["num"](1234) == "1,234"
+    assert year_context(con, 2023, "en", chart=False)["total_text"] == "1 media appearance in 2023"
+    assert format_table(_table({("labour", "local"): 1}), 2031, "es").splitlines()[0] == "1 aparición en medios, 2031"
+    big = format_table(_table({("labour", "national"): 1233, ("labour", "local"): 1}), 2031, "es")
+    assert big.splitlines()[0] == "1,234 apariciones en medios, 2031" and "1,233" in big

@@ -55,14 +55,17 @@ def format_table(table: dict[str, dict[str, int]], year: int, lang: str = "both"
     rows = []
     for theme, cells in table.items():
         names = [THEME_NAMES[theme][l] for l in langs]
-        rows.append([" / ".join(dict.fromkeys(names)), *[str(cells.get(r, 0)) for r in REACHES], str(sum(cells.values()))])
+        rows.append([" / ".join(dict.fromkeys(names)), *[f"{cells.get(r, 0):,}" for r in REACHES],
+                     f"{sum(cells.values()):,}"])
     totals = [sum(table[t].get(r, 0) for t in table) for r in REACHES]
-    rows.append(["Total", *map(str, totals), str(sum(totals))])
+    rows.append(["Total", *[f"{n:,}" for n in totals], f"{sum(totals):,}"])
     widths = [max(len(row[i]) for row in [*heads, *rows]) for i in range(len(rows[0]))]
     fmt = lambda row: "  ".join(c.ljust(widths[0]) if i == 0 else c.rjust(widths[i]) for i, c in enumerate(row)).rstrip()
-    if title is None:
-        title = {"es": f"{sum(totals)} apariciones en medios, {year}", "en": f"{sum(totals)} media appearances, {year}",
-                 "both": f"{sum(totals)} apariciones en medios / media appearances, {year}"}[lang]
+    if title is None:   # Mexico's thousands comma (1,234); one appearance is singular
+        n = sum(totals)
+        es, en = ("1 aparición en medios", "1 media appearance") if n == 1 else (f"{n:,} apariciones en medios",
+                                                                                  f"{n:,} media appearances")
+        title = {"es": f"{es}, {year}", "en": f"{en}, {year}", "both": f"{es} / {en}, {year}"}[lang]
     return "\n".join([title, "", *map(fmt, heads), "  ".join("-" * w for w in widths), *map(fmt, rows)])
 
 

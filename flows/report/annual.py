@@ -143,7 +143,10 @@ def year_context(con, year: int, lang: str = "es", live: bool = False, top: int 
     reach_n = [x["n"] for x in reach_totals]
     return {
         "lang": lang, "t": text, "year": year, "head": head, "rows": rows, "table": table, "total": grand,
-        "title": text["year_title"].format(year=year), "total_text": text["year_total"].format(n=grand, year=year),
+        "title": text["year_title"].format(year=year),
+        "total_text": (text["year_total_one"].format(year=year) if grand == 1
+                       else text["year_total"].format(n=format_number(grand, lang), year=year)),
+        "num": lambda n: format_number(n, lang),     # 1,234: Mexico's thousands comma, in both languages
         "paragraph": year_paragraph(table, year, lang), "empty_text": text["year_empty"].format(year=year),
         "note": note, "frozen": use_frozen, "outlets": outlets[:top], "featured": featured,
         "grid": grid, "reach_totals": reach_totals, "grand_id": cell_id("total", "total"),
