@@ -126,6 +126,8 @@ def test_year_xlsx_has_a_summary_first_and_clickable_links(con, tmp_path):  # no
     assert summary[1][0].startswith("Durante 2026, ProDESC y los procesos que acompaña")
     assert ["Total", 3, 5, 0, 1, 9] in summary and ["Tema", "Local", "Nacional", "Internacional", "Sin clasificar",
                                                    "Total"] in summary
+    assert ["Nacionales", None] in [r[:2] for r in summary] and ["Nacional Dos", 5] in [r[:2] for r in summary]
+    assert ["No hay apariciones registradas en 2025: no hay con qué comparar."] in [r[:1] for r in summary]
     sheet = book["Apariciones"]
     assert [c.value for c in sheet[1]] == ["Fecha", "Medio", "Título", "Enlace", "Tema", "Alcance", "Caso"]
     links = {row[3].value: row[3] for row in sheet.iter_rows(min_row=2)}

@@ -179,8 +179,8 @@ def year_items_table(ctx: dict) -> tuple[list[str], list[list]]:
 
 def write_year(con, year: int, out_dir, lang: str = "es", live: bool = False) -> list[Path]:
     """The section as HTML, its tally as CSV, the year's appearances as CSV, and everything as one
-    XLSX (summary sheet first: the paragraph, the tally; then the appearances, linked; then the
-    months). Returns the files written."""
+    XLSX (summary sheet first: the paragraph, the tally, the featured outlets, the previous year;
+    then the appearances, linked; then the months). Returns the files written."""
     ctx = year_context(con, year, lang, live=live)
     t = ctx["t"]
     stem = write_page(out_dir, f"medios-{year}" if lang == "es" else f"media-{year}", render_year_html(ctx))
@@ -188,11 +188,26 @@ def write_year(con, year: int, out_dir, lang: str = "es", live: bool = False) ->
     head, rows = year_items_table(ctx)
     items_csv = write_csv(stem.parent / f"{stem.name}-{'apariciones' if lang == 'es' else 'appearances'}.csv",
                           head, rows)
+    summary_after = [[t["featured"]]]
+    for f in ctx["featured"]:
+        summary_after += [[f["label"]], *([o["outlet"], o["appearances"]] for o in f["outlets"])]
+        if not f["outlets"]:
+            summary_after.append([t["featured_none"]])
+    prev = ctx["previous"]
+    summary_after += [[], [t["compare_title"].format(prev=prev["year"])]]
+    if prev["empty"]:
+        summary_after.append([t["compare_none"].format(prev=prev["year"])])
+    else:
+        for rows_, label in ((prev["themes"], t["theme"]), (prev["reaches"], t["reach"])):
+            summary_after += [[label, prev["year"], year, t["change"]],
+                              # the change as a number: a cell "=" would be a formula (shown "'=")
+                              *([r["label"], r["before"], r["now"], r["now"] - r["before"]]
+                                for r in (*rows_, prev["total"])), []]
     month_head = [t["month"], *ctx["theme_labels"], t["total"]]
     month_rows = [[m["label"], *m["by_theme"], m["n"]] for m in ctx["months"]]
     xlsx = write_xlsx(stem.with_suffix(".xlsx"), [
         Sheet(t["summary_sheet"], ctx["head"], ctx["rows"], title=ctx["title"], lines=[ctx["paragraph"], ctx["note"]],
-              widths=(32, 12, 12, 14, 14, 10)),
+              widths=(32, 12, 12, 14, 14, 10), after=summary_after),
         Sheet(t["items_sheet"], head, rows, widths=ITEM_WIDTHS, date_columns=(1,), link_columns=(4,), freeze_head=True),
         Sheet(t["months_sheet"], month_head, month_rows, widths=(14, *MONTH_WIDTHS)),
     ])
