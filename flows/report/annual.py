@@ -103,7 +103,7 @@ def year_context(con, year: int, lang: str = "es", live: bool = False, top: int 
         _, at, by, total, _ = frozen[year]
         note = text["frozen_note"].format(when=format_moment(at, lang), by=text["by_who"].format(who=by) if by else "")
     elif year in frozen:
-        note = text["live_but_frozen"].format(n=frozen[year][3])
+        note = text["live_but_frozen"].format(n=format_number(frozen[year][3], lang))
     else:
         note = text["live_note"]
 
