@@ -395,13 +395,16 @@ def write_tally_files(db: Path, year: int, out_dir: Path) -> list[str]:
     """The annual-report table as CSV, XLSX and Markdown; a frozen year's is its frozen snapshot
     (the number already published), marked `-frozen` in the file names."""
     from warehouse.db import connect
+    from flows.report.annual import year_paragraph
     from warehouse.tally import frozen_years, tally, write_outputs
 
     con = connect(db)
     try:
         frozen = any(y[0] == year for y in frozen_years(con))
-        return [str(p) for p in write_outputs(tally(con, year, frozen=frozen), year, out_dir,
-                                              "-frozen" if frozen else "")]
+        table = tally(con, year, frozen=frozen)
+        paragraphs = {lang: year_paragraph(table, year, lang) for lang in ("es", "en")}
+        return [str(p) for p in write_outputs(table, year, out_dir, "-frozen" if frozen else "",
+                                              paragraphs=paragraphs)]
     finally:
         con.close()
 

@@ -451,7 +451,7 @@ def test_year_report_tally_outlets_and_chart(con, tmp_path):
     assert ctx["total"] == 9
     assert ctx["outlets"][0]["outlet"] == "Nacional Dos" and ctx["outlets"][0]["appearances"] == 5
     assert "Cifra en vivo" in ctx["note"]
-    html_path, csv_path = write_year(con, 2026, tmp_path)
+    html_path, csv_path, _items_csv, _xlsx = write_year(con, 2026, tmp_path)
     html = html_path.read_text(encoding="utf-8")
     assert "data:image/png;base64," in html and "9 apariciones en medios en 2026" in html
     assert csv_path.read_text(encoding="utf-8-sig").splitlines()[0].startswith("Tema,Local,Nacional")

@@ -2,14 +2,15 @@
 
 CSV cells that a spreadsheet would run as a formula (starting with =, +, -, @) are
 prefixed with an apostrophe: text from the web must never execute on a colleague's
-machine. Parquet keeps the data exactly as stored.
+machine. Parquet keeps the data exactly as stored. Each CSV starts with the UTF-8 byte-order
+mark every CSV of the project has (warehouse/spreadsheet.py), so Excel reads the accents.
 """
 from __future__ import annotations
 
 from pathlib import Path
 
 from warehouse.lake import sql_string   # COPY takes a literal file name, not a parameter
-from warehouse.spreadsheet import FORMULA_STARTS
+from warehouse.spreadsheet import FORMULA_STARTS, mark_utf8
 
 _FORMULA_STARTS_SQL = ", ".join(f"chr({ord(c)})" for c in FORMULA_STARTS)   # the same rule as every spreadsheet
 
@@ -48,5 +49,5 @@ def export(con, out_dir: Path, formats=("parquet", "csv")) -> list[Path]:
         if "csv" in formats:
             path = out_dir / f"{name}.csv"
             con.execute(f"COPY ({neutralised(con, sql)}) TO {sql_string(path)} (FORMAT csv, HEADER)")
-            written.append(path)
+            written.append(mark_utf8(path))
     return written

@@ -50,3 +50,9 @@ def recent_weeks(con, weeks: int) -> list[tuple[str, int]]:
     """(week, appearances) for each of the last `weeks` ISO weeks up to today, newest first,
     weeks without appearances included (the demo's closing summary)."""
     return rows(con, "recent_weeks", {"weeks": weeks})
+
+
+def year_items(con, year: int, frozen: bool, lang: str = "es") -> list[dict]:
+    """Every appearance of `year` (live, or the frozen snapshot), case names in `lang`: the lists
+    behind each cell of the annual table, and its spreadsheet."""
+    return records(con, "report_year_items", {"year": year, "frozen": frozen, "lang": lang})

@@ -6,15 +6,20 @@ the number an analyst gets from SQL.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pipelines.errors import UserError
 from pipelines.vocabulary import REACHES, REACH_NAMES, THEMES, THEME_NAMES
 
-__all__ = ["REACHES", "THEMES", "AlreadyFrozen", "NotFrozen", "Recount", "SnapshotGone", "compare", "format_table",
-           "freeze", "frozen_years", "recount_frozen", "table_rows", "tally", "tally_at_snapshot", "write_outputs"]
+__all__ = ["REACHES", "STRONG_REJECTION_CODES", "THEMES", "AlreadyFrozen", "Checklist", "NotFrozen", "Recount",
+           "SnapshotGone", "compare", "format_table", "freeze", "freeze_checklist", "frozen_years", "recount_frozen",
+           "table_rows", "tally", "tally_at_snapshot", "write_outputs"]
 
 SNAPSHOT_ALIAS = "lake_at"
+# Rejected candidates with strong evidence for counting them, checked before a freeze: the reason
+# codes (nlp/reasons.py ReasonCode; the warehouse may not import the tagger) of a mention whose
+# rules' score reached the threshold and that only the learned model turned down.
+STRONG_REJECTION_CODES = ("passing_mention",)
 
 
 class AlreadyFrozen(UserError):
@@ -27,6 +32,10 @@ class NotFrozen(UserError):
 
 class SnapshotGone(UserError):
     """The lake no longer has the files of the snapshot a year was frozen on."""
+
+
+class NobodyFreezes(UserError):
+    """A freeze names the person who took it: the published number has someone who answers for it."""
 
 
 def tally(con, year: int, frozen: bool = False) -> dict[str, dict[str, int]]:
@@ -46,19 +55,23 @@ def format_table(table: dict[str, dict[str, int]], year: int, lang: str = "both"
     rows = []
     for theme, cells in table.items():
         names = [THEME_NAMES[theme][l] for l in langs]
-        rows.append([" / ".join(dict.fromkeys(names)), *[str(cells.get(r, 0)) for r in REACHES], str(sum(cells.values()))])
+        rows.append([" / ".join(dict.fromkeys(names)), *[f"{cells.get(r, 0):,}" for r in REACHES],
+                     f"{sum(cells.values()):,}"])
     totals = [sum(table[t].get(r, 0) for t in table) for r in REACHES]
-    rows.append(["Total", *map(str, totals), str(sum(totals))])
+    rows.append(["Total", *[f"{n:,}" for n in totals], f"{sum(totals):,}"])
     widths = [max(len(row[i]) for row in [*heads, *rows]) for i in range(len(rows[0]))]
     fmt = lambda row: "  ".join(c.ljust(widths[0]) if i == 0 else c.rjust(widths[i]) for i, c in enumerate(row)).rstrip()
-    if title is None:
-        title = {"es": f"{sum(totals)} apariciones en medios, {year}", "en": f"{sum(totals)} media appearances, {year}",
-                 "both": f"{sum(totals)} apariciones en medios / media appearances, {year}"}[lang]
+    if title is None:   # Mexico's thousands comma (1,234); one appearance is singular
+        n = sum(totals)
+        es, en = ("1 aparición en medios", "1 media appearance") if n == 1 else (f"{n:,} apariciones en medios",
+                                                                                  f"{n:,} media appearances")
+        title = {"es": f"{es}, {year}", "en": f"{en}, {year}", "both": f"{es} / {en}, {year}"}[lang]
     return "\n".join([title, "", *map(fmt, heads), "  ".join("-" * w for w in widths), *map(fmt, rows)])
 
 
 def freeze(con, year: int, by: str | None = None, note: str | None = None) -> int:
-    """Store the appearances the year counts now. Refuses a year already frozen."""
+    """Store the appearances the year counts now, with who froze it. Refuses a year already
+    frozen, and a freeze without a name (`by`)."""
     from warehouse.db import query, transactions
     from warehouse.lake import current_snapshot
 
@@ -67,6 +80,9 @@ def freeze(con, year: int, by: str | None = None, note: str | None = None) -> in
             if con.execute("SELECT count(*) FROM frozen_tallies WHERE year = ?", [year]).fetchone()[0]:
                 raise AlreadyFrozen(f"{year} was already frozen; its published number cannot change. "
                                     f"Compare it with the live count with `tally --year {year} --compare`.")
+            if not (by or "").strip():
+                raise NobodyFreezes(f"Diga quién congela {year}: --by \"su nombre\".")
+            by = by.strip()
             # The snapshot this transaction reads: the year can be counted again from it, exactly.
             snapshot = current_snapshot(con)
             con.execute(query("freeze_year"), {"year": year})
@@ -74,6 +90,30 @@ def freeze(con, year: int, by: str | None = None, note: str | None = None) -> in
             con.execute("INSERT INTO frozen_tallies (year, frozen_by, note, total, snapshot_id) VALUES (?, ?, ?, ?, ?)",
                         [year, by, note, total, snapshot])
     return total
+
+
+@dataclass
+class Checklist:
+    """What to look at before freezing a year: each list empty means nothing is pending."""
+    year: int
+    unreviewed: list[dict] = field(default_factory=list)            # counted on the tagger's word alone
+    unclassified_outlets: list[dict] = field(default_factory=list)  # outlets without reach, with appearances
+    strong_rejections: list[dict] = field(default_factory=list)     # not counted, strong evidence to count
+
+    @property
+    def clear(self) -> bool:
+        return not (self.unreviewed or self.unclassified_outlets or self.strong_rejections)
+
+
+def freeze_checklist(con, year: int) -> Checklist:
+    """The year's pending work before its number is frozen for ever: appearances no person
+    decided on, outlets that count as 'unclassified', and undecided candidates the tagger
+    rejected although a mention had strong evidence (`STRONG_REJECTION_CODES`)."""
+    from warehouse.db import records
+
+    return Checklist(year, records(con, "freeze_unreviewed", {"year": year}),
+                     records(con, "freeze_unclassified_outlets", {"year": year}),
+                     records(con, "freeze_strong_rejections", {"year": year, "codes": list(STRONG_REJECTION_CODES)}))
 
 
 def frozen_years(con) -> list[tuple]:
@@ -158,8 +198,12 @@ def table_rows(table: dict[str, dict[str, int]], lang: str) -> tuple[list[str], 
     return head, rows
 
 
-def write_outputs(table: dict[str, dict[str, int]], year: int, out_dir, suffix: str = "") -> list:
-    """CSV and Markdown per language, and one XLSX workbook with a sheet per language."""
+def write_outputs(table: dict[str, dict[str, int]], year: int, out_dir, suffix: str = "",
+                  langs: tuple[str, ...] = ("es", "en"), paragraphs: dict[str, str] | None = None) -> list:
+    """CSV and Markdown per language of `langs` (only those: `tally --lang es` writes no English
+    file), and one XLSX workbook with a sheet per language, Spanish first. `paragraphs`: the
+    annual report's sentence per language (flows/report/annual.py writes it), printed under
+    each table."""
     from pathlib import Path
 
     from warehouse.spreadsheet import Sheet, write_csv, write_xlsx
@@ -167,16 +211,18 @@ def write_outputs(table: dict[str, dict[str, int]], year: int, out_dir, suffix: 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     written, sheets = [], []
-    for lang in ("es", "en"):
+    for lang in langs:
         head, rows = table_rows(table, lang)
         stem = out_dir / f"tally-{year}{suffix}-{lang}"
-        write_csv(stem.with_suffix(".csv"), head, rows, bom=False)
+        write_csv(stem.with_suffix(".csv"), head, rows)
         md = ["| " + " | ".join(head) + " |", "|" + "---|" + "---:|" * (len(head) - 1)]
         md += ["| " + " | ".join(map(str, row)) + " |" for row in rows]
         title = (f"Apariciones en medios {year}" if lang == "es" else f"Media appearances {year}")
-        stem.with_suffix(".md").write_text(f"# {title}\n\n" + "\n".join(md) + "\n", encoding="utf-8")
+        paragraph = (paragraphs or {}).get(lang)
+        stem.with_suffix(".md").write_text(f"# {title}\n\n" + "\n".join(md) + "\n"
+                                           + (f"\n{paragraph}\n" if paragraph else ""), encoding="utf-8")
         sheets.append(Sheet("Español" if lang == "es" else "English", head, rows, title=title, bold_head=False,
-                            widths=(32,)))
+                            widths=(32,), after=[[paragraph]] if paragraph else ()))
         written += [stem.with_suffix(".csv"), stem.with_suffix(".md")]
     xlsx = write_xlsx(out_dir / f"tally-{year}{suffix}.xlsx", sheets)
     return [*written, xlsx]

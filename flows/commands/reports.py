@@ -39,9 +39,11 @@ def weekly(week, lang, db, out) -> int:
 
 
 @report.command("year",
-                short_help="la sección de medios del informe anual: conteo, totales, medios principales y gráfica",
-                help="Escribe la sección de medios del informe anual (HTML) y su tabla (CSV). Para un año "
-                     "congelado muestra la cifra congelada (la publicada), salvo con --live.")
+                short_help="la sección de medios del informe anual: párrafo, conteo, cada aparición, meses, año "
+                           "anterior, medios destacados y gráfica",
+                help="Escribe la sección de medios del informe anual (HTML: cada número de la tabla lleva a su "
+                     "lista de apariciones), su tabla y sus apariciones (CSV) y todo en un XLSX con una hoja de "
+                     "resumen. Para un año congelado muestra la cifra congelada (la publicada), salvo con --live.")
 @year_option()
 @lang_option(help="idioma del informe: es (español) o en (inglés); por omisión, el de PRODESC_MONITOR_LANG, o es")
 @live_option("para un año congelado, muestra la cifra de hoy")

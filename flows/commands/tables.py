@@ -22,10 +22,14 @@ LIVE_LABEL = {"es": "en vivo", "en": "live", "both": "en vivo / live"}
 @lang_option(("both", "es", "en"), "both",
              "etiquetas en español (es), inglés (en) o ambos (both); por omisión, el idioma de PRODESC_MONITOR_LANG "
              "si está definida, o both")
-@out_option(None, "también escribe la tabla como CSV, XLSX y Markdown en esta carpeta")
+@out_option(None, "también escribe la tabla como CSV, XLSX y Markdown en esta carpeta (solo en el idioma de --lang)")
+@option("--paragraph", is_flag=True,
+        help="también escribe el párrafo del informe anual («Durante 2023, ProDESC y los procesos que acompaña…»)")
 @option("--freeze", is_flag=True,
-        help="guarda para siempre la cifra de este año (hágalo cuando se imprima el informe anual)")
-@option("--by", metavar="NOMBRE", help="con --freeze: quién la congela")
+        help="guarda para siempre la cifra de este año (hágalo cuando se imprima el informe anual): primero muestra "
+             "lo pendiente de revisar; congela solo con --yes y --by")
+@option("--by", metavar="NOMBRE", help="con --freeze (obligatorio): quién la congela")
+@option("--yes", is_flag=True, help="con --freeze: confirma que se congele tal como está")
 @option("--note", metavar="TEXTO", help="con --freeze: una nota, p. ej. 'Informe anual 2023'")
 @live_option()
 @option("--compare", is_flag=True, help="para un año congelado, muestra dónde difiere la cifra en vivo")
@@ -33,14 +37,19 @@ LIVE_LABEL = {"es": "en vivo", "en": "live", "both": "en vivo / live"}
         help="para un año congelado, lo vuelve a contar en la versión del almacén en que se congeló y dice si da "
              "exactamente la tabla congelada (termina con código 1 si alguna celda difiere)")
 @option("--list-frozen", is_flag=True, help="lista los años congelados")
-def tally(year, db, lang, out, freeze, by, note, live, compare, as_frozen, list_frozen) -> int:
+def tally(year, db, lang, out, paragraph, freeze, by, yes, note, live, compare, as_frozen, list_frozen) -> int:
     from flows.commands.language import number
+    from flows.report import format_moment
+    from flows.report.annual import year_paragraph
     from warehouse.db import connect
-    from warehouse.tally import AlreadyFrozen, format_table, frozen_years, write_outputs
+    from warehouse.tally import AlreadyFrozen, format_table, freeze_checklist, frozen_years, write_outputs
     from warehouse.tally import compare as compare_frozen
     from warehouse.tally import freeze as freeze_year
     from warehouse.tally import tally as count
 
+    langs = ("es", "en") if lang == "both" else (lang,)
+    if freeze and not (by or "").strip():
+        fail(f"Diga quién congela {year}: --by \"su nombre\" (queda guardado con la cifra).")
     con = connect(db)
     try:
         if list_frozen:
@@ -48,16 +57,27 @@ def tally(year, db, lang, out, freeze, by, note, live, compare, as_frozen, list_
             if not years:
                 print("Todavía no se ha congelado ningún año.")
             for y, at, who, total, text in years:
-                print(f"{y}: {number(total)} apariciones, congelado el {at:%Y-%m-%d %H:%M}" + (f" por {who}" if who else "")
-                      + (f" ({text})" if text else ""))
+                print(f"{y}: {number(total)} apariciones, congelado el {format_moment(at, 'es')}"
+                      + (f" por {who}" if who else "") + (f" ({text})" if text else ""))
             return 0
         if freeze:
+            if any(y[0] == year for y in frozen_years(con)):
+                fail(f"{year} ya está congelado: su cifra publicada no puede cambiar. Compárela con la cifra "
+                     f"en vivo con `prodesc-monitor tally --year {year} --compare`.", code=1)
+            live_table = count(con, year)
+            print(checklist_text(freeze_checklist(con, year), sum(map(sum, (c.values() for c in live_table.values())))))
+            if not yes:
+                print(f"\nNo se congeló nada. Para congelar {year} tal como está, repita la orden con --yes:\n"
+                      f"  prodesc-monitor tally --year {year} --freeze --by \"{by.strip()}\" --yes")
+                return 1
             try:
                 total = freeze_year(con, year, by=by, note=note)
             except AlreadyFrozen:
                 fail(f"{year} ya está congelado: su cifra publicada no puede cambiar. Compárela con la cifra "
                      f"en vivo con `prodesc-monitor tally --year {year} --compare`.", code=1)
-            print(f"Se congeló {year}: {number(total)} apariciones. Esta cifra ya no cambiará.\n")
+            at = next(y[1] for y in frozen_years(con) if y[0] == year)
+            print(f"\nSe congeló {year}: {number(total)} apariciones, el {format_moment(at, 'es')}, por {by.strip()}. "
+                  f"Esta cifra ya no cambiará.\n")
         if as_frozen:
             return _as_frozen(con, year, lang, out)
         is_frozen = any(y[0] == year for y in frozen_years(con))
@@ -65,6 +85,9 @@ def tally(year, db, lang, out, freeze, by, note, live, compare, as_frozen, list_
         table = count(con, year, frozen=use_frozen)
         label = f" ({FROZEN_LABEL[lang]})" if use_frozen else (f" ({LIVE_LABEL[lang]})" if is_frozen else "")
         print(format_table(table, year, lang).replace(f", {year}", f", {year}{label}", 1))
+        paragraphs = {l: year_paragraph(table, year, l) for l in langs}
+        if paragraph:
+            print("\n" + "\n\n".join(paragraphs.values()))
         if compare:
             if not is_frozen:
                 print(f"\n{year} no está congelado: no hay con qué comparar.")
@@ -75,11 +98,50 @@ def tally(year, db, lang, out, freeze, by, note, live, compare, as_frozen, list_
                 for theme, reach, was, now in diffs:
                     print(f"  {theme} / {reach}: congelada {was}, en vivo {now}")
         if out:
-            files = write_outputs(table, year, out, "-frozen" if use_frozen else "")
+            files = write_outputs(table, year, out, "-frozen" if use_frozen else "", langs=langs,
+                                  paragraphs=paragraphs)
             print("\nArchivos escritos: " + ", ".join(str(f) for f in files))
     finally:
         con.close()
     return 0
+
+
+CHECKLIST_SHOWN = 10   # rows shown per point of the checklist; the rest are counted
+
+
+def checklist_text(check, total: int) -> str:
+    """What `tally --freeze` shows before anything is frozen, in Spanish: each point with how
+    many, the first rows, and where to resolve them."""
+    from flows.report import format_date
+
+    def rows(items, line) -> list[str]:
+        out = [f"     {line(i)}" for i in items[:CHECKLIST_SHOWN]]
+        if len(items) > CHECKLIST_SHOWN:
+            out.append(f"     … y {len(items) - CHECKLIST_SHOWN} más")
+        return out
+
+    def article(i) -> str:
+        return f"{format_date(i['published_date'], 'es')}  {i['outlet']}: {i['title'] or i['url']}"
+
+    def mark(items) -> str:
+        return "[ ]" if items else "[x]"
+
+    unrev, outlets, strong = check.unreviewed, check.unclassified_outlets, check.strong_rejections
+    lines = [f"Antes de congelar {check.year} ({total} {'aparición' if total == 1 else 'apariciones'} en vivo), revise:",
+             f"  {mark(unrev)} 1. Apariciones que cuentan sin que ninguna persona las haya revisado: {len(unrev)}",
+             *rows(unrev, article),
+             f"  {mark(outlets)} 2. Medios sin clasificar con apariciones en {check.year}: {len(outlets)}",
+             "         (cuentan como «Sin clasificar», una columna que el informe anual no tiene)",
+             *rows(outlets, lambda o: f"{o['outlet']} ({o['appearances']} "
+                                      f"{'aparición' if o['appearances'] == 1 else 'apariciones'})"),
+             f"  {mark(strong)} 3. Candidatos rechazados con evidencia fuerte, sin decisión de una persona: "
+             f"{len(strong)}",
+             "         (el puntaje de las reglas alcanzó el umbral y solo el modelo dijo que no)",
+             *rows(strong, lambda i: f"{article(i)}  [{i['matched']}]")]
+    lines.append("Todo está revisado." if check.clear else
+                 "Se resuelven en la mesa de revisión (prodesc-monitor review): confirmar o rechazar,\n"
+                 "y clasificar los medios.")
+    return "\n".join(lines)
 
 
 def _as_frozen(con, year: int, lang: str, out) -> int:
@@ -106,7 +168,8 @@ def _as_frozen(con, year: int, lang: str, out) -> int:
         for theme, reach, was, now in result.differences:
             print(f"  {theme} / {reach}: congelada {was}, contada de nuevo {now}")
     if out:
-        files = write_outputs(result.recounted, year, out, "-as-frozen")
+        files = write_outputs(result.recounted, year, out, "-as-frozen",
+                              langs=("es", "en") if lang == "both" else (lang,))
         print("\nArchivos escritos: " + ", ".join(str(f) for f in files))
     return 1 if result.differences else 0
 

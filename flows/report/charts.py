@@ -24,6 +24,8 @@ THEME_COLOURS = {
     "defenders": "#56B4E9",        # sky blue
     "institutional": "#CC79A7",    # reddish purple
 }
+# A colour means one theme or one reach across every chart of the project, never both
+# (the annual chart colours by reach, the weekly one by theme).
 REACH_COLOURS = {
     "local": "#D55E00",            # vermillion
     "national": "#0072B2",         # blue
@@ -122,6 +124,7 @@ def year_chart(table: dict[str, dict[str, int]], year: int, lang: str) -> str | 
         ax.text(total + 0.01 * max(1, max(left)), y, f" {total}", va="center", fontsize=10)
     ax.set_yticks(ys, [text["themes"][t] for t in themes])
     ax.set_xlim(0, max(left + [1]) * 1.12)
+    ax.xaxis.get_major_locator().set_params(integer=True)   # appearances come whole: no 0.5 ticks
     ax.set_title(text["year_chart_title"].format(year=year))
     ax.spines[["top", "right"]].set_visible(False)
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=4, frameon=False)
