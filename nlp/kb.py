@@ -355,3 +355,9 @@ def load_kb(path: str | Path | None = None) -> KnowledgeBase:
                        common_words, vocabulary)
     kb.by_id.update({e.id: e for e in entities})
     return kb
+
+
+def entity_rows(kb: KnowledgeBase) -> list[dict]:
+    """The warehouse's `entities` rows: id, name (Spanish), name_en, kind, theme, aliases."""
+    return [{"id": e.id, "name": e.name, "name_en": e.name_en, "kind": e.kind, "theme": e.theme,
+             "aliases": [a.text for a in e.aliases]} for e in kb.entities]

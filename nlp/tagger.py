@@ -21,7 +21,7 @@ from spacy.tokens import Doc
 
 from .context import ContextScorer
 from .features import LEAD_CHARS, Candidate, candidate, feature_names
-from .kb import Entity, KnowledgeBase, load_kb
+from .kb import Entity, KnowledgeBase, entity_rows, load_kb
 from .language import identify
 from .matching import AliasHit, CompiledKB, cue_key
 from .model import THRESHOLD, Model, in_band, load_model
@@ -89,8 +89,7 @@ class Tagger:
 
     def entities(self) -> list[dict]:
         """Rows for a warehouse table: id, name (Spanish), name_en, kind, theme, aliases."""
-        return [{"id": e.id, "name": e.name, "name_en": e.name_en, "kind": e.kind, "theme": e.theme,
-                 "aliases": [a.text for a in e.aliases]} for e in self.kb.entities]
+        return entity_rows(self.kb)
 
     # -- tagging ------------------------------------------------------------------
 

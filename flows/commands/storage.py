@@ -26,6 +26,7 @@ def migrate(source, db) -> int:
         report = migrate_legacy(source, db)
     except MigrationError as exc:
         fail(str(exc))
+    refresh_case_names(db)
     if report.upgraded:
         print(f"La copia de la base anterior se actualizó primero ({', '.join(report.upgraded)}).")
     width = max(len(t) for t, _, _ in report.counts)
@@ -47,3 +48,18 @@ def migrate(source, db) -> int:
           f"(copia {seconds['copia']:.1f} s, tablas {seconds['tablas']:.1f} s, índice de búsqueda "
           f"{seconds['índice']:.1f} s). Desde ahora use --db {db}; el archivo {source} ya no se usa.")
     return 0
+
+
+def refresh_case_names(db) -> None:
+    """The old file named the cases in English; the reports name them from the knowledge base
+    (Spanish `name`, `name_en`), so the migrated warehouse takes today's names at once rather
+    than at its first crawl."""
+    from nlp.kb import entity_rows, load_kb
+    from warehouse.db import connect
+    from warehouse.load import load_entities
+
+    con = connect(db)
+    try:
+        load_entities(con, entity_rows(load_kb()))
+    finally:
+        con.close()

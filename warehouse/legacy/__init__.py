@@ -49,6 +49,7 @@ NOT_DATA = ("schema_migrations",)    # the old file's bookkeeping
 # The views whose results must be the same before and after (docs/warehouse.md: the contract).
 CHECKED_VIEWS = ("appearances", "weekly_counts", "yearly_tally")
 VIEWS = HERE.parent / "views"
+LAKE_MIGRATIONS = HERE.parent / "migrations"
 
 
 class MigrationError(UserError):
@@ -139,6 +140,11 @@ def prepare_copy(source: Path, folder: Path) -> tuple[Path, list[str]]:
         con.execute(f"ATTACH {sql_string(copy)} AS old_file")
         con.execute("USE old_file")
         upgraded = upgrade_legacy(con)
+        # The lake's migrations after its first schema (001) are plain DuckDB SQL that add to
+        # it (002: entities.name_en); the copy takes them too, so today's views bind on it.
+        for path in sorted(LAKE_MIGRATIONS.glob("*.sql")):
+            if int(path.name.split("_", 1)[0]) > 1:
+                con.execute(path.read_text(encoding="utf-8"))
         for path in sorted(VIEWS.glob("*.sql")):
             con.execute(path.read_text(encoding="utf-8"))
         con.execute("CHECKPOINT old_file")
