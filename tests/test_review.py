@@ -633,7 +633,7 @@ def test_an_articles_history_shows_who_decided_what_and_when(con, sources):
     assert rows.count("<tr") == 3
     assert "Rechazada" in rows and "«otra organización»" in rows and "Ana" in rows
     assert "Confirmada · Derecho a defender derechos" in rows
-    assert "deshizo «Confirmada» de Beto" in rows
+    assert "Deshizo «Confirmada» de Beto" in rows
     assert rows.count("(hora de la Ciudad de México)") >= 3                       # when, with its zone
     assert '<strong>la que cuenta</strong>' in rows and "deshecha" in rows
     assert 'href="/queue?view=reviewed" id="back"' in page
