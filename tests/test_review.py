@@ -374,6 +374,7 @@ def test_conflict_is_shown_to_the_second_reviewer(server, con):
                                                "seen": "", "back": "/queue"})
     page = ana.follow(location)
     assert "Beto había decidido «Rechazada»" in page and 'class="flash warn"' in page
+    assert "a las " in page and "(hora de la Ciudad de México)) mientras usted la veía" in page   # when, with its zone
 
 
 def test_outlet_page_assigns_reach(server, con, sources):

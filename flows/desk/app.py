@@ -41,7 +41,7 @@ from flows.desk.security import (FormTooLarge, OwnPagesOnly, SecurityHeaders, re
                                  reviewer_from, reviewer_name, safe_back)
 from flows.desk.views import (LANGUAGES, PAGE_SIZE, STATES, Flashes, Pages, dated, filters_from, outlets, query_of,
                               queue, this_week, week_choices, with_flash)
-from flows.report import ReportError, format_date, format_moment, parse_week
+from flows.report import ReportError, format_moment, parse_week
 from warehouse.db import cursor
 from warehouse.reviews import (CLASSIFIED_REACHES, VIEWS, ReviewError, article_history, assign_reach, confirm_all,
                                filter_choices, record_decision, review_counts, review_weeks, undo_last)
@@ -297,7 +297,7 @@ class ReviewDesk:
             kind = "warn"
             message += " " + t["conflict"].format(
                 who=made.overrode["reviewer"], decision=t[f"decision_{made.overrode['decision']}"],
-                when=format_date(made.overrode["decided_at"], self.lang))
+                when=format_moment(made.overrode["decided_at"], self.lang))
         return self._redirect(back, kind, message)
 
     def post_confirm_all(self, ask: Ask) -> StarletteResponse:
