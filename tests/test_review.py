@@ -729,3 +729,65 @@ def test_the_outlet_form_offers_states_and_languages_by_name(con, sources):
     assert "quedó como Local" in _flash(post("/outlet", {"outlet": "la-lista.example", "name": "La Lista",
                                                          "reach": "local", "region": "Oaxaca", "language": "es"}))
     assert 'region: "Oaxaca"' in sources.read_text(encoding="utf-8")
+
+
+def test_a_page_that_lost_a_race_with_compaction_is_read_again(con, sources, monkeypatch):
+    """After another process compacts the lake, a connection opened before fails every read
+    (tests/test_concurrency.py found it; the next test reproduces it for real): the desk
+    opens the warehouse again and reads the page once more instead of a 500. An error that is
+    not that one is shown, in Spanish."""
+    import duckdb
+
+    from flows.desk.app import ReviewDesk
+
+    real, calls = ReviewDesk.get_queue, []
+
+    def flaky(self, ask):
+        calls.append(ask.target)
+        if len(calls) == 1:
+            raise duckdb.CatalogException("Failed to read inlined data from DuckLake: Table with name "
+                                          "ducklake_inlined_data_7_1 does not exist!")
+        return real(self, ask)
+
+    monkeypatch.setattr(ReviewDesk, "get_queue", flaky)
+    desk = ReviewDesk(con, sources)
+    assert desk.handle("GET", "/queue", {"Cookie": "reviewer=Ana"}).status == 200 and len(calls) == 2
+    assert desk.con is not con                              # read again on a connection opened afresh
+    desk.close()
+
+    def broken(self, ask):
+        raise duckdb.CatalogException("something else")
+
+    monkeypatch.setattr(ReviewDesk, "get_queue", broken)
+    failed = ReviewDesk(con, sources).handle("GET", "/queue", {"Cookie": "reviewer=Ana"})
+    assert failed.status == 500 and "No se pudo mostrar la página: something else" in failed.body.decode()
+    too_big = ReviewDesk(con, sources).handle("POST", "/decide", {"Cookie": "reviewer=Ana"}, b"x" * 1_000_001)
+    assert too_big.status == 413 and "El formulario es demasiado grande" in too_big.body.decode()
+
+
+def test_the_desk_survives_another_process_compacting_the_lake(tmp_path, sources):
+    """The real thing: the desk's connection is open, it stores a decision (inlined in the
+    catalog), another process compacts the lake (as every crawl's load does), and the desk's
+    pages and forms still work."""
+    import subprocess
+    import sys
+
+    from pipelines.registry import load_registry
+    from warehouse.db import connect
+
+    db = tmp_path / "c.ducklake"
+    build_db(db, load_registry(sources)).close()
+    con = connect(db)
+    try:
+        get, post = _in_process(con, sources)
+        post("/decide", {"url": URLS["land"], "decision": "reject", "seen": "", "back": "/queue"})
+        compact = ("from warehouse.db import compact, connect\n"
+                   f"c = connect({str(db)!r}); assert compact(c)['rows_flushed'] > 0; c.close()")
+        done = subprocess.run([sys.executable, "-c", compact], capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+        status, page = get("/queue?view=reviewed")
+        assert status == 200 and _cards(page) == [URLS["land"]]
+        assert "guardado" in _flash(post("/decide", {"url": URLS["xss"], "decision": "reject", "seen": "",
+                                                     "back": "/queue"})).lower()
+    finally:
+        con.close()

@@ -32,7 +32,7 @@ from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse
+from starlette.responses import HTMLResponse, RedirectResponse
 from starlette.responses import Response as StarletteResponse
 from starlette.routing import Route
 
@@ -43,11 +43,27 @@ from flows.desk.views import (LANGUAGES, PAGE_SIZE, STATES, Flashes, Pages, date
                               queue, this_week, week_choices, with_flash)
 from flows.report import ReportError, format_moment, parse_week
 from warehouse.db import cursor
+from warehouse.lake import location_of
 from warehouse.reviews import (CLASSIFIED_REACHES, VIEWS, ReviewError, article_history, assign_reach, confirm_all,
                                filter_choices, record_decision, review_counts, review_weeks, undo_last)
 from warehouse.tally import REACHES, THEMES
 
 log = logging.getLogger(__name__)
+
+# Another process's compaction of the lake (warehouse.db.compact, after every crawl's load)
+# flushes the rows DuckLake keeps inlined in its catalog, such as the desk's own decisions, to
+# Parquet and drops their inlined table; a connection opened before keeps looking for that
+# table, and every later read on it fails ("Failed to read inlined data ... does not exist"),
+# until it is opened again. So the desk then opens the warehouse again, and reads a page (a GET:
+# it only reads) once more on the new connection; a form (POST) is not repeated, it says it
+# could not save, and the next one works. Found by tests/test_concurrency.py.
+READ_RETRIES = 2
+
+
+def lost_a_race(exc: Exception) -> bool:
+    """The error a stale connection gives after another process compacted the lake."""
+    return "Failed to read inlined data" in str(exc)
+
 
 # The weekly report's files the desk serves, and their types.
 REPORT_FILES = {"html": "text/html; charset=utf-8", "csv": "text/csv; charset=utf-8",
@@ -79,6 +95,9 @@ class ReviewDesk:
 
     def __init__(self, con, sources: str | Path, lang: str = "es", allowed_hosts: tuple[str, ...] = ()):
         self.con = con
+        self._location = location_of(con)       # to open the warehouse again (see READ_RETRIES)
+        self._reopened: list = []              # connections the desk opened itself, closed by close()
+        self._reopen_lock = threading.Lock()
         self.sources = Path(sources)
         self.lang = lang
         self.text = desk_text(lang)
@@ -112,19 +131,45 @@ class ReviewDesk:
             try:
                 form = await read_form(request) if request.method == "POST" else {}
             except FormTooLarge:
-                return PlainTextResponse("Request too large", 413)
+                return self.pages.message(self.text["too_large"], reviewer, 413)
             if not anonymous and not reviewer:
                 return RedirectResponse("/name", 303)
             raw_path = request.scope.get("raw_path") or request.url.path.encode()
             query = request.scope.get("query_string", b"").decode("latin-1")
             target = raw_path.decode("latin-1") + (f"?{query}" if query else "")
             ask = Ask({k: v[-1] for k, v in parse_qs(query).items()}, form, reviewer, target)
-            try:
-                return await run_in_threadpool(page, ask)
-            except Exception as exc:   # the page says what went wrong; each write is one transaction
-                log.exception("review desk request failed")
-                return self.pages.message(self.text["error"].format(message=exc), None, 500)
+            for attempt in range(1, READ_RETRIES + 1):
+                try:
+                    return await run_in_threadpool(page, ask)
+                except Exception as exc:   # the page says what went wrong; each write is one transaction
+                    if lost_a_race(exc):
+                        await run_in_threadpool(self._reopen, self.con)
+                        if request.method == "GET" and attempt < READ_RETRIES:
+                            continue
+                    log.exception("review desk request failed")
+                    key = "error" if request.method == "POST" else "page_failed"
+                    return self.pages.message(self.text[key].format(message=exc), None, 500)
         return endpoint
+
+    def _reopen(self, stale) -> None:
+        """Open the warehouse again after another process compacted it (see READ_RETRIES); once,
+        however many requests found `stale` stale at the same time. The stale connection stays
+        open for requests still using it (the caller's, closed by whoever opened it)."""
+        from warehouse.db import connect
+
+        with self._reopen_lock:
+            if self.con is not stale:          # another request already did
+                return
+            log.warning("the lake was compacted by another process: the review desk opens it again")
+            location = self._location
+            self.con = connect(location.catalog if location.label == "PostgreSQL"
+                               else location.catalog.removeprefix("sqlite:"))
+            self._reopened.append(self.con)
+
+    def close(self) -> None:
+        """Close the connections the desk opened itself (never the one it was given)."""
+        while self._reopened:
+            self._reopened.pop().close()
 
     async def _not_found(self, request: Request, exc) -> StarletteResponse:
         """An address the desk does not have (or a method it does not take there): the desk's own
