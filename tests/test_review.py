@@ -567,6 +567,7 @@ def test_empty_tabs_say_what_is_empty(con, sources):
     get, _ = _in_process(con, sources)
     page = get("/queue?view=reviewed&week=2026-W47")[1]
     assert "Todavía no hay decisiones en esta semana." in page and "nada por revisar" not in page.lower()
+    assert "Todavía no hay decisiones.</p>" in get("/queue?view=reviewed")[1]               # every week
     get_en, _ = _in_process(con, sources, lang="en")
     assert "No decisions yet this week." in get_en("/queue?view=reviewed&week=2026-W47")[1]
 
