@@ -316,6 +316,10 @@ def test_forms_from_elsewhere_are_refused(server, con):
                                                       "Content-Type": "application/x-www-form-urlencoded"})
     assert conn.getresponse().status == 403
     assert ana.get("/queue", headers={"Host": "attacker.example"})[0] == 421     # DNS rebinding
+    # confirming a page and undoing are forms like any other: refused from elsewhere too
+    page_form = {"count": "1", "url-0": URLS["land"], "theme-0": "land_territory", "seen-0": "", "back": "/queue"}
+    assert ana.post("/confirm-all", page_form, headers={"Origin": "http://evil.example"})[0] == 403
+    assert ana.post("/undo", {"back": "/queue"}, headers={"Origin": "http://evil.example"})[0] == 403
     assert con.execute("SELECT count(*) FROM reviews").fetchone()[0] == 0
     # a "back" address that leaves the desk is ignored
     status, location, _ = ana.post("/decide", {**form, "back": "//evil.example/x"})
