@@ -207,11 +207,13 @@ def test_review_desk_click_through_changes_the_report_and_the_tally(page, open_w
         reviewed = text(beto)
         assert "Rechazada por Ana López" in reviewed and "«habla de otra organización»" in reviewed
         screenshot(beto, "review-reviewed-second-person.png")
+        # (labour_copy is Diario Uno's reprint of Nacional Dos's story: it would count apart, so it
+        # is rejected here for what it says, not merged as a duplicate; counting rules §1)
         card = f'article[data-url="{URLS["labour_copy"]}"]'
         beto.goto(server.url + "queue?view=new&week=2026-W47")
-        beto.locator(f"{card} input[name=duplicate_of]").fill(URLS["labour"])
-        submit(beto, f"{card} button[value=duplicate]")
-        assert "duplicado" in text(beto, "#flash")
+        beto.locator(f"{card} input[name=note]").fill("la mención está en un recuadro lateral")
+        submit(beto, f"{card} button[value=reject]")
+        assert "rechazada" in text(beto, "#flash")
     finally:
         server.shutdown()
         server.server_close()

@@ -318,6 +318,10 @@ def test_forms_from_elsewhere_are_refused(server, con):
                                                       "Content-Type": "application/x-www-form-urlencoded"})
     assert conn.getresponse().status == 403
     assert ana.get("/queue", headers={"Host": "attacker.example"})[0] == 421     # DNS rebinding
+    # confirming a page and undoing are forms like any other: refused from elsewhere too
+    page_form = {"count": "1", "url-0": URLS["land"], "theme-0": "land_territory", "seen-0": "", "back": "/queue"}
+    assert ana.post("/confirm-all", page_form, headers={"Origin": "http://evil.example"})[0] == 403
+    assert ana.post("/undo", {"back": "/queue"}, headers={"Origin": "http://evil.example"})[0] == 403
     assert con.execute("SELECT count(*) FROM reviews").fetchone()[0] == 0
     # a "back" address that leaves the desk is ignored
     status, location, _ = ana.post("/decide", {**form, "back": "//evil.example/x"})
@@ -376,6 +380,7 @@ def test_conflict_is_shown_to_the_second_reviewer(server, con):
                                                "seen": "", "back": "/queue"})
     page = ana.follow(location)
     assert "Beto había decidido «Rechazada»" in page and 'class="flash warn"' in page
+    assert "a las " in page and "(hora de la Ciudad de México)) mientras usted la veía" in page   # when, with its zone
 
 
 def test_outlet_page_assigns_reach(server, con, sources):
@@ -489,3 +494,307 @@ def test_the_desk_runs_no_sql_of_its_own():
 
     for path in Path(flows.desk.__file__).parent.rglob("*.py"):
         assert "execute(" not in path.read_text(encoding="utf-8"), path.name      # warehouse.reviews does
+
+
+# ---------------------------------------------------------------------------- a morning's work at the desk
+
+def _in_process(con, sources, who="Ana", lang="es"):
+    """The desk driven in-process: get(path) -> (status, html); post(path, form) -> the page the
+    redirect leads to (the one-shot message included), or the response when it is not a redirect."""
+    from flows.desk.app import ReviewDesk
+
+    desk = ReviewDesk(con, sources, lang)
+    cookie = {"Cookie": f"reviewer={who}"}
+
+    def get(path):
+        r = desk.handle("GET", path, cookie)
+        return r.status, r.body.decode("utf-8", "replace")
+
+    def post(path, form, as_who=None):
+        r = desk.handle("POST", path, {"Cookie": f"reviewer={as_who or who}",
+                                       "Content-Type": "application/x-www-form-urlencoded"}, urlencode(form).encode())
+        if r.status == 303:
+            return get(r.header("Location"))[1]
+        return r.body.decode("utf-8", "replace")
+
+    return get, post
+
+
+def _cards(page: str) -> list[str]:
+    import re
+    return re.findall(r'<article class="card[^"]*" id="[^"]+" data-url="([^"]+)"', page)
+
+
+def _flash(page: str) -> str:
+    import html
+    import re
+    found = re.search(r'<div class="flash \w+" id="flash" role="status">(.*?)</div>', page, re.S)
+    return html.unescape(found.group(1)) if found else ""
+
+
+def test_filters_narrow_the_list_and_the_counts_on_the_tabs(con, sources):
+    from warehouse.reviews import review_counts
+
+    con.execute("INSERT INTO entities (id, name, name_en, kind, theme) VALUES "
+                "('uja', 'Unión de Jornaleros Agrícolas', 'Agricultural Workers'' Union', 'process', 'labour')")
+    get, post = _in_process(con, sources)
+    status, page = get("/queue?view=new&week=2026-W47")
+    assert status == 200
+    assert sorted(_cards(page)) == sorted(URLS[k] for k in ("land", "labour", "labour_copy", "xss", "unregistered",
+                                                            "formula"))
+    assert 'data-count="6"' in page and "Apariciones nuevas (6)" in page          # the tab says what is under it
+    assert "Candidatas descartadas (1)" in page and "Ya revisadas (0)" in page
+    assert ">semana 47 (16–22 nov 2026)</option>" in page                          # the week picker, in words
+    # each filter keeps only what matches it, and the counts follow the filters
+    for query, expected in [("theme=labour", {"labour", "labour_copy"}),
+                            ("outlet=Diario+Uno", {"land", "labour_copy"}),
+                            ("reach=unclassified", {"unregistered"}),
+                            ("process=uja", {"labour", "labour_copy"}),
+                            ("q=premio", {"xss"}),                                   # in the headline
+                            ("q=asamblea", {"labour", "labour_copy"}),                # in a mention's sentence
+                            ("q=100%25", set()),                                      # % is a character, not "anything"
+                            ("theme=labour&outlet=Nacional+Dos", {"labour"})]:
+        page = get(f"/queue?view=new&week=2026-W47&{query}")[1]
+        assert set(_cards(page)) == {URLS[k] for k in expected}, query
+        assert f"Apariciones nuevas ({len(expected)})" in page, query
+    page = get("/queue?view=new&week=2026-W47&process=uja")[1]
+    assert "Unión de Jornaleros Agrícolas</option>" in page and "Agricultural Workers" not in page   # Spanish names
+    assert "Ninguna nota de esta pestaña coincide" in get("/queue?view=new&q=nada+de+esto")[1]
+    # the tabs keep the filters, so switching tab does not lose them
+    assert 'href="/queue?view=rejected&amp;week=2026-W47&amp;theme=labour"' in get(
+        "/queue?view=new&week=2026-W47&theme=labour")[1]
+    # an unknown filter value is dropped, not an error (an old shared link still opens)
+    assert set(_cards(get("/queue?view=new&week=2026-W47&theme=sports")[1])) >= {URLS["land"], URLS["xss"]}
+    post("/decide", {"url": URLS["land"], "decision": "reject", "seen": "", "back": "/queue"})
+    assert review_counts(con, filters={"outlet": "Diario Uno"}) == {"new": 2, "rejected": 1, "reviewed": 1}   # all weeks
+
+
+def test_empty_tabs_say_what_is_empty(con, sources):
+    get, _ = _in_process(con, sources)
+    page = get("/queue?view=reviewed&week=2026-W47")[1]
+    assert "Todavía no hay decisiones en esta semana." in page and "nada por revisar" not in page.lower()
+    assert "Todavía no hay decisiones.</p>" in get("/queue?view=reviewed")[1]               # every week
+    get_en, _ = _in_process(con, sources, lang="en")
+    assert "No decisions yet this week." in get_en("/queue?view=reviewed&week=2026-W47")[1]
+
+
+def test_confirming_a_whole_page_records_one_decision_per_article(con, sources):
+    import re
+
+    get, post = _in_process(con, sources)
+    page = get("/queue?view=new&week=2026-W47&outlet=Nacional+Dos")[1]
+    form = dict(re.findall(r'<input type="hidden" name="((?:url|theme|seen|count|back)[-\d]*)" value="([^"]*)">',
+                           page.split('id="confirm-all"')[1]))
+    assert form["count"] == "3"
+    after = post("/confirm-all", form)
+    assert _flash(after) == "3 notas confirmadas."
+    rows = con.execute("SELECT article_url, decision, theme, reviewer FROM reviews ORDER BY article_url").fetchall()
+    assert rows == sorted([(URLS["formula"], "confirm", "institutional", "Ana"),
+                           (URLS["labour"], "confirm", "labour", "Ana"),
+                           (URLS["xss"], "confirm", "institutional", "Ana")])
+    assert len({r[0] for r in con.execute("SELECT review_id FROM reviews").fetchall()}) == 3
+    # all or nothing: one address that is not stored, and none of the page is confirmed
+    bad = {"count": "2", "url-0": URLS["land"], "theme-0": "land_territory", "seen-0": "",
+           "url-1": "http://nowhere.example/x", "theme-1": "", "seen-1": "", "back": "/queue"}
+    assert "no hay ninguna nota guardada con la dirección http://nowhere.example/x" in _flash(post("/confirm-all", bad))
+    assert con.execute("SELECT count(*) FROM reviews").fetchone()[0] == 3
+    assert "no había notas que confirmar" in _flash(post("/confirm-all", {"count": "many", "back": "/queue"}))
+
+
+def test_undo_takes_back_my_own_last_decision_and_keeps_the_history(con, sources):
+    from warehouse.reviews import article_history
+
+    get, post = _in_process(con, sources)
+    post("/decide", {"url": URLS["land"], "decision": "reject", "seen": "", "back": "/queue"})
+    post("/decide", {"url": URLS["land"], "decision": "confirm", "theme": "defenders", "seen": "", "back": "/queue"})
+    post("/decide", {"url": URLS["xss"], "decision": "reject", "seen": "", "back": "/queue"}, as_who="Beto")
+    assert _counted(con)[URLS["land"]] == "defenders"
+    page = post("/undo", {"back": "/queue?view=reviewed"})
+    assert _flash(page).startswith("Deshecha su decisión «Confirmada» sobre «Ejido presenta amparo contra granja»")
+    assert "(hora de la Ciudad de México)" in _flash(page)
+    assert URLS["land"] not in _counted(con)                       # Ana's rejection is in force again
+    assert con.execute("SELECT decision, reviewer FROM latest_reviews WHERE article_url = ?",
+                       [URLS["land"]]).fetchall() == [("reject", "Ana")]
+    post("/undo", {"back": "/queue"})                              # and the one before: undecided again
+    assert URLS["land"] in _counted(con)
+    assert URLS["land"] in _cards(get("/queue?view=new&week=2026-W47")[1])
+    assert "usted no tiene decisiones que deshacer" in _flash(post("/undo", {"back": "/queue"}))
+    assert URLS["xss"] not in _counted(con)                        # Beto's decision is Beto's
+    _, history = article_history(con, URLS["land"])
+    assert [(h["decision"], h["reviewer"], h["undone"]) for h in history] == [
+        ("reject", "Ana", True), ("confirm", "Ana", True), ("undo", "Ana", False), ("undo", "Ana", False)]
+    assert con.execute("SELECT count(*) FROM reviews").fetchone()[0] == 5   # nothing deleted
+
+
+def test_an_articles_history_shows_who_decided_what_and_when(con, sources):
+    from urllib.parse import quote
+
+    get, post = _in_process(con, sources)
+    post("/decide", {"url": URLS["land"], "decision": "reject", "note": "otra organización", "seen": "",
+                     "back": "/queue"})
+    post("/decide", {"url": URLS["land"], "decision": "confirm", "theme": "defenders", "seen": "", "back": "/queue"},
+         as_who="Beto")
+    post("/undo", {"back": "/queue"}, as_who="Beto")
+    status, page = get(f"/history?url={quote(URLS['land'])}&back=/queue%3Fview%3Dreviewed")
+    assert status == 200
+    rows = page.split('<tbody>')[1]
+    assert rows.count("<tr") == 3
+    assert "Rechazada" in rows and "«otra organización»" in rows and "Ana" in rows
+    assert "Confirmada · Derecho a defender derechos" in rows
+    assert "Deshizo «Confirmada» de Beto" in rows
+    assert rows.count("(hora de la Ciudad de México)") >= 3                       # when, with its zone
+    assert '<strong>la que cuenta</strong>' in rows and "deshecha" in rows
+    assert 'href="/queue?view=reviewed" id="back"' in page
+    assert get("/history?url=http%3A%2F%2Fnowhere.example%2F")[0] == 404
+    assert 'class="history-link"' in get("/queue?view=new")[1]
+
+
+def test_duplicates_same_outlet_one_click_reprints_other_outlets_count_apart(con, sources):
+    import re
+
+    # the same Diario Uno article under a second address (its headline barely changed)
+    con.execute("UPDATE articles SET title = 'Ejido presenta amparo contra la granja' WHERE url = ?",
+                [URLS["w46_land"]])
+    get, post = _in_process(con, sources)
+    page = get("/queue?view=new")[1]
+    card = lambda url: page.split(f'data-url="{url}"')[1].split("</article>")[0]   # noqa: E731
+    copy = card(URLS["labour_copy"])           # Diario Uno's copy of Nacional Dos's story: a reprint
+    assert "Posible reimpresión: cuenta aparte" in copy and "cuenta una vez por cada medio" in copy
+    reprints = copy.split('class="alike reprints"')[1]
+    assert f'class="reprint" data-url="{URLS["labour"]}"' in reprints and "mismo texto" in reprints
+    assert 'class="mark-duplicate"' not in copy                                  # no one-click merge of a reprint
+    assert "Posible duplicado" not in copy
+    assert re.search(r'<details class="dup-other">\s*<summary>', copy)             # the free-text field, on request
+    land = card(URLS["land"])
+    assert "Posible duplicado: la misma nota en otra dirección del mismo medio" in land
+    assert "Posible reimpresión" not in land
+    one_click = land.split('class="alike duplicates"')[1]
+    assert f'<input type="hidden" name="duplicate_of" value="{URLS["w46_land"]}">' in one_click
+    after = post("/decide", {"url": URLS["land"], "decision": "duplicate", "duplicate_of": URLS["w46_land"],
+                             "seen": "", "back": "/queue?view=new"})
+    assert "marcada como duplicado" in _flash(after)
+    assert URLS["land"] not in _counted(con) and URLS["w46_land"] in _counted(con)
+    assert URLS["labour_copy"] in _counted(con)                                  # the reprint still counts
+
+
+def test_errors_are_spoken_in_spanish(con, sources):
+    get, post = _in_process(con, sources)
+    status, page = get("/no-existe")
+    assert status == 404 and "Esta página no existe en la mesa de revisión" in page and 'id="nav-new"' in page
+    assert "Not Found" not in page
+    assert "Esta dirección no se usa así" in get("/undo")[1]                      # a GET where only POST goes
+    assert "el tema «sports» no existe" in _flash(post("/decide", {"url": URLS["land"], "decision": "confirm",
+                                                                   "theme": "sports", "seen": "", "back": "/queue"}))
+    assert "la decisión «quizá» no existe" in _flash(post("/decide", {"url": URLS["land"], "decision": "quizá",
+                                                                       "seen": "", "back": "/queue"}))
+    assert "escriba la dirección de la nota original" in _flash(post("/decide", {
+        "url": URLS["land"], "decision": "duplicate", "duplicate_of": "", "seen": "", "back": "/queue"}))
+    assert "La semana «2026-47» no existe" in _flash(get("/queue?week=2026-47")[1])
+    get_en, _ = _in_process(con, sources, lang="en")
+    assert "This page does not exist on the review desk" in get_en("/nowhere")[1]
+
+
+def test_the_report_tab_picks_a_week_and_serves_its_files(con, sources):
+    from flows.desk.app import ReviewDesk
+
+    get, post = _in_process(con, sources)
+    page = get("/reports?week=2026-W47")[1]
+    assert '<option value="2026-W47" selected>semana 47 (16–22 nov 2026)</option>' in page
+    assert 'href="/report/file?week=2026-W47&amp;format=xlsx"' in page and 'href="/report?week=2026-W47"' in page
+    desk = ReviewDesk(con, sources)
+    post("/decide", {"url": URLS["land"], "decision": "reject", "seen": "", "back": "/queue"})
+    csv_file = desk.handle("GET", "/report/file?week=2026-W47&format=csv", {"Cookie": "reviewer=Ana"})
+    assert csv_file.status == 200
+    assert csv_file.header("Content-Disposition") == 'attachment; filename="informe-semanal-2026-W47.csv"'
+    text = csv_file.body.decode("utf-8-sig")
+    assert URLS["xss"] in text and URLS["land"] not in text                     # the decisions are in
+    xlsx = desk.handle("GET", "/report/file?week=2026-W47&format=xlsx", {"Cookie": "reviewer=Ana"})
+    assert xlsx.status == 200 and xlsx.body[:2] == b"PK" and "spreadsheetml" in xlsx.header("Content-Type")
+    html = desk.handle("GET", "/report/file?week=2026-W47&format=html", {"Cookie": "reviewer=Ana"})
+    assert html.status == 200 and b'data-theme="land_territory" data-reach="local">0<' in html.body
+    status, page = get("/report/file?week=2026-W47&format=exe")
+    assert status == 400 and "Ese tipo de archivo no existe" in page
+
+
+def test_the_outlet_form_offers_states_and_languages_by_name(con, sources):
+    import re
+
+    get, post = _in_process(con, sources)
+    page = get("/outlets")[1]
+    region = page.split('<select name="region">')[1].split("</select>")[0]
+    assert len(re.findall("<option", region)) == 33                                # 32 states and "does not apply"
+    assert '<option value="Ciudad de México">' in region and '<option value="Yucatán">' in region
+    assert '<option value="es" selected>español</option>' in page and '<option value="en">inglés</option>' in page
+    assert "agregue los feeds (RSS) del medio" in page and "sources.yaml" in page
+    before = sources.read_text(encoding="utf-8")
+    for form, said in [({"region": "Atlántida", "language": "es", "reach": "local"}, "el estado «Atlántida» no está"),
+                       ({"region": "", "language": "xx", "reach": "national"}, "el idioma «xx» no está"),
+                       ({"region": "", "language": "es", "reach": "local"}, "un medio local necesita su estado"),
+                       ({"region": "", "language": "es", "reach": ""}, "elija un alcance")]:
+        assert said in _flash(post("/outlet", {"outlet": "la-lista.example", "name": "La Lista", **form}))
+    assert sources.read_text(encoding="utf-8") == before
+    assert "quedó como Local" in _flash(post("/outlet", {"outlet": "la-lista.example", "name": "La Lista",
+                                                         "reach": "local", "region": "Oaxaca", "language": "es"}))
+    assert 'region: "Oaxaca"' in sources.read_text(encoding="utf-8")
+
+
+def test_a_page_that_lost_a_race_with_compaction_is_read_again(con, sources, monkeypatch):
+    """After another process compacts the lake, a connection opened before fails every read
+    (tests/test_concurrency.py found it; the next test reproduces it for real): the desk
+    opens the warehouse again and reads the page once more instead of a 500. An error that is
+    not that one is shown, in Spanish."""
+    import duckdb
+
+    from flows.desk.app import ReviewDesk
+
+    real, calls = ReviewDesk.get_queue, []
+
+    def flaky(self, ask):
+        calls.append(ask.target)
+        if len(calls) == 1:
+            raise duckdb.CatalogException("Failed to read inlined data from DuckLake: Table with name "
+                                          "ducklake_inlined_data_7_1 does not exist!")
+        return real(self, ask)
+
+    monkeypatch.setattr(ReviewDesk, "get_queue", flaky)
+    desk = ReviewDesk(con, sources)
+    assert desk.handle("GET", "/queue", {"Cookie": "reviewer=Ana"}).status == 200 and len(calls) == 2
+    assert desk.con is not con                              # read again on a connection opened afresh
+    desk.close()
+
+    def broken(self, ask):
+        raise duckdb.CatalogException("something else")
+
+    monkeypatch.setattr(ReviewDesk, "get_queue", broken)
+    failed = ReviewDesk(con, sources).handle("GET", "/queue", {"Cookie": "reviewer=Ana"})
+    assert failed.status == 500 and "No se pudo mostrar la página: something else" in failed.body.decode()
+    too_big = ReviewDesk(con, sources).handle("POST", "/decide", {"Cookie": "reviewer=Ana"}, b"x" * 1_000_001)
+    assert too_big.status == 413 and "El formulario es demasiado grande" in too_big.body.decode()
+
+
+def test_the_desk_survives_another_process_compacting_the_lake(tmp_path, sources):
+    """The real thing: the desk's connection is open, it stores a decision (inlined in the
+    catalog), another process compacts the lake (as every crawl's load does), and the desk's
+    pages and forms still work."""
+    import subprocess
+    import sys
+
+    from pipelines.registry import load_registry
+    from warehouse.db import connect
+
+    db = tmp_path / "c.ducklake"
+    build_db(db, load_registry(sources)).close()
+    con = connect(db)
+    try:
+        get, post = _in_process(con, sources)
+        post("/decide", {"url": URLS["land"], "decision": "reject", "seen": "", "back": "/queue"})
+        compact = ("from warehouse.db import compact, connect\n"
+                   f"c = connect({str(db)!r}); assert compact(c)['rows_flushed'] > 0; c.close()")
+        done = subprocess.run([sys.executable, "-c", compact], capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+        status, page = get("/queue?view=reviewed")
+        assert status == 200 and _cards(page) == [URLS["land"]]
+        assert "guardado" in _flash(post("/decide", {"url": URLS["xss"], "decision": "reject", "seen": "",
+                                                     "back": "/queue"})).lower()
+    finally:
+        con.close()

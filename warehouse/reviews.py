@@ -33,7 +33,15 @@ ALL_DATES = (date(1, 1, 1), date(9999, 12, 31))
 
 
 class ReviewError(ValueError):
-    """A decision that cannot be stored, explained for the person who made it."""
+    """A decision that cannot be stored, explained for the person who made it.
+
+    The text (English) is for logs and scripts; `code` and `params` let the desk say the same
+    in its own language (flows/desk/messages: the key `err_<code>`, with `params` filled in)."""
+
+    def __init__(self, message: str, code: str = "", **params):
+        super().__init__(message)
+        self.code = code
+        self.params = params
 
 
 def _now() -> datetime:
@@ -59,16 +67,29 @@ def reason_text(mention: dict, lang: str = "es") -> str | None:
     return mention.get("reason")
 
 
+FILTERS = ("theme", "process", "outlet", "reach", "q")
+
+
+def _filter_params(filters: dict | None, start: date | None, end: date | None) -> dict:
+    """The SQL parameters of the desk's filters: '' for "any"; the text `q` becomes an ILIKE
+    pattern in which the person's own % and _ are plain characters."""
+    f = {k: str((filters or {}).get(k) or "").strip() for k in FILTERS}
+    q = f.pop("q")
+    pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%" if q else ""
+    return {**f, "pattern": pattern, "start": start or ALL_DATES[0], "end": end or ALL_DATES[1]}
+
+
 def review_queue(con, view: str = "new", start: date | None = None, end: date | None = None,
-                 limit: int = 100, lang: str = "es") -> list[dict]:
+                 limit: int = 100, lang: str = "es", filters: dict | None = None) -> list[dict]:
     """Articles to review in one view ('new', 'rejected', 'reviewed') published from `start` to
     `end`, each with its candidate `mentions` (accepted first), the tagger's `reasons` for not
-    counting it (in `lang`) and the likely originals if it is a duplicate (`candidates`)."""
+    counting it (in `lang`) and the articles it may repeat (`candidates`, see
+    review_duplicate_candidates.sql). `filters` narrows the list: theme, process (a case id),
+    outlet, reach (exact values) and q (text in the headline or a mention's sentence)."""
     if view not in VIEWS:
-        raise ReviewError(f"unknown view '{view}'")
-    start, end = start or ALL_DATES[0], end or ALL_DATES[1]
-    items = records(con, "review_items", {"view": view, "start": start, "end": end, "limit": limit,
-                                           "lang": lang})
+        raise ReviewError(f"unknown view '{view}'", "view", view=view)
+    items = records(con, "review_items", {"view": view, "limit": limit, "lang": lang,
+                                           **_filter_params(filters, start, end)})
     urls = [i["url"] for i in items]
     mentions: dict[str, list[dict]] = {}
     candidates: dict[str, list[dict]] = {}
@@ -85,6 +106,31 @@ def review_queue(con, view: str = "new", start: date | None = None, end: date | 
         i["reasons"] = sorted({m["reason_text"] for m in ms if not m["accepted"] and m["reason_text"]})
         i["candidates"] = candidates.get(i["url"], [])[:15]
     return items
+
+
+def review_counts(con, start: date | None = None, end: date | None = None,
+                  filters: dict | None = None) -> dict[str, int]:
+    """How many articles each view holds under the same dates and filters as `review_queue`."""
+    found = {r["tab"]: r["n"] for r in records(con, "review_counts", _filter_params(filters, start, end))}
+    return {v: found.get(v, 0) for v in VIEWS}
+
+
+def filter_choices(con, lang: str = "es") -> dict[str, list[tuple[str, str]]]:
+    """What the desk's filters offer: 'outlet' and 'process' as (value, label) pairs, cases
+    named in `lang`."""
+    out: dict[str, list[tuple[str, str]]] = {"outlet": [], "process": []}
+    for r in records(con, "review_filter_choices", {"lang": lang}):
+        out[r["kind"]].append((r["value"], r["label"]))
+    return out
+
+
+def article_history(con, url: str) -> tuple[dict | None, list[dict]]:
+    """The stored article at `url` and every decision taken on it, oldest first, undos included
+    (each decision says whether it was `undone`)."""
+    article = article_state(con, url)
+    if article is None:
+        return None, []
+    return article, records(con, "review_history", {"url": article["url"]})
 
 
 def review_weeks(con) -> list[str]:
@@ -123,29 +169,67 @@ def record_decision(con, url: str, decision: str, reviewer: str, theme: str | No
     """Store one decision (an INSERT with a fresh id). `seen_review` is the review_id the person
     saw when they opened the page ('' for none): if another decision came in since, it is
     reported back in `overrode` (both stay stored; the newest is in force)."""
+    made, row = _prepared(con, url, decision, reviewer, theme, duplicate_of, note, seen_review)
+    _store(con, [row])
+    return made
+
+
+def confirm_all(con, items: list[dict], reviewer: str) -> list[Decision]:
+    """Confirm a whole page at once: `items` are dicts with url, theme (as shown, None for the
+    tagger's) and seen (the review_id the person saw). Every article gets a decision of its own,
+    with the reviewer, as if confirmed one by one; all are checked first and stored in one
+    transaction, so either the whole page is confirmed or nothing is."""
+    if not items:
+        raise ReviewError("nothing to confirm", "nothing")
+    prepared = [_prepared(con, i.get("url", ""), "confirm", reviewer, i.get("theme"), None, None, i.get("seen"))
+                for i in items]
+    _store(con, [row for _, row in prepared])
+    return [made for made, _ in prepared]
+
+
+def undo_last(con, reviewer: str) -> dict:
+    """Take back the reviewer's own latest decision (not someone else's): an undo is one more row
+    in `reviews` (decision 'undo', by this reviewer, now, its `note` the review_id undone), so
+    the history keeps both; `latest_reviews` then ignores the undone decision and the one before
+    it is in force again, or none. Calling it again undoes the decision before. Returns the
+    undone decision (url, decision, theme, decided_at, title)."""
     reviewer = (reviewer or "").strip()
     if not reviewer:
-        raise ReviewError("the reviewer's name is missing")
+        raise ReviewError("the reviewer's name is missing", "no_reviewer")
+    found = records(con, "review_last_own", {"reviewer": reviewer})
+    if not found:
+        raise ReviewError("you have no decision to undo", "nothing_to_undo")
+    last = found[0]
+    _store(con, [{"review_id": str(uuid.uuid4()), "url": last["url"], "decision": "undo", "theme": None,
+                  "duplicate_of": None, "note": last["review_id"], "reviewer": reviewer, "decided_at": _now()}])
+    return last
+
+
+def _prepared(con, url, decision, reviewer, theme, duplicate_of, note, seen_review) -> tuple[Decision, dict]:
+    """A decision checked against the database, and the row that stores it."""
+    reviewer = (reviewer or "").strip()
+    if not reviewer:
+        raise ReviewError("the reviewer's name is missing", "no_reviewer")
     if decision not in DECISIONS:
-        raise ReviewError(f"unknown decision '{decision}'")
+        raise ReviewError(f"unknown decision '{decision}'", "decision", decision=decision)
     article = article_state(con, url)
     if article is None:
-        raise ReviewError(f"no stored article has the address {url}")
+        raise ReviewError(f"no stored article has the address {url}", "no_article", url=url)
     url = article["url"]
     theme = (theme or "").strip() or None
     if decision == "confirm":
         if theme is not None and theme not in THEMES:
-            raise ReviewError(f"unknown theme '{theme}'")
+            raise ReviewError(f"unknown theme '{theme}'", "theme", theme=theme)
     else:
         theme = None
     if decision == "duplicate":
         target = article_state(con, (duplicate_of or "").strip()) if (duplicate_of or "").strip() else None
         if target is None:
-            raise ReviewError("give the address of the original article (one the monitor has stored)")
+            raise ReviewError("give the address of the original article (one the monitor has stored)", "no_original")
         if target["url"] == url:
-            raise ReviewError("an article cannot be a duplicate of itself")
+            raise ReviewError("an article cannot be a duplicate of itself", "dup_itself")
         if target["decision"] == "duplicate" and target["duplicate_of"] == url:
-            raise ReviewError("the other article is already marked as a duplicate of this one")
+            raise ReviewError("the other article is already marked as a duplicate of this one", "dup_cycle")
         duplicate_of = target["url"]
     else:
         duplicate_of = None
@@ -155,14 +239,17 @@ def record_decision(con, url: str, decision: str, reviewer: str, theme: str | No
             and article["reviewer"] != reviewer):
         overrode = {"reviewer": article["reviewer"], "decision": article["decision"], "decided_at": article["decided_at"]}
     made = Decision(str(uuid.uuid4()), url, decision, theme, reviewer, _now(), article["title"], overrode)
-    # Insert-only with a fresh id: it cannot duplicate anything, so the desk does not take the
-    # writers' turn and never waits for a loader's batch.
+    return made, {"review_id": made.review_id, "url": url, "decision": decision, "theme": theme,
+                  "duplicate_of": duplicate_of, "note": note, "reviewer": reviewer, "decided_at": made.decided_at}
+
+
+def _store(con, rows: list[dict]) -> None:
+    """Insert decisions in one transaction. Insert-only with fresh ids: they cannot duplicate
+    anything, so the desk does not take the writers' turn and never waits for a loader's batch."""
     for txn in transactions(con, who="desk", take_turn=False):
         with txn:
-            run(con, "review_insert", {"review_id": made.review_id, "url": url, "decision": decision,
-                                       "theme": theme, "duplicate_of": duplicate_of, "note": note,
-                                       "reviewer": reviewer, "decided_at": made.decided_at})
-    return made
+            for row in rows:
+                run(con, "review_insert", row)
 
 
 def assign_reach(con, outlet: str, reach: str, reviewer: str, sources: str | Path, name: str | None = None,
@@ -176,20 +263,22 @@ def assign_reach(con, outlet: str, reach: str, reviewer: str, sources: str | Pat
 
     reviewer = (reviewer or "").strip()
     if not reviewer:
-        raise ReviewError("the reviewer's name is missing")
+        raise ReviewError("the reviewer's name is missing", "no_reviewer")
     if reach not in CLASSIFIED_REACHES:
-        raise ReviewError(f"reach must be one of {', '.join(CLASSIFIED_REACHES)}")
+        raise ReviewError(f"reach must be one of {', '.join(CLASSIFIED_REACHES)}", "reach")
     found = records(con, "review_outlet", {"outlet": outlet})
     if not found:
-        raise ReviewError(f"there is no outlet '{outlet}'")
+        raise ReviewError(f"there is no outlet '{outlet}'", "no_outlet", outlet=outlet)
     domains = list(found[0]["domains"])
     if found[0]["in_registry"]:
-        raise ReviewError(f"'{outlet}' is already in the registry; change its reach in sources.yaml")
+        raise ReviewError(f"'{outlet}' is already in the registry; change its reach in sources.yaml", "in_registry",
+                          outlet=outlet)
     name = re.sub(r"\s+", " ", (name or "").strip()) or outlet
     region, language = (region or "").strip(), (language or "").strip()
     if name != outlet and records(con, "review_outlet", {"outlet": name}):
         raise ReviewError(f"the name '{name}' is already used by an outlet in the registry: add the address "
-                          f"{', '.join(domains)} to that outlet's domains in sources.yaml by hand")
+                          f"{', '.join(domains)} to that outlet's domains in sources.yaml by hand", "name_taken",
+                          name=name, domains=", ".join(domains))
     when = _now()
     params = {"outlet": outlet, "name": name, "reach": reach, "region": region, "language": language}
     comment = f"added from the review desk by {' '.join(reviewer.split())}, {date.today().isoformat()}"

@@ -61,6 +61,7 @@ class DeskServer:
 
     def server_close(self) -> None:
         self.socket.close()
+        self.desk.close()
 
 
 def make_server(con, sources: str | Path, lang: str = "es", port: int = 8765, verbose: bool = False) -> DeskServer:

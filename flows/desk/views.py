@@ -10,20 +10,41 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 from starlette.responses import HTMLResponse
 
-from flows.report import environment, format_date, highlight, parse_week, safe_href, week_of
+from flows.report import (environment, format_date, format_moment, format_week, highlight, parse_week, safe_href,
+                          week_of)
 from warehouse.reviews import review_queue, unclassified_outlets
 
 PAGE_SIZE = 100
 
+# The states of Mexico (entidades federativas), as `region` holds them for a local outlet
+# (sources.yaml: "region: the state, for local outlets; "" for the others"). Proper names:
+# the same in every language of the desk.
+STATES = ("Aguascalientes", "Baja California", "Baja California Sur", "Campeche", "Chiapas", "Chihuahua",
+          "Ciudad de México", "Coahuila", "Colima", "Durango", "Estado de México", "Guanajuato", "Guerrero",
+          "Hidalgo", "Jalisco", "Michoacán", "Morelos", "Nayarit", "Nuevo León", "Oaxaca", "Puebla", "Querétaro",
+          "Quintana Roo", "San Luis Potosí", "Sinaloa", "Sonora", "Tabasco", "Tamaulipas", "Tlaxcala", "Veracruz",
+          "Yucatán", "Zacatecas")
+# The languages an outlet may publish in, as sources.yaml's `language` codes; the desk shows
+# each by its name (messages: language_<code>).
+LANGUAGES = ("es", "en", "fr", "pt", "de", "it")
+
+
+SIMILAR_TITLE = 0.85    # Jaro-Winkler of two headlines from which they are "the same headline"
+
 
 def queue(con, view: str = "new", week: str | None = None, limit: int = PAGE_SIZE,
-          lang: str = "es") -> list[dict]:
+          lang: str = "es", filters: dict | None = None) -> list[dict]:
     """Articles to review in one view ('new', 'rejected', 'reviewed') of one ISO week ('2026-W47',
-    None for all), each with up to three sentences with its mentions marked, the tagger's reasons
-    (in `lang`, the desk's language, Spanish by default), candidate originals, an anchor and a
-    safe link. Raises ReviewError for an unknown view, ReportError for a malformed week."""
+    None for all), narrowed by `filters` (warehouse.reviews.review_queue), each with up to three
+    sentences with its mentions marked, the tagger's reasons (in `lang`, the desk's language,
+    Spanish by default), an anchor and a safe link, and its look-alikes split by the counting
+    rules (§1): `duplicates`, the same outlet's article with the same text or headline (one
+    appearance: marking it is one click), and `reprints`, another outlet's (one appearance per
+    outlet: shown, never merged by default); `candidates` stays the full list of the outlet's
+    own articles nearby, to pick an original by hand. Raises ReviewError for an unknown view,
+    ReportError for a malformed week."""
     start, end = parse_week(week) if week else (None, None)
-    items = review_queue(con, view, start, end, limit, lang)
+    items = review_queue(con, view, start, end, limit, lang, filters)
     for i in items:
         ms = i.pop("mentions")
         terms = [m["matched"] for m in ms if m["accepted"]] or [m["matched"] for m in ms]
@@ -36,15 +57,42 @@ def queue(con, view: str = "new", week: str | None = None, limit: int = PAGE_SIZ
         i["snippets"] = shown
         i["anchor"] = "item-" + hashlib.sha1(i["url"].encode()).hexdigest()[:12]
         i["href"] = safe_href(i["url"])
+        alike = [{**c, "href": safe_href(c["url"]), "date_text": format_date(c["published_date"], lang)}
+                 for c in i["candidates"] if c["same_text"] or c["title_similarity"] >= SIMILAR_TITLE]
+        i["duplicates"] = [c for c in alike if c["same_outlet"]]
+        i["reprints"] = [c for c in alike if not c["same_outlet"]]
+        i["candidates"] = [c for c in i["candidates"] if c["same_outlet"]]
     return items
 
 
 def dated(items: list[dict], lang: str) -> list[dict]:
-    """Dates written the desk's way ('24 nov 2026'), for the queue's cards."""
+    """Dates written the desk's way ('24 nov 2026'; a decision's moment in Mexico City time,
+    with its zone), for the queue's cards."""
     for i in items:
         i["date_text"] = format_date(i["published_date"], lang)
-        i["decided_text"] = format_date(i["decided_at"], lang) if i["decided_at"] else ""
+        i["decided_text"] = format_moment(i["decided_at"], lang) if i["decided_at"] else ""
     return items
+
+
+def week_choices(weeks: list[str], lang: str) -> list[tuple[str, str]]:
+    """The week picker's options: ('2026-W47', 'semana 47 (16–22 nov 2026)')."""
+    return [(w, format_week(w, lang)) for w in weeks]
+
+
+def filters_from(params: dict[str, str], choices: dict, themes, reaches) -> dict[str, str]:
+    """The filters asked for in a query string (every key of warehouse.reviews.FILTERS, '' for
+    "any"), each kept only when it is one the desk offers (an unknown value is dropped, not an
+    error: a shared link from an older desk, or to an outlet since renamed, still opens)."""
+    allowed = {"theme": set(themes), "reach": set(reaches),
+               "outlet": {v for v, _ in choices["outlet"]}, "process": {v for v, _ in choices["process"]}}
+    out = {k: params.get(k, "") if params.get(k, "") in allowed[k] else "" for k in allowed}
+    out["q"] = " ".join((params.get("q") or "").split())[:100]
+    return out
+
+
+def query_of(**params) -> str:
+    """A query string of the non-empty parameters, for links that keep the filters."""
+    return urlencode([(k, v) for k, v in params.items() if v])
 
 
 def outlets(con, lang: str = "es") -> list[dict]:
