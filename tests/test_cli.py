@@ -1,6 +1,7 @@
 """The commands as a person runs them: `prodesc-monitor demo` end to end (real Prefect
 flow, real Scrapy crawl over a local server, real DuckDB file), and the CLI's help."""
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -131,6 +132,19 @@ def test_demo_reproduces_the_expected_tally(demo):
     counted = {r[0] for r in con.execute("SELECT url FROM appearances").fetchall()}
     assert counted == set(expected["counted_urls"])
     assert f"{expected['tally_2023_total']} apariciones" in stdout
+
+
+def test_demo_writes_the_weekly_report_and_the_annual_section(demo):
+    """The demo ends with what the team opens: last week's report and the 2023 media section,
+    named by week as the team says it, not as an ISO code."""
+    stdout, db = demo
+    folder = db.parent / "informes"
+    html = {p.name for p in folder.glob("*.html")}
+    assert "medios-2023.html" in html and any(n.startswith("informe-semanal-") for n in html)
+    assert {p.suffix for p in folder.iterdir()} == {".html", ".csv", ".xlsx"}
+    assert str(folder / "medios-2023.html") in stdout
+    weeks = stdout.split("Apariciones por semana:")[1].split("Informes escritos")[0]
+    assert re.search(r"^  semana \d+ \(\d+", weeks, re.M) and "-W" not in weeks
 
 
 def test_demo_unknown_outlet_is_unclassified(demo):

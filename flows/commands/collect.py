@@ -70,6 +70,7 @@ def demo(db, lang) -> int:
     """Serve the sample web on this machine and run the real crawl against it."""
     quiet_prefect()
     from flows.demo import run_demo
+    from flows.report import format_week, last_full_week, write_weekly, write_year
     from warehouse.db import connect
     from warehouse.reports import recent_weeks
     from warehouse.tally import format_table, tally
@@ -78,14 +79,20 @@ def demo(db, lang) -> int:
     print(words["demo_start"])
     result = run_demo(db)
     print_summary(result, lang)
+    reports = Path(db).parent / ("informes" if lang == "es" else "reports")
     con = connect(db)
     try:
         print()
         print(format_table(tally(con, 2023), 2023, lang))
         print("\n" + words["demo_weeks"])
         for week, n in recent_weeks(con, 4):
-            print(f"  {week}: {number(n)}")
+            print(f"  {format_week(week, lang)}: {number(n)}")
+        # What the team opens on Monday and in December, from the demo's own data.
+        files = [*write_weekly(con, last_full_week(), reports, lang, db_name=Path(db).name),
+                 *write_year(con, 2023, reports, lang)]
     finally:
         con.close()
+    print("\n" + words("demo_reports", weekly=files[0], year=next(f for f in files[3:] if f.suffix == ".html"),
+                       folder=reports))
     print("\n" + words("demo_end", db=db))
     return 0
