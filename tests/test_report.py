@@ -410,12 +410,20 @@ def test_weekly_spreadsheets_have_the_same_rows_and_no_formulas(con, tmp_path):
     assert len(rows) == 1 + 6
     formula = next(r for r in rows if r[6] == URLS["formula"])
     assert formula[5].startswith("'=") and formula[7].startswith("'=")
-    sheet = load_workbook(xlsx_path).active
+    book = load_workbook(xlsx_path)
+    assert book.sheetnames == ["Resumen", "Apariciones"]     # what a reader opening the file sees first
+    summary = [[c.value for c in row] for row in book["Resumen"].iter_rows()]
+    assert summary[0][0] == "Apariciones en medios — semana 47 (16–22 nov 2026)"
+    assert summary[-1][0] == "Total" and summary[-1][-1] == sum(W47.values())
+    sheet = book["Apariciones"]
     values = [[c.value for c in row] for row in sheet.iter_rows(min_row=2)]
     assert len(values) == 6
+    assert {v[0] for v in values} == {"semana 47 (16–22 nov 2026)"}
     cells = [c for row in sheet.iter_rows() for c in row]
     assert all(c.data_type != "f" for c in cells)
     assert {v[6] for v in values} == {r[6] for r in rows[1:]}
+    links = {row[6].hyperlink.target for row in sheet.iter_rows(min_row=2) if row[6].hyperlink}
+    assert links == {r[6] for r in rows[1:] if r[6].startswith("http")} and links   # the addresses open on a click
 
 
 def test_weekly_report_in_english(con, tmp_path):
@@ -494,5 +502,5 @@ def test_web_text_with_control_characters_still_makes_a_spreadsheet(con, tmp_pat
     con.execute("UPDATE articles SET title = 'Título\x1f con\x0b control' WHERE url = ?", [URLS["land"]])
     con.close()
     files = write_weekly_report(tmp_path / "r.ducklake", tmp_path / "o", "2026-W47")
-    titles = [row[5].value for row in load_workbook(files[2]).active.iter_rows(min_row=2)]
+    titles = [row[5].value for row in load_workbook(files[2])["Apariciones"].iter_rows(min_row=2)]
     assert "Título con control" in titles

@@ -356,10 +356,21 @@ def weekly_table(ctx: dict) -> tuple[list[str], list[list]]:
                 who = t.get(item["decided_by"], item["decided_by"])
                 if item["reviewer"]:
                     who = f"{who}: {item['reviewer']}"
-                rows.append([ctx["week"], g["label"], item["reach_label"], item["published_date"], item["outlet"],
+                rows.append([ctx["week_label"], g["label"], item["reach_label"], item["published_date"], item["outlet"],
                              item["title"] or "", item["url"], item["sentence"] or "",
                              "" if item["url"] == item["story"] else item["story"], item["process_name"] or "", who])
     return head, rows
+
+
+def summary_sheet(ctx: dict) -> Sheet:
+    """The XLSX's first sheet, what a reader opening the file sees: the summary line and the
+    theme × reach table of the week (the appearances are on the next sheet)."""
+    t = ctx["t"]
+    head = [t["theme"], *[r["label"] for r in ctx["reaches"]], t["total"]]
+    rows = [[row["label"], *[c["n"] for c in row["cells"]], row["total"]] for row in ctx["grid"]]
+    rows.append([t["total"], *[c["n"] for c in ctx["reach_totals"]], ctx["total"]])
+    return Sheet(t["summary_sheet"], head, rows, title=t["weekly_title"].format(week=ctx["week_label"]),
+                 lines=[ctx["summary"]], widths=(30, 12, 12, 14, 14, 10))
 
 
 def write_weekly(con, week: str, out_dir, lang: str = "es", db_name: str = "") -> list[Path]:
@@ -370,8 +381,9 @@ def write_weekly(con, week: str, out_dir, lang: str = "es", db_name: str = "") -
     html = stem.with_suffix(".html")
     head, rows = weekly_table(ctx)
     write_csv(stem.with_suffix(".csv"), head, rows)
-    write_xlsx(stem.with_suffix(".xlsx"), [Sheet(week, head, rows, widths=XLSX_WIDTHS, date_columns=(4,),
-                                                 freeze_head=True)])
+    write_xlsx(stem.with_suffix(".xlsx"), [summary_sheet(ctx),
+                                           Sheet(ctx["t"]["items_sheet"], head, rows, widths=XLSX_WIDTHS,
+                                                 date_columns=(4,), link_columns=(7, 9), freeze_head=True)])
     return [html, stem.with_suffix(".csv"), stem.with_suffix(".xlsx")]
 
 
