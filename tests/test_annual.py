@@ -230,8 +230,23 @@ def test_strong_rejection_codes_are_the_taggers_codes():
     from nlp.reasons import ACCEPTED_CODES, ReasonCode
     from warehouse.tally import STRONG_REJECTION_CODES
 
-    for code in STRONG_REJECTION_CODES:
+    from warehouse.tally import STRONG_IN_TITLE_CODES
+
+    for code in (*STRONG_REJECTION_CODES, *STRONG_IN_TITLE_CODES):
         assert ReasonCode(code) not in ACCEPTED_CODES
+
+
+def test_a_headline_naming_the_case_turned_down_for_want_of_context_is_strong_evidence(con):  # noqa: F811
+    """Without a learned model no mention is ever 'passing_mention': the headline rule is what
+    makes item 3 of the checklist find anything. Look-alike cues in the headline are not enough."""
+    from warehouse.tally import freeze_checklist
+
+    assert freeze_checklist(con, 2026).strong_rejections == []
+    con.execute("UPDATE mentions SET field = 'title', reason_code = 'lookalike_context' WHERE article_url = ?",
+                [URLS["rejected"]])
+    assert freeze_checklist(con, 2026).strong_rejections == []           # tourism cues: rightly rejected
+    con.execute("UPDATE mentions SET reason_code = 'insufficient_context' WHERE article_url = ?", [URLS["rejected"]])
+    assert [r["url"] for r in freeze_checklist(con, 2026).strong_rejections] == [URLS["rejected"]]
 
 
 def test_the_frozen_page_says_when_in_mexico_city_time(con):  # noqa: F811

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pipelines.errors import UserError
 from pipelines.vocabulary import REACHES, REACH_NAMES, THEMES, THEME_NAMES
 
-__all__ = ["REACHES", "STRONG_REJECTION_CODES", "THEMES", "AlreadyFrozen", "Checklist", "NotFrozen", "Recount",
+__all__ = ["REACHES", "STRONG_IN_TITLE_CODES", "STRONG_REJECTION_CODES", "THEMES", "AlreadyFrozen", "Checklist", "NotFrozen", "Recount",
            "SnapshotGone", "compare", "format_table", "freeze", "freeze_checklist", "frozen_years", "recount_frozen",
            "table_rows", "tally", "tally_at_snapshot", "write_outputs"]
 
@@ -20,6 +20,8 @@ SNAPSHOT_ALIAS = "lake_at"
 # codes (nlp/reasons.py ReasonCode; the warehouse may not import the tagger) of a mention whose
 # rules' score reached the threshold and that only the learned model turned down.
 STRONG_REJECTION_CODES = ("passing_mention",)
+# ... and of a name in the headline turned down only for want of context (not for look-alike cues).
+STRONG_IN_TITLE_CODES = ("insufficient_context", "missing_required")
 
 
 class AlreadyFrozen(UserError):
@@ -108,12 +110,14 @@ class Checklist:
 def freeze_checklist(con, year: int) -> Checklist:
     """The year's pending work before its number is frozen for ever: appearances no person
     decided on, outlets that count as 'unclassified', and undecided candidates the tagger
-    rejected although a mention had strong evidence (`STRONG_REJECTION_CODES`)."""
+    rejected although a mention had strong evidence (`STRONG_REJECTION_CODES`, or a name in the
+    headline turned down for want of context: `STRONG_IN_TITLE_CODES`)."""
     from warehouse.db import records
 
     return Checklist(year, records(con, "freeze_unreviewed", {"year": year}),
                      records(con, "freeze_unclassified_outlets", {"year": year}),
-                     records(con, "freeze_strong_rejections", {"year": year, "codes": list(STRONG_REJECTION_CODES)}))
+                     records(con, "freeze_strong_rejections", {"year": year, "codes": list(STRONG_REJECTION_CODES),
+                                                               "title_codes": list(STRONG_IN_TITLE_CODES)}))
 
 
 def frozen_years(con) -> list[tuple]:

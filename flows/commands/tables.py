@@ -136,7 +136,8 @@ def checklist_text(check, total: int) -> str:
                                       f"{'aparición' if o['appearances'] == 1 else 'apariciones'})"),
              f"  {mark(strong)} 3. Candidatos rechazados con evidencia fuerte, sin decisión de una persona: "
              f"{len(strong)}",
-             "         (el puntaje de las reglas alcanzó el umbral y solo el modelo dijo que no)",
+             "         (el caso se nombra en el titular y faltó contexto, o las reglas lo contaban",
+             "         y solo el modelo dijo que no)",
              *rows(strong, lambda i: f"{article(i)}  [{i['matched']}]")]
     lines.append("Todo está revisado." if check.clear else
                  "Se resuelven en la mesa de revisión (prodesc-monitor review): confirmar o rechazar,\n"
