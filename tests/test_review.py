@@ -774,8 +774,9 @@ def test_a_page_that_lost_a_race_with_compaction_is_read_again(con, sources, mon
 
 def test_the_desk_survives_another_process_compacting_the_lake(tmp_path, sources):
     """The real thing: the desk's connection is open, it stores a decision (inlined in the
-    catalog), another process compacts the lake (as every crawl's load does), and the desk's
-    pages and forms still work."""
+    catalog), another process compacts the lake flushing the inlined rows (which the routine
+    compaction after a load no longer does: warehouse.db.compact), and the desk's pages and
+    forms still work: it reopens the warehouse."""
     import subprocess
     import sys
 
@@ -789,7 +790,7 @@ def test_the_desk_survives_another_process_compacting_the_lake(tmp_path, sources
         get, post = _in_process(con, sources)
         post("/decide", {"url": URLS["land"], "decision": "reject", "seen": "", "back": "/queue"})
         compact = ("from warehouse.db import compact, connect\n"
-                   f"c = connect({str(db)!r}); assert compact(c)['rows_flushed'] > 0; c.close()")
+                   f"c = connect({str(db)!r}); assert compact(c, flush=True)['rows_flushed'] > 0; c.close()")
         done = subprocess.run([sys.executable, "-c", compact], capture_output=True, text=True)
         assert done.returncode == 0, done.stderr
         status, page = get("/queue?view=reviewed")

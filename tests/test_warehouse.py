@@ -209,3 +209,33 @@ def test_syndication_groups_grow_across_batches_and_take_the_earliest_copy(con, 
     load_batch(con, [Tagged(third, FakeTags())], {}, [], "r3", "kb")
     groups = dict(con.execute("SELECT url, syndication_group FROM articles").fetchall())
     assert set(groups.values()) == {"http://www.diariouno.example/a"} and len(groups) == 3
+
+
+def test_a_connection_held_open_reads_on_after_another_process_compacts(tmp_path):
+    """An analyst's open session (or the desk) and a crawl's load in another process: the load's
+    compaction must not break the open connection. Flushing inlined rows would ("Failed to read
+    inlined data"); the routine compaction merges files only."""
+    import subprocess
+    import sys
+
+    from nlp.kb import entity_rows, load_kb
+    from warehouse.db import connect
+    from warehouse.load import load_entities
+
+    db = tmp_path / "held.ducklake"
+    con = connect(db)
+    try:
+        load_entities(con, entity_rows(load_kb()))
+        con.execute("INSERT INTO frozen_tallies (year, frozen_at, frozen_by, total) VALUES (2020, now(), 'x', 1)")
+        before = con.execute("SELECT count(*) FROM entities").fetchone()[0] + \
+            con.execute("SELECT count(*) FROM frozen_tallies").fetchone()[0]
+        script = ("from warehouse.db import compact, connect\n"
+                  f"c = connect({str(db)!r}); print(compact(c)); c.close()")
+        done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        assert "'rows_flushed': 0" in done.stdout
+        after = con.execute("SELECT count(*) FROM entities").fetchone()[0] + \
+            con.execute("SELECT count(*) FROM frozen_tallies").fetchone()[0]
+        assert after == before
+    finally:
+        con.close()

@@ -295,25 +295,32 @@ def prime_statistics(con) -> list[str]:
     return primed
 
 
-def compact(con, *, patience: float = 60, say: Callable[[str], None] | None = None) -> dict[str, int] | None:
+def compact(con, *, flush: bool = False, patience: float = 60,
+            say: Callable[[str], None] | None = None) -> dict[str, int] | None:
     """DuckLake's own maintenance after a load: small writes become few, larger Parquet files.
 
     Every batch of a load writes a Parquet file per table it touches (200 articles: one for
-    `articles`, one for `mentions`, one for `raw_pages`), and small writes (the desk's
-    clicks, up to 10 rows) go into the catalog itself (data inlining). Readers then open
-    hundreds of files and the catalog lists them on every query. This moves inlined rows to
-    Parquet (`ducklake_flush_inlined_data`) and merges adjacent small files up to the lake's
-    target file size (`ducklake_merge_adjacent_files`). Both keep every snapshot readable:
-    time travel (`AT (VERSION => n)`, which frozen tallies use) still returns the same rows.
-    Snapshots are never expired here, for that reason.
+    `articles`, one for `mentions`, one for `raw_pages`); readers then open hundreds of files
+    and the catalog lists them on every query. This merges adjacent small files up to the
+    lake's target file size (`ducklake_merge_adjacent_files`), which keeps every snapshot
+    readable: time travel (`AT (VERSION => n)`, which frozen tallies use) still returns the
+    same rows, and a connection other programs hold open keeps reading. Snapshots are never
+    expired here, for that reason.
+
+    Small writes (the desk's clicks, up to 10 rows) stay inlined in the catalog. Moving them
+    to Parquet (`flush=True`: `ducklake_flush_inlined_data`) drops the inlined tables, and
+    every connection another process opened before then fails on its next read ("Failed to
+    read inlined data", checked with DuckDB 1.5.5's ducklake): an analyst's open `sql`
+    session, the desk. So the routine compaction after a load never flushes; `flush=True`
+    is for a moment nobody else is connected.
 
     Each step is its own transaction, retried when it loses a race with another writer
     (`is_conflict`) for up to `patience` seconds; if it still loses, the data stays as it
     was (correct, just in more files) and the next load compacts. Never raises for that.
     Returns how many inlined rows were flushed and files merged, or None if it gave up."""
     done = {"rows_flushed": 0, "files_merged": 0, "files_written": 0}
-    steps = (("rows_flushed", "CALL ducklake_flush_inlined_data('lake')"),
-             ("files_merged", "CALL ducklake_merge_adjacent_files('lake')"))
+    steps = ((("rows_flushed", "CALL ducklake_flush_inlined_data('lake')"),) if flush else ()) + \
+        (("files_merged", "CALL ducklake_merge_adjacent_files('lake')"),)
     for key, sql in steps:
         try:
             for txn in transactions(con, who="compaction", take_turn=False, patience=patience):
