@@ -16,12 +16,14 @@ from __future__ import annotations
 import base64
 import gzip
 import json
+import logging
 import os
 from dataclasses import asdict
 from pathlib import Path
 
-from pipelines.errors import UserError
 from pipelines.records import FeedCheck, FetchedPage
+
+logger = logging.getLogger(__name__)
 
 
 def encode_page(page: FetchedPage) -> str:
@@ -112,9 +114,7 @@ def read_checks(path: Path) -> list[FeedCheck]:
 
 
 class StagingPipeline:
-    def __init__(self, path: str | None, stats_path: str | None, stats):
-        if not path:
-            raise UserError("STAGING_FILE is not set: run crawls through `prodesc-monitor crawl`")
+    def __init__(self, path: str, stats_path: str | None, stats):
         self.path = Path(path)
         self.stats_path = Path(stats_path) if stats_path else None
         self.stats = stats
@@ -122,7 +122,22 @@ class StagingPipeline:
 
     @classmethod
     def from_crawler(cls, crawler):
+        """Staging needs a file per run, which only `prodesc-monitor crawl` names (and then loads).
+        A plain `scrapy crawl monitor` has none: the pipeline turns itself off (Scrapy's
+        `NotConfigured`) and the crawl only collects pages for Scrapy's feed exports (-O), saying
+        so in one line at the start rather than failing on the first page."""
+        from scrapy.exceptions import NotConfigured   # here: loaders read staged files without Scrapy
+
         s = crawler.settings
+        if not s.get("STAGING_FILE"):
+            feeds = list(s.getdict("FEEDS"))
+            if feeds:
+                logger.info("scrapy crawl monitor solo recoge las páginas (en %s); para guardarlas en el "
+                            "almacén use prodesc-monitor crawl", ", ".join(map(str, feeds)))
+            else:
+                logger.warning("scrapy crawl monitor solo recoge las páginas y, sin -O paginas.jsonl, no las "
+                               "guarda; para guardarlas en el almacén use prodesc-monitor crawl")
+            raise NotConfigured
         return cls(s.get("STAGING_FILE"), s.get("STATS_FILE"), crawler.stats)
 
     def open_spider(self, spider=None):

@@ -42,6 +42,9 @@ def _window_bound(day: str | None, end: bool) -> datetime | None:
 
 
 class MonitorSpider(SitemapSpider):
+    """`prodesc-monitor crawl` runs it with a staging file (`flows.steps.run_scrapy`); a plain
+    `scrapy crawl monitor` reads `sources.yaml` of the current directory (`-a sources=...`
+    for another) and only collects pages, for Scrapy's feed exports (`-O pages.jsonl`)."""
     name = "monitor"
     sitemap_rules = [("", "parse_article")]
 
@@ -49,7 +52,7 @@ class MonitorSpider(SitemapSpider):
     # articles are never cached: known ones are not requested at all.
     LISTING_HEADERS = {"Cache-Control": "max-age=0"}
 
-    def __init__(self, sources: str, since: str | None = None, until: str | None = None,
+    def __init__(self, sources: str = "sources.yaml", since: str | None = None, until: str | None = None,
                  known: str | None = None, outlets: str | None = None, **kw: Any):
         super().__init__(**kw)
         self.registry = load_registry(sources)
