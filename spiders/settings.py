@@ -66,10 +66,21 @@ HTTPCACHE_GZIP = True
 
 # --- Output -----------------------------------------------------------------------
 ITEM_PIPELINES = {"pipelines.staging.StagingPipeline": 100}
-STAGING_FILE = None        # set per run by the crawl flow: JSON lines of fetched pages
+STAGING_FILE = None        # set per run by the crawl flow: JSON lines of fetched pages (unset: no staging,
+                           # a plain `scrapy crawl monitor` only collects pages, e.g. with -O pages.jsonl)
 STATS_FILE = None          # set per run: the crawl's stats as JSON
 
 LOG_LEVEL = "INFO"
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 TELNETCONSOLE_ENABLED = False
 FEED_EXPORT_ENCODING = "utf-8"
+# `scrapy crawl monitor -O pages.jsonl`: Scrapy's exporters, with the page body written as text
+# (decoded as Scrapy decoded the response) instead of bytes they cannot serialise (spiders/exporters.py).
+FEED_EXPORTERS = {
+    "json": "spiders.exporters.TextBodyJsonItemExporter",
+    "jsonlines": "spiders.exporters.TextBodyJsonLinesItemExporter",
+    "jsonl": "spiders.exporters.TextBodyJsonLinesItemExporter",
+    "jl": "spiders.exporters.TextBodyJsonLinesItemExporter",
+    "csv": "spiders.exporters.TextBodyCsvItemExporter",
+    "xml": "spiders.exporters.TextBodyXmlItemExporter",
+}
