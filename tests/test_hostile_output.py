@@ -79,6 +79,9 @@ REVIEWED_SQL_FSTRINGS = {
     ("warehouse/lake.py", "SELECT value FROM {alias}"),
     ("warehouse/search.py", "ATTACH {sql_string(tmp)}"),    # our own file path (lake.sql_string)
     ("warehouse/search.py", "CREATE TABLE search_build.articles"),   # SEARCHABLE, a constant
+    ("warehouse/search.py", "PRAGMA create_fts_index('"),   # table and stemmer names from STEMMERS, constants
+    ("warehouse/search.py", "CREATE TABLE {table} AS SELECT"),   # articles_<code>, code a key of STEMMERS
+    ("warehouse/search.py", "WITH hits AS ({hits})"),       # one SELECT per index, named from STEMMERS; words are $params
     ("warehouse/export.py", "DESCRIBE {sql}"),              # EXPORTS constants
     ("warehouse/export.py", "SELECT {', '.join(parts)}"),   # column names from DESCRIBE of our views
     ("warehouse/export.py", "COPY ({sql})"),                # EXPORTS constants, path quoted
@@ -88,6 +91,7 @@ REVIEWED_SQL_FSTRINGS = {
     ("warehouse/load.py", "MERGE INTO articles"),           # ARTICLE_COLUMNS constants
     ("warehouse/bulk.py", "DESCRIBE {table}"),              # table names are constants of the callers
     ("warehouse/bulk.py", "INSERT INTO {table}"),           # rows travel in a JSON file read with read_json(?)
+    ("warehouse/db.py", "SET search_path = {sql_string(path)}"),   # schema names matched against fts_main_articles(_xx)
     ("warehouse/db.py", "SET TimeZone"),                    # pipelines.vocabulary.TIMEZONE_NAME, a constant
     ("warehouse/db.py", 'DELETE FROM "{table}"'),           # prime_statistics: table names are the schema's own
     ("warehouse/db.py", 'DESCRIBE "{table}"'),

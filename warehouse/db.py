@@ -106,8 +106,13 @@ def _session(con, *, search: bool) -> None:
     con.execute("USE lake")
     con.execute(f"SET TimeZone = '{TIMEZONE_NAME}'")
     if search:
-        # The fts extension's functions name their tables `fts_main_articles.*`: let that schema resolve.
-        con.execute("SET search_path = 'lake.main,search.fts_main_articles'")
+        # The fts extension's functions name their tables `fts_main_articles.*` (one such schema
+        # per language index, `fts_main_articles_en`...: warehouse.search): let them resolve.
+        schemas = [r[0] for r in con.execute(
+            "SELECT schema_name FROM duckdb_schemas() WHERE database_name = 'search' "
+            "AND regexp_full_match(schema_name, 'fts_main_articles(_[a-z]{2})?') ORDER BY schema_name").fetchall()]
+        path = ",".join(["lake.main", *(f"search.{s}" for s in schemas or ["fts_main_articles"])])
+        con.execute(f"SET search_path = {sql_string(path)}")
 
 
 def cursor(con) -> duckdb.DuckDBPyConnection:

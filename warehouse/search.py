@@ -1,4 +1,4 @@
-"""Full-text search over article text, with DuckDB's own `fts` extension (BM25, Spanish stemming).
+"""Full-text search over article text, with DuckDB's own `fts` extension (BM25).
 
 The fts extension cannot index lake tables, so the index lives in its own DuckDB file
 beside the data (`<warehouse>.search.duckdb`): after every load and retag a copy of the
@@ -8,13 +8,30 @@ wait; a reader keeps the index it opened until it reconnects. Two loaders rebuil
 once each write their own temporary file, whole; each file records the lake snapshot it
 copied, and a file never replaces one made from a later snapshot (see `_swap_in`).
 
+Each article is stemmed in its own language: a search for "unions" must find an English
+article saying "union", and a French "syndicats" must not be cut as if it were Spanish.
+An fts index has one stemmer, so the file holds `articles` (every article, indexed with
+the Spanish stemmer: the team's language, and what an analyst's SQL has always used) and,
+for each other language with a stemmer (`STEMMERS`), `articles_<code>` with its own index.
+`search` asks each index for the articles of its language only and merges them by score.
+
+What people type: every word must be present (fts `conjunctive := 1`: "union hidalgo"
+returned any article with either word, 29 in the test corpus, and the one about Unión
+Hidalgo came 15th), and words in double quotes must appear together, in that order, as a
+phrase, accents and case aside (checked on the text itself after the index has narrowed
+the candidates: the index knows words, not their order).
+
 The `duckdb-extension-fts` package ships the extension for the pinned DuckDB, loaded by
 path (warehouse.lake.engine): DuckDB cannot download it offline.
 """
 from __future__ import annotations
 
 import os
+import re
+import unicodedata
 import uuid
+from dataclasses import dataclass
+from typing import NamedTuple
 
 import duckdb
 
@@ -25,7 +42,15 @@ try:
 except ImportError:                 # not POSIX: no lock, the snapshot check alone
     fcntl = None
 
-SEARCHABLE = "url, title, main_text, published_date, outlet, is_appearance"
+SEARCHABLE = "url, title, main_text, published_date, outlet, is_appearance, language"
+
+# Article language (`articles.language`, ISO 639-1) -> the fts extension's Snowball stemmer.
+# Spanish is the stemmer of `articles` itself; an article in a language not listed here (or
+# with none) is searched there, with it.
+CATCH_ALL_STEMMER = "spanish"
+STEMMERS = {"es": "spanish", "en": "english", "fr": "french", "pt": "portuguese", "it": "italian",
+            "de": "german", "ca": "catalan", "nl": "dutch"}
+FTS_OPTIONS = "stopwords = 'none', strip_accents = 1, lower = 1, overwrite = 1"
 
 
 def rebuild_index(con) -> None:
@@ -60,8 +85,7 @@ def rebuild_index(con) -> None:
                                                  "autoload_known_extensions": False})
         try:
             build.load_extension(extension_path("fts"))
-            build.execute("PRAGMA create_fts_index('articles', 'url', 'title', 'main_text', stemmer = 'spanish', "
-                          "stopwords = 'none', strip_accents = 1, lower = 1, overwrite = 1)")
+            _build_indexes(build)
             build.execute("CHECKPOINT")
         finally:
             build.close()
@@ -71,6 +95,26 @@ def rebuild_index(con) -> None:
             if leftover.exists():
                 leftover.unlink()
     attach_search(con, location)
+
+
+def _build_indexes(build) -> None:
+    """`articles` with the Spanish stemmer, then one table and index per other language present.
+
+    Table, schema and stemmer names come from `STEMMERS` (constants), never from the data:
+    the language codes are read, but only a code found in `STEMMERS` names anything."""
+    build.execute(f"PRAGMA create_fts_index('articles', 'url', 'title', 'main_text', "
+                  f"stemmer = '{CATCH_ALL_STEMMER}', {FTS_OPTIONS})")
+    present = {r[0] for r in build.execute("SELECT DISTINCT language FROM articles").fetchall()}
+    build.execute("CREATE TABLE search_languages (language VARCHAR, stemmer VARCHAR, table_name VARCHAR)")
+    for code, stemmer in STEMMERS.items():
+        if code == "es" or code not in present:
+            continue
+        table = f"articles_{code}"
+        build.execute(f"CREATE TABLE {table} AS SELECT url, title, main_text FROM articles WHERE language = ?",
+                      [code])
+        build.execute(f"PRAGMA create_fts_index('{table}', 'url', 'title', 'main_text', "
+                      f"stemmer = '{stemmer}', {FTS_OPTIONS})")
+        build.execute("INSERT INTO search_languages VALUES (?, ?, ?)", [code, stemmer, table])
 
 
 def index_snapshot(path) -> int:
@@ -128,23 +172,155 @@ def _remove_dead_builds(final) -> None:
                 pass
 
 
-def search(con, text: str, limit: int = 20) -> list[tuple]:
-    """Articles best matching `text`: (score, published_date, outlet, title, url, is_appearance)."""
+@dataclass(frozen=True)
+class Query:
+    """What someone typed: every word, and the quoted phrases among them."""
+    words: tuple[str, ...]
+    phrases: tuple[str, ...]
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.words)
+
+
+class Hit(NamedTuple):
+    """A tuple, as `search` returned before it had snippets: (score, date, outlet, title, url, ...)."""
+    score: float
+    published_date: object
+    outlet: str
+    title: str
+    url: str
+    is_appearance: bool          # counted (the `appearances` view: a person's decision wins)
+    language: str | None
+    snippet: str                 # text around the first match, every match between MARK
+
+
+WORD = re.compile(r"[^\W_]+")    # letters and digits: how the phrase check and the snippets cut words
+QUOTE = re.compile(r"[\"“”]")
+MARK = "**"                      # around each match in a snippet (terminal and CSV)
+SNIPPET_BEFORE, SNIPPET_WIDTH = 80, 240
+
+
+def fold(text: str) -> str:
+    """Lower case, accents stripped (what the index does to each word: «Unión» -> «union»)."""
+    text = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in text if not unicodedata.combining(c))
+
+
+def parse_query(text: str) -> Query:
+    """«"union hidalgo" eólico» -> words (union, hidalgo, eólico), phrases ("union hidalgo").
+    Text between double quotes (straight or curly) is a phrase; an unclosed quote runs to the end."""
+    parts = QUOTE.split(text)
+    words = tuple(w for part in parts for w in WORD.findall(part))
+    phrases = tuple(" ".join(WORD.findall(part)) for part in parts[1::2] if WORD.search(part))
+    return Query(words, phrases)
+
+
+# The words of a phrase must follow each other: checked on the text, both sides folded the way
+# `fold` and WORD do (lower case, accents stripped, anything but letters and digits a space).
+_NORM = "(' ' || trim(regexp_replace(strip_accents(lower(coalesce({x}, ''))), '[^\\p{{L}}\\p{{N}}]+', ' ', 'g')) || ' ')"
+_NORM_TITLE, _NORM_TEXT, _NORM_PHRASE = (_NORM.format(x=x) for x in ("a.title", "a.main_text", "p.phrase"))
+
+
+def search(con, text: str, limit: int = 20, *, appearances: bool = False, year: int | None = None,
+           outlet: str | None = None, case: str | None = None) -> list[Hit]:
+    """Articles having every word of `text` (and each quoted phrase), best BM25 score first.
+
+    `appearances`: only those counted (the `appearances` view); `year`: published that year;
+    `outlet`: whose outlet's name contains this (accents and case aside); `case`: the id of the
+    accompanied process the article is about (a person's correction first, then the tagger's)."""
     from warehouse.db import attach_search
 
+    query = parse_query(text)
+    if not query.words:
+        return []
     if not con.execute("SELECT count(*) FROM duckdb_databases() WHERE database_name = 'search'").fetchone()[0]:
         if not attach_search(con, location_of(con)):
             return []                 # nothing loaded yet: no index, nothing to find
+    try:
+        own = con.execute("SELECT language, stemmer, table_name FROM search.main.search_languages").fetchall()
+    except duckdb.CatalogException:
+        raise OutdatedIndex("El índice de búsqueda es de una versión anterior del monitor: se rehace con la "
+                            "próxima recolección, o ahora con `prodesc-monitor retag`.") from None
+    # One part per index, each over the articles of its own language (`articles` takes the rest).
     # `search.main.articles`, fully qualified: with `search.fts_main_articles` on the search path
     # (warehouse.db._session), DuckDB reads `search.articles` as schema `search` of the lake and
     # finds no such table (fixed in issue 14's PostgreSQL tests, which were the first to search).
-    return con.execute("""
-        SELECT round(score, 3) AS score, published_date, outlet, title, url, is_appearance
-        FROM (SELECT *, search.fts_main_articles.match_bm25(url, ?) AS score FROM search.main.articles)
-        WHERE score IS NOT NULL
-        ORDER BY score DESC
-        LIMIT ?""", [text, limit]).fetchall()
+    parts = ["SELECT url, search.fts_main_articles.match_bm25(url, $words, conjunctive := 1) AS score "
+             "FROM search.main.articles WHERE NOT list_contains($own::VARCHAR[], coalesce(language, ''))"]
+    for code, _stemmer, table in own:
+        if STEMMERS.get(code) is None or table != f"articles_{code}":
+            continue                  # only names of our own making go into the SQL
+        parts.append(f"SELECT url, search.fts_main_{table}.match_bm25(url, $words, conjunctive := 1) AS score "
+                     f"FROM search.main.{table}")
+    hits = " UNION ALL ".join(parts)
+    params = {"words": query.text, "own": [r[0] for r in own], "phrases": list(query.phrases),
+              "appearances": appearances, "year": year, "outlet": outlet, "case": case, "limit": limit}
+    rows = con.execute(f"""WITH hits AS ({hits}),
+        counted AS (SELECT DISTINCT url FROM lake.main.appearances)
+        SELECT round(h.score, 3) AS score, a.published_date, a.outlet, a.title, a.url,
+               a.url IN (SELECT url FROM counted) AS is_appearance, a.language, a.main_text
+        FROM hits AS h JOIN search.main.articles AS a USING (url)
+        WHERE h.score IS NOT NULL
+          AND ($year::INTEGER IS NULL OR year(a.published_date) = $year::INTEGER)
+          AND ($outlet::VARCHAR IS NULL
+               OR strip_accents(lower(a.outlet)) LIKE '%' || strip_accents(lower($outlet::VARCHAR)) || '%')
+          AND (NOT $appearances::BOOLEAN OR a.url IN (SELECT url FROM counted))
+          AND ($case::VARCHAR IS NULL OR a.url IN (
+                SELECT url FROM lake.main.appearances WHERE process = $case::VARCHAR
+                UNION SELECT url FROM lake.main.articles WHERE process = $case::VARCHAR))
+          AND NOT EXISTS (SELECT 1 FROM unnest($phrases::VARCHAR[]) AS p(phrase)
+                          WHERE NOT contains({_NORM_TITLE}, {_NORM_PHRASE})
+                            AND NOT contains({_NORM_TEXT}, {_NORM_PHRASE}))
+        ORDER BY h.score DESC, a.published_date DESC, a.url
+        LIMIT $limit::INTEGER""", params).fetchall()
+    stemmer = {code: stemmer for code, stemmer, _table in own}
+    return [Hit(*row[:7], snippet=snippet(con, query, row[3], row[7], stemmer.get(row[6], CATCH_ALL_STEMMER)))
+            for row in rows]
 
+
+class OutdatedIndex(Exception):
+    """The index file predates per-language indexes (no `search_languages`): rebuilt by the next load."""
+
+
+def snippet(con, query: Query, title: str | None, text: str | None, stemmer: str) -> str:
+    """About SNIPPET_WIDTH characters of the text around the first match (the first phrase, if
+    any), every match inside between MARK: a word matches when its stem is a query word's stem,
+    as the index sees it (`stem()` of the fts extension, with the article's stemmer)."""
+    text = unicodedata.normalize("NFC", " ".join((text or "").split()) or " ".join((title or "").split()))
+    tokens = [(m.start(), m.end(), fold(m.group())) for m in WORD.finditer(text)]
+    wanted = {fold(w) for w in query.words}
+    heads = {w[:2] for w in wanted}
+    candidates = sorted({t for _, _, t in tokens if t[:2] in heads} | wanted)
+    stems = dict(con.execute("SELECT t, stem(t, ?) FROM unnest(?::VARCHAR[]) AS u(t)",
+                             [stemmer, candidates]).fetchall()) if candidates else {}
+    wanted_stems = {stems.get(w, w) for w in wanted}
+    spans: list[tuple[int, int]] = []
+    for phrase in query.phrases:
+        words = fold(phrase).split()
+        for i in range(len(tokens) - len(words) + 1):
+            if [t for _, _, t in tokens[i:i + len(words)]] == words:
+                spans.append((tokens[i][0], tokens[i + len(words) - 1][1]))
+    first_phrase = min(spans) if spans else None
+    for start, end, token in tokens:
+        if stems.get(token, token) in wanted_stems and not any(s <= start < e for s, e in spans):
+            spans.append((start, end))
+    spans.sort()
+    anchor = first_phrase or (spans[0] if spans else (0, 0))
+    begin = max(0, anchor[0] - SNIPPET_BEFORE)
+    if begin:
+        begin = text.find(" ", begin, anchor[0]) + 1 or begin        # start on a word
+    finish = min(len(text), max(begin + SNIPPET_WIDTH, anchor[1]))
+    if finish < len(text):
+        cut = text.rfind(" ", anchor[1], finish)
+        finish = cut if cut > 0 else finish                          # end on a word
+    out, at = [], begin
+    for start, end in spans:
+        if start >= begin and end <= finish:
+            out += [text[at:start], MARK, text[start:end], MARK]
+            at = end
+    out.append(text[at:finish])
+    return ("…" if begin else "") + "".join(out) + ("…" if finish < len(text) else "")
 
 def load_fts(con) -> None:
     """The fts functions, for a connection made outside warehouse.db.connect (they are loaded there)."""

@@ -287,25 +287,84 @@ def export(ctx, out, formats, db) -> int:
     return 0
 
 
+SEARCH_FORMATS = ("table", "csv")
+SEARCH_CSV_HEAD = ("puntaje", "fecha", "medio", "título", "enlace", "aparición", "idioma", "fragmento")
+
+
 @command("search", "busca artículos por palabras de su texto (búsqueda de texto completo)",
-         "Busca artículos por palabras de su texto (búsqueda de texto completo). PALABRAS son las palabras "
-         "a buscar, p. ej.: prodesc-monitor search parque eólico")
-@click.argument("words", nargs=-1, required=True, metavar="PALABRAS...")
+         "Busca artículos que tengan todas las PALABRAS en su título o su texto, sin importar acentos ni "
+         "mayúsculas, cada una en su idioma (tierras encuentra tierra; en un artículo en inglés, unions "
+         "encuentra union). Entre comillas, una frase exacta: prodesc-monitor search '\"union hidalgo\"' "
+         "solo da los artículos donde esas palabras van juntas. Muestra primero los que mejor coinciden, cada "
+         "uno con su puntaje, fecha, medio, título, enlace y un fragmento del texto con las palabras encontradas "
+         "entre **. P. ej.: prodesc-monitor search parque eólico --year 2023 --appearances")
+@click.argument("words", nargs=-1, metavar="PALABRAS...")
+@option("--appearances", is_flag=True, help="solo los artículos que cuentan como apariciones")
+@option("--year", type=INT, default=None, metavar="AÑO", help="solo los publicados ese año")
+@option("--outlet", metavar="MEDIO", help="solo los de medios cuyo nombre contiene este texto, p. ej. --outlet jornada")
+@option("--case", "case", metavar="PROCESO",
+        help="solo los artículos sobre este proceso acompañado: su identificador o su nombre, p. ej. "
+             "--case \"Unión Hidalgo\"")
 @option("--limit", type=INT, default=20, metavar="N", help="cuántos artículos mostrar como máximo (por omisión: 20)")
+@option("--format", "fmt", type=OneOf(SEARCH_FORMATS), default="table", metavar="FORMATO",
+        help="table (para leer en la terminal, por omisión) o csv (para una hoja de cálculo: "
+             "... --format csv > resultados.csv)")
+@option("--extension-path", is_flag=True,
+        help="solo escribe la ruta del archivo de la extensión fts de DuckDB, para cargarla sin internet en su "
+             "propio DuckDB (LOAD 'ruta'; vea docs/warehouse.md) y termina")
 @db_option()
-def search(words, limit, db) -> int:
+def search(words, appearances, year, outlet, case, limit, fmt, extension_path, db) -> int:
+    import sys
+
     from warehouse.db import connect
+    from warehouse.lake import extension_path as path_of
+    from warehouse.search import OutdatedIndex
     from warehouse.search import search as find
 
+    if extension_path:
+        print(path_of("fts"))
+        return 0
+    if not " ".join(words).strip():
+        raise click.UsageError("Falta qué buscar: escriba las PALABRAS, p. ej. prodesc-monitor search parque eólico")
+    process = None
+    if case:
+        from warehouse.manual import fold
+        process = case_names().get(fold(case))
+        if process is None:
+            fail(f"No hay ningún proceso acompañado llamado «{case}». Use uno de: "
+                 f"{', '.join(sorted(set(case_names().values())))}.")
     require_db(db)
     con = connect(db, read_only=True)
     try:
-        rows = find(con, " ".join(words), limit)
+        hits = find(con, " ".join(words), limit, appearances=appearances, year=year, outlet=outlet, case=process)
+    except OutdatedIndex as exc:
+        fail(str(exc))
     finally:
         con.close()
-    if not rows:
-        print("Ningún artículo coincide.")
-    for score, day, outlet, title, url, counted in rows:
-        print(f"{day}  {outlet}: {title}{'' if counted else '  [no es una aparición]'}\n    {url}")
+    if fmt == "csv":
+        from warehouse.spreadsheet import write_csv_rows
+        sys.stdout.write("\ufeff")     # the byte-order mark of every CSV of the project: Excel reads the accents
+        write_csv_rows(sys.stdout, SEARCH_CSV_HEAD,
+                       ((h.score, h.published_date, h.outlet, h.title, h.url, "sí" if h.is_appearance else "no",
+                         h.language or "", h.snippet) for h in hits))
+        return 0
+    print(search_text(hits, " ".join(words), limit))
     return 0
 
+
+def search_text(hits, text: str, limit: int) -> str:
+    """The hits as people read them in a terminal, in Spanish: rank, score, date, outlet, title,
+    link and the snippet (matches between **)."""
+    if not hits:
+        return f"Ningún artículo tiene todas las palabras de «{text}»."
+    shown = f"los {limit} que mejor coinciden" if len(hits) == limit else None
+    lines = [f"{len(hits)} {'artículo' if len(hits) == 1 else 'artículos'} con «{text}»"
+             + (f" ({shown}; --limit para ver más)" if shown else "") + ":"]
+    for n, h in enumerate(hits, 1):
+        day = h.published_date.strftime("%d/%m/%Y") if h.published_date else "sin fecha"
+        lines += ["",
+                  f"{n:>2}. [{h.score:.2f}] {day}  {h.outlet}" + ("" if h.is_appearance else "  (no es una aparición)"),
+                  f"    {h.title or '(sin título)'}",
+                  f"    {h.url}",
+                  f"    {h.snippet}"]
+    return "\n".join(lines)
