@@ -105,9 +105,11 @@ def test_export_still_takes_several_formats_after_one_flag(tmp_path, capsys):
     db = tmp_path / "e.ducklake"
     connect(db).close()
     assert main(["export", "--db", str(db), "--out", str(tmp_path / "o"), "--format", "parquet", "csv"]) == 0
-    assert {p.suffix for p in (tmp_path / "o").iterdir()} == {".parquet", ".csv"}
+    assert {p.suffix for p in (tmp_path / "o").iterdir()} == {".parquet", ".csv", ".json", ".md"}
     assert main(["export", "--db", str(db), "--out", str(tmp_path / "c"), "--format", "csv"]) == 0
-    assert {p.suffix for p in (tmp_path / "c").iterdir()} == {".csv"}
+    assert {p.suffix for p in (tmp_path / "c").iterdir()} == {".csv", ".json", ".md"}   # + datapackage, README
+    package = json.loads((tmp_path / "c" / "datapackage.json").read_text(encoding="utf-8"))
+    assert {r["format"] for r in package["resources"]} == {"csv"}
     assert main(["export", "--db", str(db), "csv"]) == 2
 
 

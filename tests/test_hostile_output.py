@@ -85,7 +85,8 @@ REVIEWED_SQL_FSTRINGS = {
     ("warehouse/export.py", "DESCRIBE {sql}"),              # EXPORTS constants
     ("warehouse/export.py", "SELECT {', '.join(parts)}"),   # column names from DESCRIBE of our views
     ("warehouse/export.py", "COPY ({sql})"),                # EXPORTS constants, path quoted
-    ("warehouse/export.py", "COPY ({neutralised"),
+    ("warehouse/export.py", "COPY ({csv_sql})"),            # neutralised(as_csv_text(EXPORTS constant))
+    ("warehouse/export.py", "SELECT count(*) FROM ({sql})"),   # EXPORTS constants
     ("warehouse/load.py", "INSERT INTO mentions VALUES"),   # '?' placeholders
     ("warehouse/load.py", "INSERT INTO articles_batch VALUES"),
     ("warehouse/load.py", "MERGE INTO articles"),           # ARTICLE_COLUMNS constants

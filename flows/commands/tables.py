@@ -262,7 +262,13 @@ def _problem_words(problem, csv_file, words) -> str:
     return text[problem.key].format(**values)
 
 
-@command("export", "escribe las apariciones, los conteos y los artículos como archivos Parquet y CSV",
+@command("export", "escribe las tablas y vistas del almacén como archivos Parquet y CSV, con su descripción",
+         "Escribe cada tabla y vista del contrato de datos (apariciones, conteos, artículos sin su texto, "
+         "menciones, medios y su historia de alcance, entidades, revisiones, apariciones manuales, años "
+         "congelados, grupos de sindicación) como un archivo Parquet y uno CSV con su nombre, más README.md "
+         "(qué es cada archivo y cómo abrirlo) y datapackage.json (cada columna con su tipo y descripción, "
+         "norma Frictionless Data Package). Las horas van en UTC en los dos formatos (en CSV, ISO 8601 con Z); "
+         "las fechas de publicación son días de la Ciudad de México; las listas, arreglos JSON en CSV.",
          context_settings={"allow_extra_args": True})
 @out_option(Path("export"), "carpeta donde escribir (por omisión: export)")
 @option("--format", "formats", type=OneOf(FORMATS), multiple=True, default=FORMATS, metavar="FORMATO",
@@ -283,7 +289,8 @@ def export(ctx, out, formats, db) -> int:
         files = write_exports(con, out, tuple(dict.fromkeys(formats)))
     finally:
         con.close()
-    print("Archivos escritos:\n" + "\n".join(f"  {f}" for f in files))
+    print("Archivos escritos:\n" + "\n".join(f"  {f}" for f in files)
+          + f"\nQué es cada archivo y cómo abrirlo: {out / 'README.md'}")
     return 0
 
 
