@@ -38,12 +38,14 @@ def now_utc() -> datetime:
 
 def load_outlets(con, registry: Registry, seen_hosts: Iterable[str] = ()) -> None:
     """Registry outlets are written as the registry says; unknown hosts are added as
-    'unclassified' unless a person has already classified them."""
+    'unclassified' unless a person has already classified them. "No region" is stored as NULL:
+    sources.yaml writes `region: ""` for a national or international outlet (the desk's form
+    keeps writing it so), and an analyst's `WHERE region IS NULL` must find them."""
     stamp = now_utc()
-    rows = [(o.name, o.reach, o.region, o.language, list(o.domains), True, stamp) for o in registry.outlets]
+    rows = [(o.name, o.reach, o.region or None, o.language, list(o.domains), True, stamp) for o in registry.outlets]
     known = {d for o in registry.outlets for d in o.domains}
     for host in sorted(set(seen_hosts) - known):
-        rows.append((host, "unclassified", "", "", [host], False, stamp))
+        rows.append((host, "unclassified", None, "", [host], False, stamp))
     for txn in transactions(con, who="loader"):
         with txn:
             con.execute("CREATE OR REPLACE TEMP TABLE outlets_batch AS SELECT * FROM outlets LIMIT 0")
