@@ -26,7 +26,7 @@ ARTICLE_COLUMNS = (
     "url", "url_key", "fetched_url", "outlet", "domain", "title", "author", "language", "main_text",
     "published_at", "published_date", "date_source", "discovered_via", "source_url", "first_seen",
     "fetched_at", "fingerprint", "fingerprint_int", "raw_sha1", "is_appearance", "theme", "process",
-    "secondary_themes", "kb_version", "tagged_at",
+    "secondary_themes", "kb_version", "tagged_at", "author_names", "desk_byline", "author_source",
 )
 MENTION_COLUMNS = ("article_url", "seq", "entity_id", "entity_kind", "theme", "field", "start_char",
                    "end_char", "matched", "snippet", "accepted", "reason", "reason_code", "reason_es")
@@ -62,7 +62,7 @@ def _article_row(t: Tagged, kb_version: str, stamp: datetime) -> tuple:
         a.url, a.url_key, a.fetched_url, a.outlet, a.domain, a.title, a.author, r.language, a.text,
         a.published_at, a.published_date, a.date_source, a.discovered_via, a.source_url, a.fetched_at,
         a.fetched_at, a.fingerprint, int(a.fingerprint, 16), a.raw_sha1, r.is_appearance, r.theme, r.process,
-        list(r.secondary_themes), kb_version, stamp,
+        list(r.secondary_themes), kb_version, stamp, list(a.author_names), a.desk_byline, a.author_source,
     )
 
 
@@ -150,6 +150,31 @@ def load_batch(con, tagged: Sequence[Tagged], pages: dict[str, FetchedPage], ski
             con.execute("CREATE OR REPLACE TEMP TABLE batch_urls AS SELECT url FROM articles_batch")
             con.execute(query("syndication"))
     return {"articles_in_batch": len(by_key), "new_articles": len(by_key) - len(stored), "skipped": len(skips)}
+
+
+def fill_author_names(con) -> int:
+    """Parse the stored bylines of articles stored before migration 003 (`author_names` NULL).
+
+    Only the stored `author` is read (a page's metadata is not: re-reading every raw page would
+    make opening the warehouse slow); an article without one keeps NULL until crawled again.
+    Run once, when the migration is applied (warehouse.db.connect). Returns the rows filled."""
+    from pipelines.authors import parse_byline
+
+    todo = con.execute("SELECT url, author, outlet FROM articles "
+                       "WHERE author_names IS NULL AND author IS NOT NULL").fetchall()
+    if not todo:
+        return 0
+    parsed = [(url, list(b.names), b.desk, "extractor")
+              for url, author, outlet in todo for b in [parse_byline(author, (outlet,))]]
+    for txn in transactions(con, who="migration"):
+        with txn:
+            con.execute("CREATE OR REPLACE TEMP TABLE author_batch (url VARCHAR, author_names VARCHAR[], "
+                        "desk_byline VARCHAR, author_source VARCHAR)")
+            bulk_insert(con, "author_batch", ("url", "author_names", "desk_byline", "author_source"), parsed)
+            con.execute("""UPDATE articles SET author_names = b.author_names, desk_byline = b.desk_byline,
+                           author_source = b.author_source
+                           FROM author_batch AS b WHERE articles.url = b.url AND articles.author_names IS NULL""")
+    return len(parsed)
 
 
 def load_entities(con, entities: list[dict]) -> None:
