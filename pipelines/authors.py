@@ -22,8 +22,14 @@ DESK_WORDS = frozenset({
     "redaccion", "redaction", "staff", "agencia", "agencias", "agences", "agence", "newsroom", "editorial",
     "corresponsal", "corresponsales", "correspondance", "correspondant", "correspondent", "correspondents",
     "afp", "efe", "ap", "reuters", "notimex", "dpa", "ansa", "xinhua", "apro", "cuartoscuro", "europa press",
-    "associated press", "bloomberg", "digital", "wires",
+    "associated press", "bloomberg", "digital", "wires", "news", "noticias", "diario", "online", "presse",
+    "press", "redaktion", "agentur", "sport", "deportes", "business",
 })
+# Agencies, which follow a reporter's name in the same part ("JILL LAWLESS Associated Press").
+AGENCIES = frozenset({"afp", "efe", "ap", "reuters", "notimex", "dpa", "ansa", "xinhua", "apro", "europa press",
+                      "associated press", "bloomberg"})
+# Not a byline at all (a CMS's placeholder or the site's address).
+NOT_NAMES = frozenset({"no author", "username", "anonimo", "anonymous", "admin", "administrador", "www", "com"})
 # A dateline glued after a name ("Camille Dorval Mexico") or given as its own part ("en Oaxaca"):
 # where the piece was filed, never part of a name. Mexico's states and the cities bylines name.
 PLACES = frozenset({
@@ -34,16 +40,20 @@ PLACES = frozenset({
     "tabasco", "tamaulipas", "tlaxcala", "veracruz", "yucatan", "zacatecas", "merida", "ciudad juarez",
     "juarez", "monterrey", "guadalajara", "tijuana", "culiacan", "los mochis", "topolobampo", "paris",
     "madrid", "washington", "nueva york", "new york", "londres", "london", "bruselas", "brussels", "ginebra",
-    "geneva", "bogota", "lima", "santiago", "buenos aires", "berlin", "roma", "rome",
+    "geneva", "bogota", "lima", "santiago", "buenos aires", "berlin", "roma", "rome", "hamburg", "germany",
+    "alemania", "france", "francia", "spain", "espana", "estados unidos", "united states", "usa",
 })
 # Places that are surnames too ("Leticia Ramírez Guerrero"): dropped only as a part of their own
 # ("en Guerrero"), never from the end of a name.
 SURNAME_PLACES = frozenset({"guerrero", "hidalgo", "juarez", "morelos", "colima", "durango", "sonora", "campeche",
                             "puebla", "tabasco", "jalisco", "merida", "lima", "santiago", "roma", "paris",
                             "london", "madrid", "washington", "berlin", "rome", "geneva"})
-_LEAD = re.compile(r"^\s*(?:por|by|par|from|texto|text|escrito por|written by)\s*[:\-]?\s+", re.I)
-_ROLE = re.compile(r"\b(?:enviad[oa]s? especial(?:es)?|special correspondent|envoy[ée]e? sp[ée]ciale?)\b", re.I)
-_SPLIT = re.compile(r"\s*(?:[;|/·•,]|\s[-–—]\s|\s(?:y|e|and|et|&)\s)\s*", re.I)
+_LEAD = re.compile(r"^\s*(?:(?:analysis|opinion|análisis|opinión|story|texto|text|escrito|written)\s+)?"
+                   r"(?:por|by|par|from)\s*[:\-]?\s+", re.I)
+_ROLE = re.compile(r"\b(?:enviad[oa]s? especial(?:es)?|special correspondent|envoy[ée]e? sp[ée]ciale?"
+                   r"|(?:is an? )?(?:senior |staff |news )*(?:reporter|writer|editor(?:-at-large)?))\b.*$", re.I)
+_SPLIT = re.compile(r"\s*(?:[;|/·•,]|\s[-–—]\s|\s(?:y|and|et|&)\s)\s*", re.I)   # not " e ": "Sarah E Needleman"
+_ARTICLES = ("el ", "la ", "los ", "las ", "le ", "les ", "the ", "l'", "il ", "o ", "a ")   # a newspaper's name
 _DATELINE_LEAD = re.compile(r"^(?:en|in|à|a|desde|from|depuis)\s+", re.I)
 _PARTICLES = frozenset({"de", "del", "la", "las", "los", "y", "van", "von", "da", "di", "du", "le", "el", "dos",
                         "das", "der", "den", "ben", "bin", "al", "mc", "st"})
@@ -63,12 +73,24 @@ class Byline:
 
 def _is_desk(part: str, outlets: tuple[str, ...]) -> bool:
     folded = fold(part)
-    if folded in DESK_WORDS or any(w in DESK_WORDS for w in folded.split()):
+    if folded in DESK_WORDS or any(w in DESK_WORDS for w in re.split(r"[\s\-]+", folded)):
         return True
+    if folded.startswith(_ARTICLES) or (part.isupper() and part.isalpha() and len(part) <= 5):
+        return True      # "Le Monde", "El Espectador", "The Economist"; "CNN", "BBC": a newsroom signs
     if any(phrase in folded for phrase in DESK_WORDS if " " in phrase):
         return True
     # the outlet signing its own piece ("Desinformémonos", "La Jornada Maya", "Redacción NVI")
     return any(o and (folded == fold(o) or folded.startswith(fold(o) + " ")) for o in outlets)
+
+
+def _trailing_credit(part: str) -> tuple[str, str | None]:
+    """A name followed by its agency in one part: ("Jill Lawless", "Associated Press")."""
+    words = part.split()
+    for size in (2, 1):
+        tail = fold(" ".join(words[-size:]))
+        if len(words) - size >= 2 and tail in AGENCIES:
+            return " ".join(words[:-size]), " ".join(words[-size:])
+    return part, None
 
 
 def _strip_place(words: list[str]) -> list[str]:
@@ -86,6 +108,8 @@ def _as_name(part: str) -> str | None:
     if not part or any(ch.isdigit() for ch in part) or "@" in part or "http" in part.lower():
         return None
     if fold(_DATELINE_LEAD.sub("", part)) in PLACES:
+        return None
+    if fold(part) in NOT_NAMES or any(fold(w) in NOT_NAMES for w in part.split()):
         return None
     words = _strip_place(part.split())
     if not 1 < len(words) <= MAX_NAME_WORDS and not (len(words) == 1 and len(words[0]) > 2 and words[0][0].isupper()):
@@ -112,7 +136,16 @@ def parse_byline(raw: str | None, outlets: tuple[str, ...] | list[str] = ()) -> 
         part = part.strip()
         if not part:
             continue
-        if _is_desk(part, tuple(outlets)):
+        role_less = _ROLE.sub("", part).strip()
+        if role_less != part and len(role_less.split()) < 2:    # "Guardian staff reporter": a newsroom
+            desks.append(part)
+            continue
+        person, credit = _trailing_credit(role_less)
+        part = role_less
+        if credit:                      # "JILL LAWLESS Associated Press": a name, then the agency
+            desks.append(credit)
+            part = person
+        elif _is_desk(part, tuple(outlets)):
             desks.append(_LEAD.sub("", part).strip())
             continue
         name = _as_name(part)

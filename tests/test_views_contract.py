@@ -153,6 +153,13 @@ def test_appearance_processes_lists_every_accepted_process_with_how_often(con):
     ("Leticia Ramírez Guerrero", "Milenio", ("Leticia Ramírez Guerrero",), None),   # a surname, not a dateline
     ("Alejandra Ancheita", "Desinformémonos", ("Alejandra Ancheita",), None),
     ("Por parte de la UABJO", "NVI Noticias", (), None),                           # a sentence, not a byline
+    # shapes seen in real pages' metadata (../shared/realpress), with names made up
+    ("ANA LÓPEZ; JUAN PÉREZ Associated Press", "X", ("Ana López", "Juan Pérez"), "Associated Press"),
+    ("Le Monde; Claire Dubois", "X", ("Claire Dubois",), "Le Monde"),              # another newsroom signs
+    ("Rosa Ruiz; CNN", "X", ("Rosa Ruiz",), "CNN"),
+    ("Sarah E Tello", "X", ("Sarah E Tello",), None),                              # an initial, not "and"
+    ("Analysis by Luis Mora; Staff reporter", "X", ("Luis Mora",), "Staff reporter"),
+    ("No Author", "X", (), None),
     (None, "Milenio", (), None),
 ])
 def test_a_byline_is_split_into_names_and_a_desk_credit(raw, outlet, names, desk):
