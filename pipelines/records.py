@@ -73,6 +73,12 @@ class Article:
     fetched_at: datetime
     fingerprint: str          # SimHash of the text, for syndication groups
     raw_sha1: str
+    # The byline parsed (pipelines/authors.py): the people who signed, the desk or agency credit,
+    # and where they came from ('extractor': `author`; 'metadata' or 'byline': the page, when the
+    # extractor found no author). `author` itself is never rewritten: the tagger reads it.
+    author_names: tuple[str, ...] = ()
+    desk_byline: str | None = None
+    author_source: str | None = None
 
 
 class SkipReason(StrEnum):

@@ -38,6 +38,8 @@ WRITE_PATIENCE_S = float(os.environ.get("PRODESC_MONITOR_WRITE_PATIENCE", 120))
 # What a commit that lost a race (or found the SQLite catalog busy) says: worth running again.
 _CONFLICT_WORDS = ("conflict", "database is locked", "failed to commit", "busy", "could not serialize",
                    "deadlock", "lock")
+# The migration that added articles.author_names: the bylines stored before it are parsed once.
+AUTHOR_NAMES_MIGRATION = "003_author_names_region_null"
 TAKE_TURN = "UPDATE writer_turn SET turn = turn + 1, last_by = ?, last_at = now()"
 
 
@@ -91,11 +93,15 @@ def connect(path: str | Path, *, read_only: bool = False, wait_seconds: float = 
     # spills to disk instead. Analysts' own sessions are not affected.
     con.execute("SET memory_limit = ?", [os.environ.get("PRODESC_MONITOR_DB_MEMORY", "1GB")])
     if not read_only:
-        if migrate(con):
+        applied_now = migrate(con)
+        if applied_now:
             try:
                 prime_statistics(con)
             except (DatabaseLocked, duckdb.Error) as exc:   # only a speed-up: never stop an open for it
                 log.warning("No se prepararon las estadísticas de las tablas vacías: %s", str(exc).splitlines()[0])
+        if AUTHOR_NAMES_MIGRATION in applied_now:
+            from warehouse.load import fill_author_names   # load imports this module
+            fill_author_names(con)
         create_views(con)
     attach_search(con, location)
     return con

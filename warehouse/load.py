@@ -26,7 +26,7 @@ ARTICLE_COLUMNS = (
     "url", "url_key", "fetched_url", "outlet", "domain", "title", "author", "language", "main_text",
     "published_at", "published_date", "date_source", "discovered_via", "source_url", "first_seen",
     "fetched_at", "fingerprint", "fingerprint_int", "raw_sha1", "is_appearance", "theme", "process",
-    "secondary_themes", "kb_version", "tagged_at",
+    "secondary_themes", "kb_version", "tagged_at", "author_names", "desk_byline", "author_source",
 )
 MENTION_COLUMNS = ("article_url", "seq", "entity_id", "entity_kind", "theme", "field", "start_char",
                    "end_char", "matched", "snippet", "accepted", "reason", "reason_code", "reason_es")
@@ -38,12 +38,14 @@ def now_utc() -> datetime:
 
 def load_outlets(con, registry: Registry, seen_hosts: Iterable[str] = ()) -> None:
     """Registry outlets are written as the registry says; unknown hosts are added as
-    'unclassified' unless a person has already classified them."""
+    'unclassified' unless a person has already classified them. "No region" is stored as NULL:
+    sources.yaml writes `region: ""` for a national or international outlet (the desk's form
+    keeps writing it so), and an analyst's `WHERE region IS NULL` must find them."""
     stamp = now_utc()
-    rows = [(o.name, o.reach, o.region, o.language, list(o.domains), True, stamp) for o in registry.outlets]
+    rows = [(o.name, o.reach, o.region or None, o.language, list(o.domains), True, stamp) for o in registry.outlets]
     known = {d for o in registry.outlets for d in o.domains}
     for host in sorted(set(seen_hosts) - known):
-        rows.append((host, "unclassified", "", "", [host], False, stamp))
+        rows.append((host, "unclassified", None, "", [host], False, stamp))
     for txn in transactions(con, who="loader"):
         with txn:
             con.execute("CREATE OR REPLACE TEMP TABLE outlets_batch AS SELECT * FROM outlets LIMIT 0")
@@ -60,7 +62,7 @@ def _article_row(t: Tagged, kb_version: str, stamp: datetime) -> tuple:
         a.url, a.url_key, a.fetched_url, a.outlet, a.domain, a.title, a.author, r.language, a.text,
         a.published_at, a.published_date, a.date_source, a.discovered_via, a.source_url, a.fetched_at,
         a.fetched_at, a.fingerprint, int(a.fingerprint, 16), a.raw_sha1, r.is_appearance, r.theme, r.process,
-        list(r.secondary_themes), kb_version, stamp,
+        list(r.secondary_themes), kb_version, stamp, list(a.author_names), a.desk_byline, a.author_source,
     )
 
 
@@ -148,6 +150,31 @@ def load_batch(con, tagged: Sequence[Tagged], pages: dict[str, FetchedPage], ski
             con.execute("CREATE OR REPLACE TEMP TABLE batch_urls AS SELECT url FROM articles_batch")
             con.execute(query("syndication"))
     return {"articles_in_batch": len(by_key), "new_articles": len(by_key) - len(stored), "skipped": len(skips)}
+
+
+def fill_author_names(con) -> int:
+    """Parse the stored bylines of articles stored before migration 003 (`author_names` NULL).
+
+    Only the stored `author` is read (a page's metadata is not: re-reading every raw page would
+    make opening the warehouse slow); an article without one keeps NULL until crawled again.
+    Run once, when the migration is applied (warehouse.db.connect). Returns the rows filled."""
+    from pipelines.authors import parse_byline
+
+    todo = con.execute("SELECT url, author, outlet FROM articles "
+                       "WHERE author_names IS NULL AND author IS NOT NULL").fetchall()
+    if not todo:
+        return 0
+    parsed = [(url, list(b.names), b.desk, "extractor")
+              for url, author, outlet in todo for b in [parse_byline(author, (outlet,))]]
+    for txn in transactions(con, who="migration"):
+        with txn:
+            con.execute("CREATE OR REPLACE TEMP TABLE author_batch (url VARCHAR, author_names VARCHAR[], "
+                        "desk_byline VARCHAR, author_source VARCHAR)")
+            bulk_insert(con, "author_batch", ("url", "author_names", "desk_byline", "author_source"), parsed)
+            con.execute("""UPDATE articles SET author_names = b.author_names, desk_byline = b.desk_byline,
+                           author_source = b.author_source
+                           FROM author_batch AS b WHERE articles.url = b.url AND articles.author_names IS NULL""")
+    return len(parsed)
 
 
 def load_entities(con, entities: list[dict]) -> None:

@@ -280,7 +280,8 @@ def assign_reach(con, outlet: str, reach: str, reviewer: str, sources: str | Pat
                           f"{', '.join(domains)} to that outlet's domains in sources.yaml by hand", "name_taken",
                           name=name, domains=", ".join(domains))
     when = _now()
-    params = {"outlet": outlet, "name": name, "reach": reach, "region": region, "language": language}
+    # sources.yaml gets region "" (its format); the warehouse stores "no region" as NULL (load_outlets)
+    params = {"outlet": outlet, "name": name, "reach": reach, "region": region or None, "language": language}
     comment = f"added from the review desk by {' '.join(reviewer.split())}, {date.today().isoformat()}"
     try:
         review_id = str(uuid.uuid4())
@@ -296,7 +297,7 @@ def assign_reach(con, outlet: str, reach: str, reviewer: str, sources: str | Pat
                     run(con, "review_reach_history", {"outlet": name, "reach": reach, "decided_at": when})
                     run(con, "review_outlet_log", {
                         "review_id": review_id, "outlet": name, "was_named": outlet, "domains": domains,
-                        "reach": reach, "region": region, "language": language, "reviewer": reviewer,
+                        "reach": reach, "region": region or None, "language": language, "reviewer": reviewer,
                         "decided_at": when})
     except RegistryError as exc:
         raise ReviewError(str(exc)) from None

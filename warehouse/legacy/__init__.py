@@ -16,7 +16,8 @@ of every table, matched by column name. How:
    no snapshot points at). Before committing, inside the same transaction, the row count of
    every table and the contents of `appearances`, `weekly_counts` and `yearly_tally` are
    compared with the old file's: a difference rolls everything back.
-4. Then the full-text index is rebuilt beside the lake.
+4. Then the stored bylines are parsed into names (lake migration 003) and the full-text
+   index is rebuilt beside the lake.
 
 A lake that already holds data is refused: migrating twice would count everything twice.
 Columns the lake has and the old file does not (`frozen_tallies.snapshot_id`) stay NULL:
@@ -245,6 +246,7 @@ def migrate_legacy(source: str | Path, db: str | Path, *, say: Callable[[str], N
                    work_dir: Path | None = None) -> MigrationReport:
     """Move an old-format DuckDB file into the lake named by `db` (see the module's docstring)."""
     from warehouse.db import connect
+    from warehouse.load import fill_author_names
     from warehouse.search import rebuild_index
 
     source = Path(source)
@@ -291,6 +293,10 @@ def migrate_legacy(source: str | Path, db: str | Path, *, say: Callable[[str], N
                 report.seconds["tablas"] = time.monotonic() - t0
             finally:
                 con.execute(f"DETACH {ALIAS}")
+        # The lake took migration 003 while empty: the copied bylines are parsed now, as an
+        # upgraded lake's are (warehouse.db.connect). Outside the copy's transaction: the copy is
+        # whole either way, and the names can be parsed again from `author` at any time.
+        fill_author_names(con)
         say("Reconstruyendo el índice de búsqueda...")
         t0 = time.monotonic()
         rebuild_index(con)

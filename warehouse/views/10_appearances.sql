@@ -59,7 +59,7 @@ final AS (
         u.url,
         u.outlet,
         coalesce(p.reach, u.given_reach, 'unclassified') AS reach,
-        o.region,
+        nullif(o.region, '') AS region,   -- sources.yaml writes "" for "no region"; NULL here
         u.published_date,
         u.theme,
         u.title,

@@ -6,11 +6,11 @@ SELECT
     e.name AS process_name,
     coalesce(e.name_en, e.name) AS process_name_en,
     date_trunc('month', a.published_date)::DATE AS month,
-    count(*) AS appearances,
-    count(*) FILTER (WHERE a.reach = 'local') AS local,
-    count(*) FILTER (WHERE a.reach = 'national') AS national,
-    count(*) FILTER (WHERE a.reach = 'international') AS international,
-    count(*) FILTER (WHERE a.reach = 'unclassified') AS unclassified
+    CAST(count(*) AS BIGINT) AS appearances,
+    CAST(count(*) FILTER (WHERE a.reach = 'local') AS BIGINT) AS local,
+    CAST(count(*) FILTER (WHERE a.reach = 'national') AS BIGINT) AS national,
+    CAST(count(*) FILTER (WHERE a.reach = 'international') AS BIGINT) AS international,
+    CAST(count(*) FILTER (WHERE a.reach = 'unclassified') AS BIGINT) AS unclassified
 FROM appearances AS a
 LEFT JOIN entities AS e ON e.id = a.process
 GROUP BY ALL;

@@ -3,7 +3,7 @@
 CREATE OR REPLACE VIEW syndication_groups AS
 SELECT
     syndication_group,
-    count(*) AS copies,
+    CAST(count(*) AS BIGINT) AS copies,
     list(outlet ORDER BY published_date, url) AS outlets,
     list(url ORDER BY published_date, url) AS urls,
     min(published_date) AS first_published,

@@ -3,7 +3,7 @@
 -- Silent outages are the most common complaint about media monitors: review this list weekly.
 CREATE OR REPLACE VIEW silent_outlets AS
 WITH per_run AS (
-    SELECT outlet, run_id, max(checked_at) AS checked_at, sum(entries) AS entries,
+    SELECT outlet, run_id, max(checked_at) AS checked_at, CAST(sum(entries) AS BIGINT) AS entries,
            string_agg(DISTINCT coalesce(problem, CASE WHEN status <> 200 THEN 'HTTP ' || status END), '; ') AS problems
     FROM feed_checks
     WHERE via = 'feed'
@@ -13,7 +13,7 @@ ranked AS (
     SELECT *, row_number() OVER (PARTITION BY outlet ORDER BY checked_at DESC) AS recent
     FROM per_run
 )
-SELECT outlet, count(*) AS silent_runs, min(checked_at) AS silent_since, any_value(problems) AS last_problem
+SELECT outlet, CAST(count(*) AS BIGINT) AS silent_runs, min(checked_at) AS silent_since, any_value(problems) AS last_problem
 FROM ranked
 WHERE recent <= 3
 GROUP BY outlet

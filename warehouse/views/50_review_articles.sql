@@ -16,7 +16,7 @@ SELECT a.url, a.outlet, a.title, a.published_date, a.is_appearance, a.theme AS t
                 (SELECT arg_min(m.theme, m.seq) FROM mentions AS m WHERE m.article_url = a.url AND m.theme IS NOT NULL),
                 'institutional') AS theme,
        coalesce(ap.reach, p.reach, 'unclassified') AS reach,
-       (SELECT count(*) FROM reviews AS rr WHERE rr.article_url = a.url AND rr.decision <> 'undo') AS decisions,
+       CAST((SELECT count(*) FROM reviews AS rr WHERE rr.article_url = a.url AND rr.decision <> 'undo') AS BIGINT) AS decisions,
        CASE WHEN r.review_id IS NOT NULL THEN 'reviewed'
             WHEN a.is_appearance THEN 'new'
             WHEN EXISTS (SELECT 1 FROM mentions AS m WHERE m.article_url = a.url) THEN 'rejected'
