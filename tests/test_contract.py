@@ -9,6 +9,7 @@ rules (/work/shared/spec/counting-rules.md) as invariants between the relations.
 """
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -19,6 +20,7 @@ import pytest
 from nlp.reasons import ReasonCode
 from pipelines.vocabulary import REACHES, THEMES
 from warehouse import contract as contract_module
+from warehouse import db as db_module
 from warehouse.contract import columns, contract, lake_relations
 from warehouse.db import connect, create_views, views_digest
 
@@ -135,6 +137,24 @@ def test_an_edited_description_is_written_again_on_the_next_open(tmp_path, monke
         con.close()
     finally:
         contract.cache_clear()
+
+
+def test_a_schema_change_gets_its_comments_even_when_no_view_changed(tmp_path, monkeypatch):
+    """A migration can add or rebuild a table (without comments) while the views stay as they were:
+    opening after it writes the comments again."""
+    db = tmp_path / "w.ducklake"
+    con = connect(db)
+    con.execute("COMMENT ON TABLE feed_checks IS NULL")       # what a table rebuilt by a migration has
+    con.close()
+    migrations = tmp_path / "migrations"
+    shutil.copytree(db_module.MIGRATIONS, migrations)
+    (migrations / "999_test.sql").write_text("CREATE TABLE scratch_for_test (x INTEGER); "
+                                             "DROP TABLE scratch_for_test;", encoding="utf-8")
+    monkeypatch.setattr(db_module, "MIGRATIONS", migrations)
+    con = connect(db)
+    assert one(con, "SELECT comment FROM duckdb_tables() WHERE database_name = 'lake' AND table_name = 'feed_checks'") \
+        == contract()["feed_checks"]["description"]
+    con.close()
 
 
 def test_docs_column_reference_is_generated_from_contract_yaml():
