@@ -27,6 +27,7 @@ import duckdb
 
 from pipelines.errors import DatabaseLocked
 from pipelines.vocabulary import TIMEZONE_NAME
+from warehouse.contract import CONTRACT, apply_comments
 from warehouse.lake import Location, WarehouseMissing, attach, engine, locate, sql_string
 
 log = logging.getLogger(__name__)
@@ -102,7 +103,8 @@ def connect(path: str | Path, *, read_only: bool = False, wait_seconds: float = 
         if AUTHOR_NAMES_MIGRATION in applied_now:
             from warehouse.load import fill_author_names   # load imports this module
             fill_author_names(con)
-        create_views(con)
+        # After a migration, again even if no view changed: a new or altered table needs its comments.
+        create_views(con, force=bool(applied_now))
     attach_search(con, location)
     return con
 
@@ -352,14 +354,19 @@ def compact(con, *, flush: bool = False, patience: float = 60,
 
 
 def views_digest() -> str:
+    """The views' files and the contract's descriptions: an edited description is a change too."""
     h = hashlib.sha1()
-    for path in sorted(VIEWS.glob("*.sql")):
+    for path in [*sorted(VIEWS.glob("*.sql")), CONTRACT]:
         h.update(path.name.encode() + b"\0" + path.read_bytes())
     return h.hexdigest()
 
 
 def create_views(con, *, force: bool = False) -> bool:
-    """(Re)create the views when their files changed since the last time. Returns whether it did."""
+    """(Re)create the views, and write the contract's comments (warehouse.contract), when their
+    files changed since the last time. Returns whether it did.
+
+    The comments go in the same transaction: a view created anew has none, so they are written
+    whenever views are, and readers never see the views without their descriptions."""
     digest = views_digest()
     if not force and _table_exists(con, "schema_views") and \
             con.execute("SELECT max(digest) FROM schema_views").fetchone()[0] == digest:
@@ -369,6 +376,7 @@ def create_views(con, *, force: bool = False) -> bool:
             con.execute("CREATE TABLE IF NOT EXISTS schema_views (digest VARCHAR NOT NULL, created_at TIMESTAMPTZ)")
             for path in sorted(VIEWS.glob("*.sql")):
                 con.execute(path.read_text(encoding="utf-8"))
+            apply_comments(con)
             con.execute("DELETE FROM schema_views")
             con.execute("INSERT INTO schema_views VALUES (?, now())", [digest])
     return True

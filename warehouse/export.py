@@ -74,8 +74,9 @@ NOT_EXPORTED = {
                  "and theme, in entities)"),
     "skipped_pages, crawl_runs, feed_checks, silent_outlets": (
         "la operación de la recolección, no el contrato de datos", "how the crawl ran, not the data contract"),
-    "schema_migrations": ("los cambios de esquema aplicados al almacén, no datos",
-                          "the schema changes applied to the warehouse, not data"),
+    "schema_migrations, schema_views, writer_turn": (
+        "la contabilidad interna del almacén (cambios de esquema, vistas, turno de escritura), no datos",
+        "the warehouse's own bookkeeping (schema changes, views, the writers' turn), not data"),
     "outlet_reviews, review_articles": ("el trabajo interno de la mesa de revisión; sus decisiones están en "
                                         "reviews, outlet_reach_history y outlets",
                                         "the review desk's own bookkeeping; its decisions are in reviews, "
