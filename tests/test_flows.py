@@ -132,6 +132,25 @@ def test_serve_registers_every_deployment_with_its_schedule(prefect_server, tmp_
         assert set(schedules) == set(SCHEDULES) and set(schedules.values()) == {"America/Mexico_City"}
         for schedule in SCHEDULES.values():
             assert schedule.cron in check.stdout
+        # a run started by serve keeps its INFO lines in Prefect (PREFECT_LOGGING_LEVEL=WARNING
+        # once dropped them all: "every run, its log" was empty)
+        started = subprocess.run([sys.executable, "-m", "prefect", "deployment", "run", "retag/retag-if-changed"],
+                                 env=prefect_server, capture_output=True, text=True)
+        assert started.returncode == 0, started.stderr
+        deadline, logs = time.monotonic() + 90, ""
+        while time.monotonic() < deadline:
+            logs = subprocess.run([sys.executable, "-c", (
+                "from prefect.client.orchestration import get_client\n"
+                "from prefect.client.schemas.filters import LogFilter, LogFilterFlowRunId\n"
+                "with get_client(sync_client=True) as c:\n"
+                "    runs = [r for r in c.read_flow_runs() if r.state and r.state.is_completed()]\n"
+                "    for log in c.read_logs(LogFilter(flow_run_id=LogFilterFlowRunId(any_=[r.id for r in runs]))):\n"
+                "        print(log.level, log.message)\n")], env=prefect_server, capture_output=True, text=True).stdout
+            if "knowledge_base" in logs or "base de conocimiento" in logs:
+                break
+            time.sleep(2)
+        info = [line for line in logs.splitlines() if line.startswith("20 ")]
+        assert any("base de conocimiento" in line or "knowledge" in line for line in info), logs
     finally:
         serve.terminate()
         serve.wait(30)
@@ -231,3 +250,33 @@ def test_deploy_partitions_on_a_work_pool(prefect_server, tmp_path):
     listing = subprocess.run([sys.executable, "-m", "prefect", "deployment", "ls"],
                              env={**prefect_server, "COLUMNS": "250"}, capture_output=True, text=True).stdout
     assert "part-1-of-2" in listing and "part-2-of-2" in listing and "after-partitions" in listing
+
+
+def test_a_crawl_stopped_by_a_held_lock_says_one_line(prefect_server, tmp_path):
+    """A stop raised inside the flow run (DatabaseLocked) is the CLI's one line on stderr, not
+    Prefect's traceback before it; PRODESC_MONITOR_DEBUG=1 brings the traceback back."""
+    import multiprocessing
+
+    from conftest import hold_catalog
+    db = tmp_path / "locked.ducklake"
+    open_warehouse(db).close()
+    ready, release = multiprocessing.Event(), multiprocessing.Event()
+    holder = multiprocessing.Process(target=hold_catalog, args=(str(db), ready, release))
+    holder.start()
+    try:
+        assert ready.wait(30)
+        with serving(SAMPLE / "web") as web:
+            env = {**prefect_server, "http_proxy": web, "PRODESC_MONITOR_WRITE_PATIENCE": "1"}
+            env.pop("PRODESC_MONITOR_DEBUG", None)
+            crawl = [sys.executable, "-m", "flows.cli", "crawl", "--sources", SOURCES, "--db", str(db)]
+            plain = subprocess.run(crawl, env=env, capture_output=True, text=True, cwd=REPO)
+            debug = subprocess.run(crawl, env={**env, "PRODESC_MONITOR_DEBUG": "1"}, capture_output=True, text=True,
+                                   cwd=REPO)
+    finally:
+        release.set()
+        holder.join(30)
+    assert plain.returncode == 3, plain.stderr
+    lines = [line for line in plain.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "ocupado" in lines[0], plain.stderr
+    assert debug.returncode == 3 and "Traceback (most recent call last)" in debug.stderr, debug.stderr
+    assert "DatabaseLocked" in debug.stderr

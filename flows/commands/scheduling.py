@@ -21,8 +21,9 @@ from flows.commands.common import (
 @workers_option("procesos para leer y etiquetar (Dask)")
 @port_option()
 def serve(sources, db, out, workers, port) -> int:
-    """Register every scheduled flow with Prefect and run each when due."""
-    quiet_prefect()
+    """Register every scheduled flow with Prefect and run each when due. Each run's log (INFO
+    and up) goes to the Prefect server; a stop in a run is logged there as its one line."""
+    quiet_prefect(terminal=False)
     from flows.deploy import SCHEDULES, ensure_server, serve_all
 
     server = ensure_server(port)
