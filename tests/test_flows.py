@@ -214,8 +214,8 @@ def test_alerts_and_partitions_name_the_flows_by_their_objects():
     assert {"crawl", "daily monitoring", "backfill", "weekly report", "year-end tally", "retag",
             "load staged pages", "crawl partition"} == set(FLOW_NAMES)
     assert daily_flow.name in FLOW_NAMES
-    assert entrypoint(crawl_partition_flow) == "flows/flows.py:crawl_partition_flow"
-    assert entrypoint(load_flow) == "flows/flows.py:load_flow"
+    assert entrypoint(crawl_partition_flow) == "flows.flows.crawl_partition_flow"
+    assert entrypoint(load_flow) == "flows.flows.load_flow"
 
 
 def test_partitions_cover_every_outlet_once():
@@ -239,17 +239,32 @@ def test_partitioned_crawl_then_single_loader_equals_one_crawl(harness, proxy, t
     assert {r[0] for r in appearances(db)} == set(expected["counted_urls"])
 
 
-def test_deploy_partitions_on_a_work_pool(prefect_server, tmp_path):
-    create = subprocess.run([sys.executable, "-m", "prefect", "work-pool", "create", "prodesc-test", "--type", "process"],
-                            env=prefect_server, capture_output=True, text=True)
-    assert create.returncode == 0, create.stderr
-    run = subprocess.run([sys.executable, "-m", "flows.cli", "deploy-partitions", "--work-pool", "prodesc-test",
-                          "--parts", "2", "--sources", SOURCES, "--db", str(tmp_path / "w.ducklake")],
-                         env=prefect_server, capture_output=True, text=True, cwd=REPO)
+def test_deploy_partitions_creates_its_work_pool_and_runs_in_the_workdir(prefect_server, tmp_path):
+    """On a fresh server (no work pool yet) the command creates the pool, of type process; every
+    deployment starts in --workdir, not in the folder the package is installed in."""
+    workdir = tmp_path / "monitor"
+    workdir.mkdir()
+    deploy = [sys.executable, "-m", "flows.cli", "deploy-partitions", "--work-pool", "prodesc-test", "--parts", "2",
+              "--sources", SOURCES, "--db", str(tmp_path / "w.ducklake"), "--workdir", str(workdir)]
+    run = subprocess.run(deploy, env=prefect_server, capture_output=True, text=True, cwd=REPO)
     assert run.returncode == 0, run.stderr[-2000:]
-    listing = subprocess.run([sys.executable, "-m", "prefect", "deployment", "ls"],
-                             env={**prefect_server, "COLUMNS": "250"}, capture_output=True, text=True).stdout
-    assert "part-1-of-2" in listing and "part-2-of-2" in listing and "after-partitions" in listing
+    assert "Work pool creado: prodesc-test" in run.stdout
+    again = subprocess.run(deploy, env=prefect_server, capture_output=True, text=True, cwd=REPO)
+    assert again.returncode == 0 and "Work pool creado" not in again.stdout, again.stderr[-2000:]
+    check = subprocess.run([sys.executable, "-c", (
+        "from prefect.client.orchestration import get_client\n"
+        "with get_client(sync_client=True) as c:\n"
+        "    print('pool', c.read_work_pool('prodesc-test').type)\n"
+        "    for d in c.read_deployments():\n"
+        "        if d.work_pool_name == 'prodesc-test':\n"
+        "            print(d.name, d.entrypoint, d.job_variables.get('working_dir'), d.pull_steps or [])\n")],
+        env=prefect_server, capture_output=True, text=True)
+    lines = sorted(check.stdout.splitlines())
+    assert lines == sorted([
+        f"after-partitions flows.flows.load_flow {workdir} []",
+        f"part-1-of-2 flows.flows.crawl_partition_flow {workdir} []",
+        f"part-2-of-2 flows.flows.crawl_partition_flow {workdir} []",
+        "pool process"]), check.stdout + check.stderr
 
 
 def test_a_crawl_stopped_by_a_held_lock_says_one_line(prefect_server, tmp_path):
