@@ -295,3 +295,20 @@ def test_a_crawl_stopped_by_a_held_lock_says_one_line(prefect_server, tmp_path):
     assert len(lines) == 1 and "ocupado" in lines[0], plain.stderr
     assert debug.returncode == 3 and "Traceback (most recent call last)" in debug.stderr, debug.stderr
     assert "DatabaseLocked" in debug.stderr
+
+
+def test_the_year_end_tally_takes_its_year_default_last_year_in_mexico_city(monkeypatch, tmp_path):
+    """The deployment leaves `year` open (a run for another year: `-p year=2025`); unset, it is
+    the year before Mexico City's, whatever the machine's clock zone."""
+    from datetime import datetime, timezone
+
+    import pipelines.vocabulary as vocabulary
+    from flows.deploy import build_deployments
+    from flows.steps import tally_year
+    new_years_eve = datetime(2031, 1, 1, 3, 0, tzinfo=timezone.utc)     # still 31 December 2030 in Mexico City
+    monkeypatch.setattr(vocabulary, "now_mexico", lambda: new_years_eve.astimezone(vocabulary.MEXICO_CITY))
+    assert tally_year(None) == 2029 and tally_year(2023) == 2023
+    tally = next(d for d in build_deployments(tmp_path / "s.yaml", tmp_path / "m.ducklake", tmp_path / "out")
+                 if d.name == "year-end-tally")
+    year = tally._parameter_openapi_schema.properties["year"]
+    assert "year" not in tally.parameters and not year.get("readOnly"), year
