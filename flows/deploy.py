@@ -5,7 +5,8 @@ with its cron schedule (Mexico City time) through Prefect's own `serve`, and run
 due; no home-made scheduler. `serve` needs a real Prefect server (the temporary one that
 plain flow runs start cannot hold schedules): if PREFECT_API_URL is not set, one is
 started on this machine (http://127.0.0.1:4200), whose UI shows every run.
-`prodesc-monitor deploy-partitions` spreads the daily crawl over a work pool instead.
+`prodesc-monitor deploy-partitions` spreads the daily crawl over a work pool instead (created
+if missing; every run starts in the deployment's working directory, `--workdir`).
 
 Alerts: nothing is sent by default. `prodesc-monitor alerts --webhook URL` (or `--block
 NAME` for any notification block made in the Prefect UI: e-mail, Slack, Teams...) creates
@@ -36,7 +37,6 @@ from flows.flows import (
 )
 from pipelines.errors import UserError
 from pipelines.vocabulary import TIMEZONE_NAME as TIMEZONE
-
 
 
 class Schedule(NamedTuple):
