@@ -10,7 +10,8 @@ this module puts them in one group and turns what happened into an exit code:
   (3: the database stayed locked); 130: stopped with Ctrl+C.
 - A `UserError` (pipelines/errors.py) is printed as one line, its message. Any other
   exception is a bug and is shown as one: a line saying so, then the traceback.
-  PRODESC_MONITOR_DEBUG=1 adds the traceback to user errors too.
+  PRODESC_MONITOR_DEBUG=1 adds the traceback to user errors too. The same holds for a stop
+  raised inside a Prefect flow run (flows/tasks.py keeps Prefect from printing its traceback).
 """
 from __future__ import annotations
 
@@ -22,11 +23,9 @@ import traceback
 import click
 
 from flows.commands import collect, quality, reports, scheduling, sql, storage, tables
-from flows.commands.common import Group
-from pipelines.errors import UserError
+from flows.commands.common import DEBUG_VARIABLE, Group, user_stop
 
 PROG = "prodesc-monitor"
-DEBUG_VARIABLE = "PRODESC_MONITOR_DEBUG"
 
 
 @click.group(PROG, cls=Group,
@@ -77,18 +76,6 @@ def _command_path(argv: list[str]) -> str:
     return " ".join(path)
 
 
-def _library_user_error(exc: Exception) -> bool:
-    """Mistakes in a file the team edits (sources.yaml, the knowledge base, the model), raised by
-    modules that do not derive them from UserError yet: shown as one line, not as a bug."""
-    try:
-        from nlp.kb import KnowledgeBaseError
-        from nlp.model import ModelError
-        from pipelines.registry import RegistryError
-    except ImportError:
-        return False
-    return isinstance(exc, (RegistryError, KnowledgeBaseError, ModelError))
-
-
 def main(argv: list[str] | None = None) -> int:
     debug = bool(os.environ.get(DEBUG_VARIABLE))
     try:
@@ -106,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Error: {exc.format_message()}", file=sys.stderr)
         return exc.exit_code
     except Exception as exc:
-        if isinstance(exc, UserError) or _library_user_error(exc):
+        if user_stop(exc):
             print(" ".join(str(exc).split()), file=sys.stderr)
             if debug:
                 traceback.print_exc()

@@ -5,7 +5,8 @@ with its cron schedule (Mexico City time) through Prefect's own `serve`, and run
 due; no home-made scheduler. `serve` needs a real Prefect server (the temporary one that
 plain flow runs start cannot hold schedules): if PREFECT_API_URL is not set, one is
 started on this machine (http://127.0.0.1:4200), whose UI shows every run.
-`prodesc-monitor deploy-partitions` spreads the daily crawl over a work pool instead.
+`prodesc-monitor deploy-partitions` spreads the daily crawl over a work pool instead (created
+if missing; every run starts in the deployment's working directory, `--workdir`).
 
 Alerts: nothing is sent by default. `prodesc-monitor alerts --webhook URL` (or `--block
 NAME` for any notification block made in the Prefect UI: e-mail, Slack, Teams...) creates
@@ -36,8 +37,6 @@ from flows.flows import (
 )
 from pipelines.errors import UserError
 from pipelines.vocabulary import TIMEZONE_NAME as TIMEZONE
-
-REPO = Path(__file__).resolve().parent.parent
 
 
 class Schedule(NamedTuple):
@@ -134,34 +133,57 @@ def partition_outlets(outlet_names: list[str], parts: int) -> list[list[str]]:
 
 
 def entrypoint(flow: Flow) -> str:
-    """`flows/flows.py:load_flow`: where a worker finds the flow in this checkout."""
-    return f"{Path(inspect.getfile(flow.fn)).resolve().relative_to(REPO).as_posix()}:{flow.fn.__name__}"
+    """`flows.flows.load_flow`: the module path a worker imports the flow by, from the installed
+    package; the run's working directory is then the deployment's own (`--workdir`), not the
+    folder the package happens to be installed in (a `path:function` entrypoint pulls the code
+    from that folder and runs there)."""
+    return f"{flow.fn.__module__}.{flow.fn.__name__}"
+
+
+def ensure_work_pool(name: str) -> bool:
+    """Create the work pool (type process, Prefect's default job template) unless it exists: a
+    fresh server has none, and deploying to a missing pool fails. True if it was created."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.actions import WorkPoolCreate
+    from prefect.exceptions import ObjectNotFound
+    from prefect.workers.process import ProcessWorker
+
+    with get_client(sync_client=True) as client:
+        try:
+            client.read_work_pool(name)
+            return False
+        except ObjectNotFound:
+            client.create_work_pool(WorkPoolCreate(
+                name=name, type=ProcessWorker.type,
+                base_job_template=ProcessWorker.get_default_base_job_template()))
+            return True
 
 
 def deploy_partitions(sources: Path, db: Path, work_pool: str, parts: int, cron: str = "0 6 * * *",
-                      load_cron: str = "45 6 * * *") -> list[str]:
+                      load_cron: str = "45 6 * * *", workdir: Path = Path(".")) -> list[str]:
     """Register one `crawl partition` deployment per group of outlets on a work pool (each
     picked up by whichever worker of the pool is free), plus the single loader after them.
     Workers must see the same staging folder (next to the database): one machine, or a
-    shared disk."""
+    shared disk. Every run starts in `workdir` (the process worker's `working_dir`)."""
+    from prefect import deploy
+    from prefect.deployments.runner import EntrypointType
     from prefect.schedules import Cron
 
     from pipelines.registry import load_registry
 
     names = [o.name for o in load_registry(sources).outlets]
-    created = []
-    for i, group in enumerate(partition_outlets(names, parts), start=1):
-        flow = crawl_partition_flow.from_source(source=str(REPO), entrypoint=entrypoint(crawl_partition_flow))
-        created.append(str(flow.deploy(
-            name=f"part-{i}-of-{parts}", work_pool_name=work_pool, schedule=Cron(cron, timezone=TIMEZONE),
-            parameters={"sources": str(sources.resolve()), "db": str(db.resolve()), "outlets": group},
-            tags=["prodesc-monitor", "crawl-partition"], print_next_steps=False)))
-    loader = load_flow.from_source(source=str(REPO), entrypoint=entrypoint(load_flow))
-    created.append(str(loader.deploy(
-        name="after-partitions", work_pool_name=work_pool, schedule=Cron(load_cron, timezone=TIMEZONE),
-        parameters={"sources": str(sources.resolve()), "db": str(db.resolve())}, tags=["prodesc-monitor"],
-        print_next_steps=False)))
-    return created
+    where = {"working_dir": str(Path(workdir).resolve())}
+    paths = {"sources": str(sources.resolve()), "db": str(db.resolve())}
+    deployments = [
+        crawl_partition_flow.to_deployment(
+            name=f"part-{i}-of-{parts}", schedule=Cron(cron, timezone=TIMEZONE), parameters={**paths, "outlets": group},
+            tags=["prodesc-monitor", "crawl-partition"], job_variables=where, entrypoint_type=EntrypointType.MODULE_PATH)
+        for i, group in enumerate(partition_outlets(names, parts), start=1)]
+    deployments.append(load_flow.to_deployment(
+        name="after-partitions", schedule=Cron(load_cron, timezone=TIMEZONE), parameters=paths,
+        tags=["prodesc-monitor"], job_variables=where, entrypoint_type=EntrypointType.MODULE_PATH))
+    return [str(d) for d in deploy(*deployments, work_pool_name=work_pool, print_next_steps_message=False,
+                                     ignore_warnings=True)]
 
 
 # ------------------------------------------------------------------ alerts

@@ -7,7 +7,8 @@ report files. CPU work (extraction and tagging) is fanned out as tasks, one per 
 pages, on the flow's task runner: one thread by default, a Dask cluster of processes with
 `workers=N` (prefect-dask). Loading stays in the flow's own process: DuckDB has a single
 writer. Artifacts (the crawl summary, the tally) and events (a silent outlet, which an
-automation of `flows/deploy.py` turns into a notice) are published here.
+automation of `flows/deploy.py` turns into a notice) are published here, and a user-facing
+stop raised in a run (a locked database...) is logged as its one line (`OneLineStops`).
 """
 from __future__ import annotations
 
@@ -21,11 +22,58 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows import steps
+from flows.commands.common import debugging, user_stop
 from flows.commands.language import Words, artifact_lang
 from flows.summary import summary_markdown, summary_text
 from pipelines.errors import TransientFetchError
 
 FETCH_TIMEOUT_S = 6 * 3600      # a whole backfill of every outlet; a daily run takes minutes
+RUN_LOGGERS = ("prefect.flow_runs", "prefect.task_runs")   # Prefect's engines log a run's failure here
+
+
+class OneLineStops(logging.Filter):
+    """Prefect's engines log a failed run's exception with its traceback ("Encountered exception
+    during execution", "Task run failed with exception"), in the terminal and in the run's log on
+    the server: some thirty lines before the one a person can act on. For a user-facing stop
+    (`flows.commands.common.user_stop`: a locked database, a wrong sources.yaml...) this keeps the
+    record, its one line, and drops the traceback, unless PRODESC_MONITOR_DEBUG is set. The record
+    is marked `user_stop` for `StopsSaidByTheCommand`. A bug keeps its traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        if exc is not None and user_stop(exc):
+            record.user_stop = True
+            if not debugging():
+                record.exc_info, record.exc_text = None, None
+        return True
+
+
+class StopsSaidByTheCommand(logging.Filter):
+    """On the terminal of a command (`prodesc-monitor crawl`), the CLI prints the stop itself, as
+    its one line (flows/cli.py): Prefect's console leaves it out, so it is not said twice."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not getattr(record, "user_stop", False)
+
+
+def _install(logger: logging.Logger, kind: type[logging.Filter]) -> None:
+    if not any(isinstance(f, kind) for f in logger.filters):
+        logger.addFilter(kind())
+
+
+for _name in RUN_LOGGERS:   # in every process that runs flows or tasks (served runs, Dask workers)
+    _install(logging.getLogger(_name), OneLineStops)
+
+
+def leave_stops_to_the_command() -> None:
+    """Called by the commands a person runs (`quiet_prefect`): Prefect's console handlers drop
+    the stops the CLI will print (filters on a handler see records of every logger)."""
+    from prefect.logging.handlers import PrefectConsoleHandler
+
+    for handler in logging.getLogger().handlers:
+        if isinstance(handler, PrefectConsoleHandler) and not any(
+                isinstance(f, StopsSaidByTheCommand) for f in handler.filters):
+            handler.addFilter(StopsSaidByTheCommand())
 
 
 @lru_cache(maxsize=4)

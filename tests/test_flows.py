@@ -132,6 +132,25 @@ def test_serve_registers_every_deployment_with_its_schedule(prefect_server, tmp_
         assert set(schedules) == set(SCHEDULES) and set(schedules.values()) == {"America/Mexico_City"}
         for schedule in SCHEDULES.values():
             assert schedule.cron in check.stdout
+        # a run started by serve keeps its INFO lines in Prefect (PREFECT_LOGGING_LEVEL=WARNING
+        # once dropped them all: "every run, its log" was empty)
+        started = subprocess.run([sys.executable, "-m", "prefect", "deployment", "run", "retag/retag-if-changed"],
+                                 env=prefect_server, capture_output=True, text=True)
+        assert started.returncode == 0, started.stderr
+        deadline, logs = time.monotonic() + 90, ""
+        while time.monotonic() < deadline:
+            logs = subprocess.run([sys.executable, "-c", (
+                "from prefect.client.orchestration import get_client\n"
+                "from prefect.client.schemas.filters import LogFilter, LogFilterFlowRunId\n"
+                "with get_client(sync_client=True) as c:\n"
+                "    runs = [r for r in c.read_flow_runs() if r.state and r.state.is_completed()]\n"
+                "    for log in c.read_logs(LogFilter(flow_run_id=LogFilterFlowRunId(any_=[r.id for r in runs]))):\n"
+                "        print(log.level, log.message)\n")], env=prefect_server, capture_output=True, text=True).stdout
+            if "knowledge_base" in logs or "base de conocimiento" in logs:
+                break
+            time.sleep(2)
+        info = [line for line in logs.splitlines() if line.startswith("20 ")]
+        assert any("base de conocimiento" in line or "knowledge" in line for line in info), logs
     finally:
         serve.terminate()
         serve.wait(30)
@@ -195,8 +214,8 @@ def test_alerts_and_partitions_name_the_flows_by_their_objects():
     assert {"crawl", "daily monitoring", "backfill", "weekly report", "year-end tally", "retag",
             "load staged pages", "crawl partition"} == set(FLOW_NAMES)
     assert daily_flow.name in FLOW_NAMES
-    assert entrypoint(crawl_partition_flow) == "flows/flows.py:crawl_partition_flow"
-    assert entrypoint(load_flow) == "flows/flows.py:load_flow"
+    assert entrypoint(crawl_partition_flow) == "flows.flows.crawl_partition_flow"
+    assert entrypoint(load_flow) == "flows.flows.load_flow"
 
 
 def test_partitions_cover_every_outlet_once():
@@ -220,14 +239,84 @@ def test_partitioned_crawl_then_single_loader_equals_one_crawl(harness, proxy, t
     assert {r[0] for r in appearances(db)} == set(expected["counted_urls"])
 
 
-def test_deploy_partitions_on_a_work_pool(prefect_server, tmp_path):
-    create = subprocess.run([sys.executable, "-m", "prefect", "work-pool", "create", "prodesc-test", "--type", "process"],
-                            env=prefect_server, capture_output=True, text=True)
-    assert create.returncode == 0, create.stderr
-    run = subprocess.run([sys.executable, "-m", "flows.cli", "deploy-partitions", "--work-pool", "prodesc-test",
-                          "--parts", "2", "--sources", SOURCES, "--db", str(tmp_path / "w.ducklake")],
-                         env=prefect_server, capture_output=True, text=True, cwd=REPO)
+def test_deploy_partitions_creates_its_work_pool_and_runs_in_the_workdir(prefect_server, tmp_path):
+    """On a fresh server (no work pool yet) the command creates the pool, of type process; every
+    deployment starts in --workdir, not in the folder the package is installed in."""
+    workdir = tmp_path / "monitor"
+    workdir.mkdir()
+    deploy = [sys.executable, "-m", "flows.cli", "deploy-partitions", "--work-pool", "prodesc-test", "--parts", "2",
+              "--sources", SOURCES, "--db", str(tmp_path / "w.ducklake"), "--workdir", str(workdir)]
+    run = subprocess.run(deploy, env=prefect_server, capture_output=True, text=True, cwd=REPO)
     assert run.returncode == 0, run.stderr[-2000:]
-    listing = subprocess.run([sys.executable, "-m", "prefect", "deployment", "ls"],
-                             env={**prefect_server, "COLUMNS": "250"}, capture_output=True, text=True).stdout
-    assert "part-1-of-2" in listing and "part-2-of-2" in listing and "after-partitions" in listing
+    assert "Work pool creado: prodesc-test" in run.stdout
+    again = subprocess.run(deploy, env=prefect_server, capture_output=True, text=True, cwd=REPO)
+    assert again.returncode == 0 and "Work pool creado" not in again.stdout, again.stderr[-2000:]
+    check = subprocess.run([sys.executable, "-c", (
+        "from prefect.client.orchestration import get_client\n"
+        "with get_client(sync_client=True) as c:\n"
+        "    print('pool', c.read_work_pool('prodesc-test').type)\n"
+        "    for d in c.read_deployments():\n"
+        "        if d.work_pool_name == 'prodesc-test':\n"
+        "            print(d.name, d.entrypoint, d.job_variables.get('working_dir'), d.pull_steps or [])\n")],
+        env=prefect_server, capture_output=True, text=True)
+    lines = sorted(check.stdout.splitlines())
+    assert lines == sorted([
+        f"after-partitions flows.flows.load_flow {workdir} []",
+        f"part-1-of-2 flows.flows.crawl_partition_flow {workdir} []",
+        f"part-2-of-2 flows.flows.crawl_partition_flow {workdir} []",
+        "pool process"]), check.stdout + check.stderr
+
+
+def test_a_crawl_stopped_by_a_held_lock_says_one_line(prefect_server, tmp_path):
+    """A stop raised inside the flow run (DatabaseLocked) is the CLI's one line on stderr, not
+    Prefect's traceback before it; PRODESC_MONITOR_DEBUG=1 brings the traceback back."""
+    import multiprocessing
+
+    from conftest import hold_catalog
+    db = tmp_path / "locked.ducklake"
+    open_warehouse(db).close()
+    ready, release = multiprocessing.Event(), multiprocessing.Event()
+    holder = multiprocessing.Process(target=hold_catalog, args=(str(db), ready, release))
+    holder.start()
+    try:
+        assert ready.wait(30)
+        with serving(SAMPLE / "web") as web:
+            env = {**prefect_server, "http_proxy": web, "PRODESC_MONITOR_WRITE_PATIENCE": "1"}
+            env.pop("PRODESC_MONITOR_DEBUG", None)
+            crawl = [sys.executable, "-m", "flows.cli", "crawl", "--sources", SOURCES, "--db", str(db)]
+            plain = subprocess.run(crawl, env=env, capture_output=True, text=True, cwd=REPO)
+            run_log = subprocess.run([sys.executable, "-c", (      # the failed run's log on the server
+                "from prefect.client.orchestration import get_client\n"
+                "from prefect.client.schemas.filters import LogFilter, LogFilterLevel\n"
+                "with get_client(sync_client=True) as c:\n"
+                "    for log in c.read_logs(LogFilter(level=LogFilterLevel(ge_=40))):\n"
+                "        print(repr(log.message))\n")], env=prefect_server, capture_output=True, text=True).stdout
+            debug = subprocess.run(crawl, env={**env, "PRODESC_MONITOR_DEBUG": "1"}, capture_output=True, text=True,
+                                   cwd=REPO)
+    finally:
+        release.set()
+        holder.join(30)
+    assert plain.returncode == 3, plain.stderr
+    lines = [line for line in plain.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "ocupado" in lines[0], plain.stderr
+    stops = [line for line in run_log.splitlines() if "DatabaseLocked" in line]   # other tests' runs fail too
+    assert stops and not any("Traceback" in line for line in stops), run_log
+    assert debug.returncode == 3 and "Traceback (most recent call last)" in debug.stderr, debug.stderr
+    assert "DatabaseLocked" in debug.stderr
+
+
+def test_the_year_end_tally_takes_its_year_default_last_year_in_mexico_city(monkeypatch, tmp_path):
+    """The deployment leaves `year` open (a run for another year: `-p year=2025`); unset, it is
+    the year before Mexico City's, whatever the machine's clock zone."""
+    from datetime import datetime, timezone
+
+    import pipelines.vocabulary as vocabulary
+    from flows.deploy import build_deployments
+    from flows.steps import tally_year
+    new_years_eve = datetime(2031, 1, 1, 3, 0, tzinfo=timezone.utc)     # still 31 December 2030 in Mexico City
+    monkeypatch.setattr(vocabulary, "now_mexico", lambda: new_years_eve.astimezone(vocabulary.MEXICO_CITY))
+    assert tally_year(None) == 2029 and tally_year(2023) == 2023
+    tally = next(d for d in build_deployments(tmp_path / "s.yaml", tmp_path / "m.ducklake", tmp_path / "out")
+                 if d.name == "year-end-tally")
+    year = tally._parameter_openapi_schema.properties["year"]
+    assert "year" not in tally.parameters and not year.get("readOnly"), year

@@ -18,6 +18,7 @@ import click
 from pipelines.errors import UserError
 from pipelines.vocabulary import last_year
 
+DEBUG_VARIABLE = "PRODESC_MONITOR_DEBUG"
 DEFAULT_SOURCES = Path("sources.yaml")
 DEFAULT_DB = Path("data/monitor.ducklake")
 HELP_OPTION_NAMES = ["-h", "--help"]
@@ -219,17 +220,46 @@ def require_db(path: Path) -> None:
         fail(f"No existe la base de datos {path}. Indique otra con --db ARCHIVO.")
 
 
-def quiet_prefect() -> None:
+def debugging() -> bool:
+    """PRODESC_MONITOR_DEBUG=1: user-facing stops come with their traceback too."""
+    return bool(os.environ.get(DEBUG_VARIABLE))
+
+
+def user_stop(exc: BaseException) -> bool:
+    """A stop the person can act on (a `UserError`, or a mistake in a file the team edits:
+    sources.yaml, the knowledge base, the model, raised by modules that do not derive them from
+    UserError yet): shown as its one line, not as a bug with a traceback."""
+    if isinstance(exc, UserError):
+        return True
+    try:
+        from nlp.kb import KnowledgeBaseError
+        from nlp.model import ModelError
+        from pipelines.registry import RegistryError
+    except ImportError:
+        return False
+    return isinstance(exc, (RegistryError, KnowledgeBaseError, ModelError))
+
+
+def quiet_prefect(terminal: bool = True) -> None:
     """Prefect runs offline on its own temporary server: no telemetry, a patient start-up,
-    and never through the crawl's HTTP proxy (the proxy is for the press, not for Prefect)."""
+    and never through the crawl's HTTP proxy (the proxy is for the press, not for Prefect).
+
+    The terminal shows Prefect's warnings and errors only (its console handler), but the run's
+    log sent to the Prefect server keeps its INFO lines: `PREFECT_LOGGING_LEVEL=WARNING`, used
+    before, dropped them at the loggers, and runs started by `serve` kept no log at all.
+    `terminal`: a person runs the command and the CLI prints a user-facing stop itself, so
+    Prefect's console leaves it out (`flows.tasks.leave_stops_to_the_command`)."""
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("DO_NOT_TRACK", "1")
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
-    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "WARNING")
     loopback = "127.0.0.1,localhost,::1"
     for key in ("NO_PROXY", "no_proxy"):
         current = os.environ.get(key, "")
         os.environ[key] = f"{current},{loopback}" if current else loopback
+    if terminal:
+        from flows.tasks import leave_stops_to_the_command
+        leave_stops_to_the_command()
 
 
 def print_summary(result, lang: str = "es") -> None:

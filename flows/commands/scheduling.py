@@ -5,7 +5,7 @@ import os
 from pathlib import Path
 
 from flows.commands.common import (
-    INT, command, db_option, fail, option, out_option, port_option, quiet_prefect, sources_option, workers_option,
+    INT, PATH, command, db_option, fail, option, out_option, port_option, quiet_prefect, sources_option, workers_option,
 )
 
 
@@ -21,8 +21,9 @@ from flows.commands.common import (
 @workers_option("procesos para leer y etiquetar (Dask)")
 @port_option()
 def serve(sources, db, out, workers, port) -> int:
-    """Register every scheduled flow with Prefect and run each when due."""
-    quiet_prefect()
+    """Register every scheduled flow with Prefect and run each when due. Each run's log (INFO
+    and up) goes to the Prefect server; a stop in a run is logged there as its one line."""
+    quiet_prefect(terminal=False)
     from flows.deploy import SCHEDULES, ensure_server, serve_all
 
     server = ensure_server(port)
@@ -39,22 +40,30 @@ def serve(sources, db, out, workers, port) -> int:
 
 @command("deploy-partitions", "para registros grandes: reparte la recolección diaria entre workers de Prefect",
          "Registra un despliegue de recolección por cada grupo de medios en un work pool de Prefect (diario a "
-         "las 06:00, Ciudad de México) y un cargador a las 06:45 que guarda lo que descargaron. Los workers deben "
-         "compartir la carpeta staging que está junto a la base de datos.")
+         "las 06:00, Ciudad de México) y un cargador a las 06:45 que guarda lo que descargaron. Crea el work pool "
+         "(de tipo process) si aún no existe. Los workers deben compartir la carpeta staging que está junto a la "
+         "base de datos.")
 @option("--work-pool", required=True, metavar="NOMBRE",
-        help="el work pool de Prefect (de tipo process), p. ej. prodesc-crawlers")
+        help="el work pool de Prefect, p. ej. prodesc-crawlers (se crea, de tipo process, si no existe)")
 @option("--parts", type=INT, default=2, metavar="N", help="en cuántos grupos de medios repartir (por omisión: 2)")
+@option("--workdir", type=PATH, default=Path("."), metavar="CARPETA",
+        help="la carpeta donde empieza cada ejecución (por omisión: la carpeta actual)")
 @sources_option()
 @db_option()
 @port_option()
-def deploy_partitions(work_pool, parts, sources, db, port) -> int:
+def deploy_partitions(work_pool, parts, workdir, sources, db, port) -> int:
     """Spread the daily crawl over the workers of a Prefect work pool."""
     quiet_prefect()
-    from flows.deploy import deploy_partitions as deploy, ensure_server
+    from flows.deploy import deploy_partitions as deploy, ensure_server, ensure_work_pool
 
+    if not workdir.is_dir():
+        fail(f"No existe la carpeta {workdir}. Indique otra con --workdir CARPETA.")
     ensure_server(port)
-    for deployment_id in deploy(sources, db, work_pool, parts):
+    if ensure_work_pool(work_pool):
+        print(f"Work pool creado: {work_pool} (de tipo process)")
+    for deployment_id in deploy(sources, db, work_pool, parts, workdir=workdir):
         print(f"Despliegue registrado: {deployment_id}")
+    print(f"Cada ejecución empieza en la carpeta {workdir.resolve()}")
     print(f"Inicie los workers con: prefect worker start --pool {work_pool}  (uno por máquina o por núcleo)")
     return 0
 
