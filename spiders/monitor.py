@@ -56,6 +56,9 @@ class MonitorSpider(SitemapSpider):
                  known: str | None = None, outlets: str | None = None, **kw: Any):
         super().__init__(**kw)
         self.registry = load_registry(sources)
+        # The whole registry, kept to know which outlet owns a news-search link (see _article_request).
+        self.full_registry = self.registry
+        self.partitioned = bool(outlets)
         if outlets:  # a partition of the registry (JSON list of outlet names): one worker's share
             wanted = set(json.loads(outlets))
             self.registry = replace(self.registry, outlets=tuple(o for o in self.registry.outlets if o.name in wanted),
@@ -185,10 +188,25 @@ class MonitorSpider(SitemapSpider):
         if url_key(link) in self.known:
             self.crawler.stats.inc_value("prodesc/skipped/already_stored")
             return None
+        if via == "discovery" and self._other_partition_owns(link):
+            self.crawler.stats.inc_value("prodesc/skipped/other_partition")
+            return None
         return Request(
             canonical_url(link), callback=self.parse_article, errback=self.on_error,
             meta={"via": via, "source": source, "listed_at": listed_at, "listed_title": title, "dont_cache": True},
         )
+
+    def _other_partition_owns(self, link: str) -> bool:
+        """In a partitioned crawl, a news-search link to a registry outlet that is not ours: that
+        outlet's own partition reads its feed (and, in backfills, its sitemap), so fetching it here
+        too would fetch the article twice and stage it twice. The trade-off: an article that only
+        the news search lists, from an outlet of another partition, is not fetched by this run; the
+        outlet's feed or sitemap has to list it (the next backfill's sitemaps usually do). Links to
+        hosts outside the registry have no other partition to fetch them, so they stay here."""
+        if not self.partitioned:
+            return False
+        owner = self.full_registry.outlet_for_url(link)
+        return owner.in_registry and owner not in self.registry.outlets
 
     # --- pages ---------------------------------------------------------------------
     def parse_article(self, response):
