@@ -263,12 +263,13 @@ def load_staged(db: Path, sources: Path, tagger=None, say=print, map_batches=Non
         staging = staging_dir_for(db)
         recover_unnamed(staging)
         loaded = 0
+        stored_keys: set[str] = set()   # URL keys loaded by this load, across its staged files
         for pending in pending_staged(staging):
             with claimed(pending) as path:
                 if path is None:
                     continue
                 summary = process_staged(path, registry, tagger, con, path.stem,  # the crawl that fetched it
-                                         map_batches=map_batches)
+                                         map_batches=map_batches, stored_keys=stored_keys)
                 total.merge(summary)
                 mark_loaded(path)
                 loaded += 1
@@ -282,12 +283,17 @@ def load_staged(db: Path, sources: Path, tagger=None, say=print, map_batches=Non
 
 
 def process_staged(path: Path, registry: Registry, tagger, con, run_id: str, batch_size: int = 500,
-                   map_batches=None) -> ProcessSummary:
+                   map_batches=None, stored_keys: set[str] | None = None) -> ProcessSummary:
     """Extract, tag and load one staged file, in batches; safe to run twice (loads are idempotent).
 
     `map_batches(batches) -> iterable of BatchResult` lets a caller fan the pure work
     (`pipelines.process`) out, e.g. Prefect tasks on a Dask cluster; loading always happens
-    here, in this one process, which is DuckDB's single writer, one short transaction a batch."""
+    here, in this one process, which is DuckDB's single writer, one short transaction a batch.
+
+    The summary counts articles and appearances as the loader stored them: one row per URL key.
+    The same article staged twice (an AMP copy and its original, two crawls or two partitions
+    staging it before one load) is one row, so it counts once; `stored_keys` carries the keys
+    already counted across the staged files of one load."""
     from pipelines.process import batches, process_batch
     from pipelines.staging import read_checks, read_staged
     from pipelines.urls import host_of
@@ -307,10 +313,26 @@ def process_staged(path: Path, registry: Registry, tagger, con, run_id: str, bat
     for result in results:
         hosts |= {host_of(t.article.url) for t in result.tagged}
         counts = load_batch(con, result.tagged, result.pages, result.skips, run_id, tagger.kb_version)
+        _count_once(result.summary, result.tagged, stored_keys if stored_keys is not None else set())
         summary.merge(result.summary)
         summary.new_articles += counts["new_articles"]
     load_outlets(con, registry, hosts)
     return summary
+
+
+def _count_once(summary: ProcessSummary, tagged, seen: set[str]) -> None:
+    """Take back the articles and appearances of a batch whose URL key was counted already (in
+    this batch or an earlier one of the same load): the warehouse holds them once."""
+    for t in tagged:
+        key = t.article.url_key
+        if key not in seen:
+            seen.add(key)
+            continue
+        summary.articles -= 1
+        summary.count(t.article.outlet, "articles", -1)
+        if t.tags.is_appearance:
+            summary.appearances -= 1
+            summary.count(t.article.outlet, "appearances", -1)
 
 
 def record(db: Path, result: CrawlResult, sources: Path, since, until) -> None:
