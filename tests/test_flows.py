@@ -356,3 +356,23 @@ def test_partitioned_crawl_fetches_each_article_once_and_its_summary_counts_the_
     assert (summary["appearances"], summary["articles"], summary["new_articles"]) == (
         stored_appearances, stored_articles, stored_articles)
     assert sum(c.get("appearances", 0) for c in summary["per_outlet"].values()) == stored_appearances
+
+
+def test_a_load_of_the_same_articles_staged_twice_counts_them_once(proxy, tmp_path):
+    """Two crawls staged before one load (two partitions, a locked database): each article is one
+    row in the warehouse, and the summary people read says so."""
+    from flows.steps import fetch, load_pending
+    db = tmp_path / "twice.ducklake"
+    for run in ("run-a", "run-b"):
+        fetch(Path(SOURCES), db, run, "2023-01-01", None, LOCAL_SERVER_SETTINGS, proxy, refetch=True)
+    loaded = load_pending(Path(SOURCES), db, say=lambda *_: None).loaded
+    con = open_warehouse(db, read_only=True)
+    try:
+        stored_articles = con.execute("SELECT count(*) FROM articles").fetchone()[0]
+        stored_appearances = con.execute("SELECT count(*) FROM appearances").fetchone()[0]
+    finally:
+        con.close()
+    assert loaded.pages > stored_articles > 0   # every page was read twice ...
+    assert (loaded.articles, loaded.appearances, loaded.new_articles) == (
+        stored_articles, stored_appearances, stored_articles)   # ... and counted once
+    assert sum(c.get("articles", 0) for c in loaded.per_outlet.values()) == stored_articles
