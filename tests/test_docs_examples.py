@@ -59,10 +59,15 @@ CASES = [pytest.param(stmt, promises_rows(section, comment), id=f"line{line}-{n}
                       marks=[pytest.mark.skip(reason=skip)] if skip else [])
          for line, code, skip, section in blocks("sql")
          for n, (stmt, comment) in enumerate(statements(code), 1)]
+# The one-liners of the ```sh blocks: `prodesc-monitor sql -c "..."` (the query between the quotes).
+CASES += [pytest.param(query, False, id=f"line{line}-sh{n}", marks=[pytest.mark.skip(reason=skip)] if skip else [])
+          for line, code, skip, _ in blocks("sh")
+          for n, query in enumerate(re.findall(r'prodesc-monitor sql -c "(.+?)"', code, flags=re.S), 1)]
 
 
 def test_the_page_has_examples_and_the_analysts_questions():
     assert len(CASES) >= 20
+    assert sum("-sh" in case.id for case in CASES) == 4
     assert sum(case.values[1] for case in CASES) == 7      # the demo has no syndicated copies
     assert len(blocks("python")) == 1
 
