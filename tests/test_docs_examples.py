@@ -17,6 +17,9 @@ from flows.cli import main
 REPO = Path(__file__).parent.parent
 DOC = REPO / "docs" / "warehouse.md"
 NOT_RUNNABLE = re.compile(r"<!--\s*no ejecutable:\s*(.+?)\s*-->")
+# A block for the bare `duckdb` shell: skipped by the two routes, run by test_the_duckdb_shell_block.
+SHELL_ONLY = re.compile(r"<!--\s*(solo DuckDB:\s*.+?)\s*-->")
+PLACEHOLDER = "/ruta/impresa/por/--extension-path/fts.duckdb_extension"
 # The analysts' questions must answer something on the demo warehouse, not only parse.
 PROMISE_ROWS = "## Preguntas frecuentes de análisis"
 
@@ -31,7 +34,7 @@ def blocks(language):
         if lines[i].strip() == f"```{language}":
             start = i
             end = lines.index("```", i + 1)
-            marker = NOT_RUNNABLE.search(lines[start - 1]) if start else None
+            marker = (NOT_RUNNABLE.search(lines[start - 1]) or SHELL_ONLY.search(lines[start - 1])) if start else None
             found.append((start + 1, "\n".join(lines[start + 1:end]), marker and marker.group(1), section))
             i = end
         i += 1
@@ -118,3 +121,20 @@ def test_the_python_snippet_runs_as_written(demo, tmp_path):
                           env={**os.environ, "PYTHONPATH": ""})
     assert proc.returncode == 0, proc.stderr
     assert "yearly" not in proc.stderr and "theme" in proc.stdout
+
+
+def test_the_duckdb_shell_block(demo):
+    """The search in a bare DuckDB (no monitor), with the path `--extension-path` prints in its LOAD."""
+    import duckdb
+
+    from warehouse.lake import extension_path
+
+    (_, code, _, _), = [b for b in blocks("sql") if b[2] and b[2].startswith("solo DuckDB")]
+    assert PLACEHOLDER in code
+    code = code.replace(PLACEHOLDER, extension_path("fts")).replace("data/monitor.ducklake", str(demo))
+    con = duckdb.connect(config={"autoinstall_known_extensions": False, "autoload_known_extensions": False})
+    *setup, query = [statement for statement, _ in statements(code)]
+    for statement in setup:
+        con.execute(statement)
+    assert con.execute(query).fetchall()        # the demo has articles about the wind farm
+    con.close()
