@@ -88,13 +88,18 @@ def parse_moment(value: str | None, *, visible: bool = False) -> datetime | None
     return moment
 
 
-def _json_ld_dates(tree) -> list[str]:
-    found = []
+def json_ld(tree):
+    """The page's JSON-LD blocks, parsed; a block that is not valid JSON is skipped."""
     for script in tree.xpath('//script[@type="application/ld+json"]/text()'):
         try:
-            data = json.loads(script)
+            yield json.loads(script)
         except ValueError:
             continue
+
+
+def _json_ld_dates(tree) -> list[str]:
+    found = []
+    for data in json_ld(tree):
         stack = [data]
         while stack:
             node = stack.pop()

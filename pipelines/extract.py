@@ -9,7 +9,6 @@ the counting rules. Pure functions: no network, no database.
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import re
 from datetime import datetime, timezone
@@ -19,7 +18,7 @@ import trafilatura
 from trafilatura.deduplication import Simhash
 
 from pipelines.authors import parse_byline
-from pipelines.dates import choose_date, parse_tree
+from pipelines.dates import choose_date, json_ld, parse_tree
 from pipelines.pagekind import listing_reason, listing_shape
 from pipelines.records import Article, FetchedPage, Skip, SkipReason
 from pipelines.registry import Registry
@@ -142,11 +141,7 @@ _SIGNED = re.compile(r"^\s*(?:Por|By|Par)\s+\S", re.I)
 
 def _json_ld_authors(tree) -> list[str]:
     names: list[str] = []
-    for script in tree.xpath('//script[@type="application/ld+json"]/text()'):
-        try:
-            data = json.loads(script)
-        except ValueError:
-            continue
+    for data in json_ld(tree):
         stack = [data]
         while stack:
             node = stack.pop()
