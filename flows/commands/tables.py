@@ -1,6 +1,7 @@
 """The numbers and the stored articles: tally, add, search, export."""
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 import click
@@ -216,6 +217,7 @@ def add(csv_file, db, lang) -> int:
     return 0
 
 
+@cache
 def case_names() -> dict[str, str]:
     """Every way the team may write a case in the `proceso` column, folded, to its id: the id,
     the Spanish and English names and the knowledge base's own names and acronyms."""
@@ -253,12 +255,12 @@ def _problem_words(problem, csv_file, words) -> str:
         values["column"] = words["columns_csv"][values["column"]]
     elif problem.key == "missing_columns":
         values["columns"] = ", ".join(words["header_names"][c] for c in values["columns"])
-    allowed = {"bad_theme": [THEME_NAMES[t][lang].lower() for t in THEMES],
-               "bad_reach": [REACH_NAMES[r][lang].lower() for r in CLASSIFIED_REACHES],
-               "bad_medium": list(words["medium_names"].values()),
-               "bad_process": sorted({v for v in case_names().values()})}
-    if problem.key in allowed:
-        values["allowed"] = ", ".join(allowed[problem.key])
+    allowed = {"bad_theme": lambda: [THEME_NAMES[t][lang].lower() for t in THEMES],
+               "bad_reach": lambda: [REACH_NAMES[r][lang].lower() for r in CLASSIFIED_REACHES],
+               "bad_medium": lambda: list(words["medium_names"].values()),
+               "bad_process": lambda: sorted(set(case_names().values()))}
+    if problem.key in allowed:   # only the list this problem names (the cases come from the knowledge base)
+        values["allowed"] = ", ".join(allowed[problem.key]())
     return text[problem.key].format(**values)
 
 
