@@ -334,3 +334,18 @@ def test_per_outlet_and_per_process_views_add_up_to_the_tally(con):
                     "appearances <> local + national + international + unclassified") == 0
     assert one(con, "SELECT count(*) FROM review_articles WHERE counted") == \
         one(con, "SELECT count(*) FROM appearances WHERE origin = 'crawled'")
+
+
+def test_column_descriptions_gives_every_column_of_every_relation_its_description(con):
+    """The dictionary view stands in for the comments DuckLake refuses on view columns: every
+    column of every lake relation, views included, has its contract.yaml text there."""
+    tables, views = lake_relations(con)
+    got = {(r, c): d for r, c, d in con.execute(
+        "SELECT relation_name, column_name, description FROM column_descriptions").fetchall()}
+    actual = {(v, name) for v in views for name, *_ in con.execute(f'DESCRIBE "{v}"').fetchall()}
+    actual |= {(t, name) for t, name in con.execute(
+        "SELECT table_name, column_name FROM duckdb_columns() WHERE database_name = 'lake'").fetchall()}
+    missing = sorted(k for k in actual if not got.get(k))
+    assert not missing, f"columns without a row in column_descriptions: {missing[:10]}"
+    assert got[("appearances", "url")] == columns("appearances")["url"]
+    assert len({r for r, _ in actual} & views) > 10     # views' columns were really looked at

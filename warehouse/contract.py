@@ -11,9 +11,12 @@ migration (a new or changed table gets its comments).
 DuckLake (the extension shipped for DuckDB 1.5.5) stores COMMENT ON TABLE, COMMENT ON VIEW
 and COMMENT ON COLUMN of a table, but refuses a column of a view ("Binder Error: Cannot
 comment on columns for entry appearances - it is not a table"; plain DuckDB accepts it).
-Views' column descriptions are therefore in contract.yaml, docs/warehouse.md and the
-export's datapackage.json, not in the catalog; tests/test_contract.py notices the day
-DuckLake accepts them.
+Upstream has merged view-column comments (duckdb/ducklake#1102) but no released extension
+for DuckDB 1.5.x carries them. Until one does, every column's description is in the catalog
+as data instead: the view `column_descriptions` (one row per relation and column, built here
+from contract.yaml with the other views), so any DuckDB client can join it to
+`duckdb_columns()` or `DESCRIBE`. tests/test_contract.py notices the day DuckLake accepts
+the comments.
 """
 from __future__ import annotations
 
@@ -64,6 +67,26 @@ def comment_statements(tables: set[str], views: set[str]) -> list[str]:
     return out
 
 
+DICTIONARY_VIEW = "column_descriptions"
+
+
+def dictionary_view_sql() -> str:
+    """CREATE OR REPLACE VIEW column_descriptions: contract.yaml's column descriptions as rows.
+
+    A VALUES list of quoted literals (lake.sql_string), names checked like the comments'.
+    Relations of both kinds are listed, so an analyst has one place to read what a column
+    means whether or not its COMMENT could be stored."""
+    rows = []
+    for relation in contract():
+        _ident(relation)
+        for position, (column, text) in enumerate(columns(relation).items(), start=1):
+            _ident(column)
+            rows.append(f"({sql_string(relation)}, {position}::BIGINT, {sql_string(column)}, {sql_string(text)})")
+    return (f"CREATE OR REPLACE VIEW {DICTIONARY_VIEW} AS SELECT * FROM (VALUES\n  "
+            + ",\n  ".join(rows)
+            + "\n) AS d(relation_name, column_position, column_name, description)")
+
+
 def lake_relations(con) -> tuple[set[str], set[str]]:
     """The lake's own tables and views (the `lake` catalog, schema main)."""
     tables = {r[0] for r in con.execute(
@@ -75,7 +98,9 @@ def lake_relations(con) -> tuple[set[str], set[str]]:
 
 
 def apply_comments(con) -> int:
-    """Write the contract's descriptions as comments, inside the caller's transaction. Returns how many."""
+    """Write the contract's descriptions as comments, and the column_descriptions view, inside the
+    caller's transaction. Returns how many comments."""
+    con.execute(dictionary_view_sql())
     tables, views = lake_relations(con)
     statements = comment_statements(tables, views)
     for sql in statements:

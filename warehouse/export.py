@@ -80,6 +80,8 @@ NOT_EXPORTED = {
     "schema_migrations, schema_views, writer_turn": (
         "la contabilidad interna del almacén (cambios de esquema, vistas, turno de escritura), no datos",
         "the warehouse's own bookkeeping (schema changes, views, the writers' turn), not data"),
+    "column_descriptions": ("el diccionario de datos: ya está en datapackage.json y en este README",
+                            "the data dictionary: already in datapackage.json and this README"),
     "outlet_reviews, review_articles": ("el trabajo interno de la mesa de revisión; sus decisiones están en "
                                         "reviews, outlet_reach_history y outlets",
                                         "the review desk's own bookkeeping; its decisions are in reviews, "
