@@ -138,3 +138,37 @@ def test_the_duckdb_shell_block(demo):
         con.execute(statement)
     assert con.execute(query).fetchall()        # the demo has articles about the wind farm
     con.close()
+
+
+def _marked(needle):
+    """The one statement of the block whose skip reason names `needle` (a block the generic routes skip)."""
+    (_, code, _, _), = [b for b in blocks("sql") if b[2] and needle in b[2]]
+    (statement, _), = statements(code)
+    return statement
+
+
+def test_the_export_block(demo, tmp_path, monkeypatch):
+    """Reading an exported CSV back, as the page shows it, from the folder `export` writes."""
+    statement = _marked("test_the_export_block")
+    monkeypatch.chdir(tmp_path)
+    assert main(["export", "--db", str(demo), "--out", "export", "--format", "csv"]) == 0
+    import duckdb
+    rows = duckdb.connect().execute(statement).fetchall()
+    assert len(rows) > 0
+    con = connect_demo(demo)
+    assert len(rows) == con.execute("SELECT count(*) FROM appearances").fetchone()[0]
+    con.close()
+
+
+def test_the_english_index_block(tmp_path, registry, capsys):
+    """The English index's block, on a warehouse that has an English article (test_search's)."""
+    from tests.test_search import ENGLISH, db as search_db
+    path = search_db.__wrapped__(tmp_path, registry)
+    assert main(["sql", "--db", str(path), "-c", _marked("test_the_english_index_block"), "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [r["url"] for r in rows] == [ENGLISH]
+
+
+def connect_demo(path):
+    from warehouse.db import connect
+    return connect(path, read_only=True)
