@@ -23,6 +23,7 @@ from scrapy.utils.misc import load_object
 from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutError
 
 from pipelines.dates import parse_moment
+from pipelines.errors import UserError
 from pipelines.records import FeedCheck, FetchedPage
 from pipelines.registry import load_registry
 from pipelines.urls import canonical_url, decode_google_news, url_key
@@ -51,6 +52,18 @@ class MonitorSpider(SitemapSpider):
     # Listings are revalidated on every run (a conditional request, answered 304 when unchanged);
     # articles are never cached: known ones are not requested at all.
     LISTING_HEADERS = {"Cache-Control": "max-age=0"}
+
+    @classmethod
+    def check_arguments(cls, sources: str = "sources.yaml", since: str | None = None, until: str | None = None,
+                        **_: Any) -> None:
+        """Raise the UserError a plain `scrapy crawl monitor` would otherwise meet inside Scrapy's
+        reactor, where it becomes a traceback and exit code 0 (spiders/commands/crawl.py)."""
+        load_registry(sources)
+        for name, day in (("since", since), ("until", until)):
+            try:
+                _window_bound(day, end=False)
+            except ValueError:
+                raise UserError(f"-a {name}={day}: la fecha debe escribirse AAAA-MM-DD, p. ej. 2023-01-31") from None
 
     def __init__(self, sources: str = "sources.yaml", since: str | None = None, until: str | None = None,
                  known: str | None = None, outlets: str | None = None, **kw: Any):

@@ -10,6 +10,8 @@ import os
 BOT_NAME = "prodesc-monitor"
 SPIDER_MODULES = ["spiders"]
 NEWSPIDER_MODULE = "spiders"
+# `scrapy crawl` checks the spider's arguments before starting (a mistake is one line, exit 2).
+COMMANDS_MODULE = "spiders.commands"
 
 # --- Identity: tell site owners who we are and how to reach us -------------------
 USER_AGENT = os.environ.get(

@@ -134,3 +134,18 @@ def test_body_is_decoded_with_the_responses_encoding(ctype, body):
     assert list(first) == list(FetchedPage.__dataclass_fields__)      # same fields, same order
     assert "Acción en Juchitán" in first["body"] and first["url"] == page.url
     assert second["entries"] == 1 and second["listing_url"] == check.listing_url
+
+
+@pytest.mark.parametrize("spargs, says", [
+    ((), "sources.yaml: el archivo de medios no existe"),
+    (("-a", f"sources={ROOT / 'sources.yaml'}", "-a", "since=2023-13-01"), "-a since=2023-13-01: la fecha"),
+])
+def test_a_mistake_in_the_spiders_arguments_is_one_line_and_exit_2(tmp_path, spargs, says):
+    """Before spiders/commands/crawl.py, Scrapy built the spider inside its reactor: the mistake
+    came out as an 'exception was never retrieved' traceback, and the exit code was 0."""
+    shutil.copy(ROOT / "scrapy.cfg", tmp_path)              # a folder without sources.yaml
+    proc = scrapy("crawl", "monitor", *spargs, cwd=tmp_path)
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" not in proc.stderr
+    lines = [line for line in proc.stderr.splitlines() if line.startswith("scrapy crawl monitor:")]
+    assert len(lines) == 1 and says in lines[0], proc.stderr
