@@ -43,7 +43,8 @@ def cli() -> None:
 # In the order the team uses them (the README's table), not alphabetical.
 for _command in (collect.crawl, reports.report, reports.review, tables.tally, tables.add, tables.search,
                  sql.sql, tables.export, collect.retag, quality.train, scheduling.serve, scheduling.alerts,
-                 scheduling.deploy_partitions, collect.load, storage.migrate, quality.evaluate, collect.demo):
+                 scheduling.deploy_partitions, collect.load, storage.backup, storage.migrate, quality.evaluate,
+                 collect.demo):
     cli.add_command(_command)
 
 # Click's own messages for usage mistakes, in Spanish (matched on its English text: click >= 8.1).

@@ -162,7 +162,8 @@ import sqlite3, sys
 db = sqlite3.connect(sys.argv[1], isolation_level=None)
 if sys.argv[2] == "exclusive":        # no reader gets in either (a program in SQLite's exclusive locking mode)
     db.execute("PRAGMA locking_mode=EXCLUSIVE")
-db.execute("BEGIN EXCLUSIVE")
+# "reader": a reading transaction (an analyst's session, the desk), which keeps later commits in the -wal file
+db.execute("BEGIN" if sys.argv[2] == "reader" else "BEGIN EXCLUSIVE")
 db.execute("SELECT count(*) FROM sqlite_master").fetchone()
 print("held", flush=True)
 sys.stdin.read()                      # until the test closes our stdin
@@ -232,3 +233,47 @@ def test_a_crawl_stopped_by_a_held_catalog_says_one_line_and_keeps_its_pages(tmp
     assert crawl.returncode == 3, crawl.stderr
     assert len(lines) == 1 and "ocupado" in lines[0] and "sigue en espera" in lines[0], crawl.stderr
     assert staged_pages(db.parent / "staging") > 0
+
+
+def test_backup_keeps_what_was_committed_a_moment_ago_while_the_catalog_is_open(tmp_path):
+    """docs/operations.md: never copy the catalog file by hand. A run recorded a moment ago, while
+    another program reads the catalog, lives in the catalog's -wal file: a copy of the catalog file
+    (and its data folder) lacks it; `prodesc-monitor backup` has it, and the copy opens on its own."""
+    import shutil
+    from datetime import datetime, timezone
+
+    from warehouse.db import transactions
+    from warehouse.load import record_run
+
+    db = tmp_path / "m.ducklake"
+    connect(db).close()
+    reader = hold(db, "reader")
+    writer = connect(db)
+    try:
+        for txn in transactions(writer, who="test"):
+            with txn:
+                record_run(writer, "recorded-a-moment-ago", datetime.now(timezone.utc), "sources.yaml", None, None,
+                           "ok", {})
+        wal = db.with_name(db.name + "-wal")
+        assert wal.exists() and wal.stat().st_size > 0
+        by_hand = tmp_path / "by-hand"
+        by_hand.mkdir()
+        shutil.copy2(db, by_hand / db.name)
+        shutil.copytree(db.with_name(db.name + ".files"), by_hand / (db.name + ".files"))
+        done = subprocess.run(CLI + ["backup", "--db", str(db), "--to", str(tmp_path / "backup")], cwd=REPO,
+                              env=env_for(""), capture_output=True, text=True, timeout=120)
+    finally:
+        writer.close()
+        release(reader)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.startswith("Respaldo hecho: el catálogo en "), done.stdout
+
+    def runs(path: Path) -> list:
+        con = connect(path, read_only=True)
+        try:
+            return [r[0] for r in con.execute("SELECT run_id FROM crawl_runs").fetchall()]
+        finally:
+            con.close()
+
+    assert runs(tmp_path / "backup" / db.name) == ["recorded-a-moment-ago"]
+    assert runs(by_hand / db.name) == []      # what a copy of the file loses
