@@ -103,6 +103,7 @@ def test_a_crawls_pages_are_loaded_and_counted_by_that_crawl(tmp_path, web):  # 
             proc.wait(10)
         kill_all(recorded)
     assert "Páginas pendientes guardadas: 0 páginas" in other.stdout, other.stdout
+    assert f"Recolecciones en curso en este almacén ({run_id}): cada una guardará" in other.stdout, other.stdout
     assert headline_pages(out) == pages, out
     assert f"Recorrido {run_id}:" in out
     assert recorded_load(db, run_id)["load"]["pages"] == pages
