@@ -18,13 +18,18 @@ here cannot drop another connection's lock in this process (see warehouse.lake._
 """
 from __future__ import annotations
 
+import logging
 import shutil
 import sqlite3
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipelines.errors import UserError
+from pipelines.errors import DatabaseLocked, UserError
+from warehouse.db import duration
 from warehouse.lake import locate
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -35,7 +40,38 @@ class BackupReport:
     bytes_copied: int
 
 
-def backup(db: str | Path, to: Path, busy_timeout_s: float = 60) -> BackupReport:
+BUSY = {getattr(sqlite3, "SQLITE_BUSY", 5), getattr(sqlite3, "SQLITE_LOCKED", 6)}
+
+
+def _copy_catalog(source: Path, target: Path, patience: float, say, label) -> None:
+    """SQLite's backup, in one step. Python retries a busy catalog without end: the progress
+    callback says at once that it waits (and the most it will), and gives up past `patience`."""
+    deadline = None
+
+    def progress(status: int, remaining: int, total: int) -> None:
+        nonlocal deadline
+        if status not in BUSY:
+            return
+        if deadline is None:
+            say(f"El catálogo de {label} está ocupado por otro programa: se espera a que lo libere, "
+                f"{duration(patience)} como máximo...")
+            deadline = time.monotonic() + patience
+        elif time.monotonic() > deadline:
+            raise DatabaseLocked(f"El catálogo de {label} siguió ocupado por otro programa {duration(patience)} y no "
+                                 f"se respaldó; vuelva a intentarlo.")
+
+    src = sqlite3.connect(source, timeout=0)         # only read
+    try:
+        dst = sqlite3.connect(target)
+        try:
+            src.backup(dst, progress=progress, sleep=0.2)    # one step: one snapshot, the WAL's commits included
+        finally:
+            dst.close()
+    finally:
+        src.close()
+
+
+def backup(db: str | Path, to: Path, busy_timeout_s: float = 60, say=log.warning) -> BackupReport:
     """Copy the warehouse `db` into the folder `to` (catalog first, then the Parquet files)."""
     location = locate(db)
     if location.is_postgres:
@@ -50,15 +86,11 @@ def backup(db: str | Path, to: Path, busy_timeout_s: float = 60) -> BackupReport
         raise UserError(f"La carpeta del respaldo ({to}) es la del almacén: indique otra con --to CARPETA.")
     to.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(target.name + ".partial")
-    src = sqlite3.connect(source, timeout=busy_timeout_s)         # only read
     try:
-        dst = sqlite3.connect(partial)
-        try:
-            src.backup(dst)             # one step: one snapshot, the WAL's commits included
-        finally:
-            dst.close()
-    finally:
-        src.close()
+        _copy_catalog(source, partial, busy_timeout_s, say, db)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
     partial.replace(target)            # a backup interrupted half-way never looks whole
     copied = kept = size = 0
     files = location.data_path
