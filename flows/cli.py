@@ -7,7 +7,11 @@ this module puts them in one group and turns what happened into an exit code:
 
 - 0: done; 1: the command ran and its result is a failure (a pinned floor not reached,
   nothing fetched, rows of `add --csv` rejected); 2: a usage mistake or a `UserError`
-  (3: the database stayed locked); 130: stopped with Ctrl+C.
+  (3: the database stayed locked); 130: stopped with Ctrl+C; 143: stopped with SIGTERM (`kill PID`,
+  systemd), the same clean stop as Ctrl+C.
+- Run as the program, a command that starts child processes (the crawl: Prefect's temporary
+  server, Scrapy, Dask) runs under a watcher that ends them all when it ends, however it ends
+  (flows/children.py).
 - A `UserError` (pipelines/errors.py) is printed as one line, its message. Any other
   exception is a bug and is shown as one: a line saying so, then the traceback.
   PRODESC_MONITOR_DEBUG=1 adds the traceback to user errors too. The same holds for a stop
@@ -17,6 +21,7 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import sys
 import traceback
 
@@ -38,7 +43,8 @@ def cli() -> None:
 # In the order the team uses them (the README's table), not alphabetical.
 for _command in (collect.crawl, reports.report, reports.review, tables.tally, tables.add, tables.search,
                  sql.sql, tables.export, collect.retag, quality.train, scheduling.serve, scheduling.alerts,
-                 scheduling.deploy_partitions, collect.load, storage.migrate, quality.evaluate, collect.demo):
+                 scheduling.deploy_partitions, collect.load, storage.backup, storage.migrate, quality.evaluate,
+                 collect.demo):
     cli.add_command(_command)
 
 # Click's own messages for usage mistakes, in Spanish (matched on its English text: click >= 8.1).
@@ -76,7 +82,23 @@ def _command_path(argv: list[str]) -> str:
     return " ".join(path)
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, turned into the stop Ctrl+C makes: `finally` blocks run, connections close, staged
+    pages stay on disk for the next run (the default action would end the process on the spot)."""
+
+
+def _terminated(signum, _frame) -> None:
+    raise Terminated()
+
+
 def main(argv: list[str] | None = None) -> int:
+    """The program (`argv` None: the words typed) or a test calling it with `argv`."""
+    if argv is None:
+        from flows.children import needs_watcher, run_watched
+
+        if needs_watcher(sys.argv[1:]):
+            return run_watched(sys.argv[1:])
+        signal.signal(signal.SIGTERM, _terminated)
     debug = bool(os.environ.get(DEBUG_VARIABLE))
     try:
         result = cli.main(args=argv, prog_name=PROG, standalone_mode=False)
@@ -86,9 +108,11 @@ def main(argv: list[str] | None = None) -> int:
         else:
             print(usage_line(exc, sys.argv[1:] if argv is None else argv), file=sys.stderr)
         return exc.exit_code
-    except (click.Abort, KeyboardInterrupt):
+    except (click.Abort, KeyboardInterrupt) as exc:
         print("Detenido.", file=sys.stderr)
-        return 130
+        # click turns KeyboardInterrupt into Abort (raised from it)
+        by_sigterm = isinstance(exc, Terminated) or isinstance(exc.__cause__, Terminated)
+        return 128 + (signal.SIGTERM if by_sigterm else signal.SIGINT)
     except click.ClickException as exc:
         print(f"Error: {exc.format_message()}", file=sys.stderr)
         return exc.exit_code

@@ -10,7 +10,14 @@ extraction out to processes) it passes it in (`crawl(fetcher=..., map_batches=..
 Scrapy runs as a child process because Twisted's reactor cannot be restarted inside a
 long-lived flow runner. The crawl stages pages on disk next to the database; loading
 reads them afterwards. Staged files that were never loaded (a crash, a locked database)
-are loaded by the next run first, so nothing fetched is ever lost.
+are loaded by the next run too, so nothing fetched is ever lost.
+
+Several crawls may run on one warehouse at once (issue 14). Each one owns its staged file while
+it runs (`owning`: a lock other loaders respect), loads it itself and counts only it: before
+issue 17, a second crawl's pages could be loaded by the first one's loader, the first reported
+them as its own and the second reported "0 páginas descargadas". What a crawl loads besides its
+own pages (files left by a killed run or a locked database) is counted apart, per run
+(`CrawlResult.leftovers`), and said apart in its summary.
 """
 from __future__ import annotations
 
@@ -42,8 +49,10 @@ class CrawlResult:
     run_id: str
     started_at: datetime
     crawl_stats: dict
-    loaded: ProcessSummary
+    loaded: ProcessSummary                  # this run's own staged pages, as stored
     staged_files: list[str] = field(default_factory=list)
+    # Pages other runs staged and left (a killed crawl, a locked database), loaded by this one: run id -> counts.
+    leftovers: dict[str, ProcessSummary] = field(default_factory=dict)
 
 
 def new_run_id() -> str:
@@ -87,23 +96,81 @@ def crawl(sources: Path, db: Path, since: str | None = None, until: str | None =
     `process_staged`) and a `tagger` built once per process."""
     sources, db = Path(sources), Path(db)
     run_id, started = new_run_id(), datetime.now(timezone.utc)
-    stats = (fetcher or fetch)(sources, db, run_id, since, until, settings, env, refetch)
-    return load_and_record(sources, db, run_id, started, stats, since, until, say=say, map_batches=map_batches,
-                           tagger=tagger)
+    with owning(staging_dir_for(db), run_id):
+        stats = (fetcher or fetch)(sources, db, run_id, since, until, settings, env, refetch)
+        return load_and_record(sources, db, run_id, started, stats, since, until, say=say, map_batches=map_batches,
+                               tagger=tagger)
 
 
 def load_pending(sources: Path, db: Path, say=print, *, map_batches=None, tagger=None) -> CrawlResult:
-    """Load what other runs staged and nobody loaded (partitioned crawls, a locked database), as a run."""
-    return load_and_record(Path(sources), Path(db), new_run_id(), datetime.now(timezone.utc), {}, None, None,
-                           say=say, map_batches=map_batches, tagger=tagger)
+    """Load what other runs staged and nobody loaded (partitioned crawls, a locked database), as a run:
+    a loader of its own, it counts everything it stored as its `loaded`."""
+    run_id = new_run_id()
+    by_run = load_staged_by_run(Path(db), Path(sources), tagger=tagger, say=say, map_batches=map_batches)
+    loaded = ProcessSummary()
+    for summary in by_run.values():
+        loaded.merge(summary)
+    result = CrawlResult(run_id, datetime.now(timezone.utc), {}, loaded, [])
+    record(Path(db), result, Path(sources), None, None)
+    return result
 
 
 def load_and_record(sources: Path, db: Path, run_id: str, started: datetime, stats: dict, since, until, *,
                     say=print, map_batches=None, tagger=None) -> CrawlResult:
-    loaded = load_staged(db, sources, tagger=tagger, say=say, map_batches=map_batches)
-    result = CrawlResult(run_id, started, stats, loaded, [str(staging_dir_for(db) / f"{run_id}.jsonl")])
+    """Load this run's staged pages (and whatever other runs left), record the run; the result
+    counts this run's pages as `loaded` and the others' apart."""
+    others = running_crawls(staging_dir_for(db), but=run_id)
+    if others:
+        say(Words(artifact_lang())("others_running", runs=", ".join(others)))
+    by_run = load_staged_by_run(db, sources, tagger=tagger, say=say, map_batches=map_batches, own=run_id)
+    loaded = by_run.pop(run_id, ProcessSummary())
+    result = CrawlResult(run_id, started, stats, loaded, [str(staging_dir_for(db) / f"{run_id}.jsonl")],
+                         leftovers=by_run)
     record(db, result, sources, since, until)
     return result
+
+
+OWNER_SUFFIX = ".owner"
+
+
+@contextmanager
+def owning(staging: Path, run_id: str):
+    """While a crawl runs, its staged file is its own: `<run_id>.owner` beside it, locked (`flock`)
+    by this process from before Scrapy starts until the crawl has loaded the file. Other loaders
+    (another crawl, `load`) leave a file alone while its owner holds the lock (`owned_by_a_live_run`).
+    The kernel drops the lock when the process dies (killed, power cut): the file becomes a leftover
+    that the next run loads, as before."""
+    from pipelines.staging import try_lock
+
+    staging.mkdir(parents=True, exist_ok=True)
+    path = staging / f"{run_id}{OWNER_SUFFIX}"
+    fh = open(path, "w", encoding="utf-8")
+    try:
+        try_lock(fh)
+        fh.write(f"{os.getpid()}\n")
+        fh.flush()
+        yield path
+    finally:
+        path.unlink(missing_ok=True)
+        fh.close()
+
+
+def owned_by_a_live_run(staged: Path) -> bool:
+    """Another process's crawl owns this staged file and is still running (see `owning`)."""
+    from pipelines.staging import try_lock
+
+    try:
+        fh = open(staged.with_suffix(OWNER_SUFFIX), "rb")
+    except FileNotFoundError:
+        return False
+    with fh:
+        return not try_lock(fh)     # our lock, if we got it, goes with the file's closing
+
+
+def running_crawls(staging: Path, but: str) -> list[str]:
+    """The run ids of the other crawls running on this warehouse now."""
+    return sorted(p.name[: -len(OWNER_SUFFIX)] for p in staging.glob("*" + OWNER_SUFFIX)
+                  if p.name != but + OWNER_SUFFIX and owned_by_a_live_run(p.with_suffix(".jsonl")))
 
 
 def backfill_since(since: str | None, days_back: int | None = BACKFILL_DAYS) -> str:
@@ -219,11 +286,15 @@ def sweep_sidecars(staging_dir: Path) -> None:
 
 
 @contextmanager
-def claimed(path: Path):
+def claimed(path: Path, own: bool = False):
     """The staged file, locked for this loader (see pipelines.staging.try_lock), or None: still being
-    written by a crawl, being loaded by another process, or already moved to `loaded/` by one."""
+    written by a crawl, owned by a crawl still running (unless `own`: this loader's crawl), being
+    loaded by another process, or already moved to `loaded/` by one."""
     from pipelines.staging import try_lock
 
+    if not own and owned_by_a_live_run(path):
+        yield None
+        return
     try:
         fh = open(path, "rb")
     except FileNotFoundError:
@@ -244,8 +315,21 @@ def claimed(path: Path):
 
 
 def load_staged(db: Path, sources: Path, tagger=None, say=print, map_batches=None) -> ProcessSummary:
-    """Load every staged file not yet loaded into the database (idempotent). Each file keeps the
-    run id of the crawl that fetched it (its name). `map_batches`: see `process_staged`."""
+    """Load every staged file not yet loaded into the database (idempotent), as one loader: the
+    summary counts all it stored (`load`). See `load_staged_by_run`."""
+    total = ProcessSummary()
+    for summary in load_staged_by_run(db, sources, tagger=tagger, say=say, map_batches=map_batches).values():
+        total.merge(summary)
+    return total
+
+
+def load_staged_by_run(db: Path, sources: Path, tagger=None, say=print, map_batches=None,
+                       own: str | None = None) -> dict[str, ProcessSummary]:
+    """Load every staged file not yet loaded into the database (idempotent), except those of crawls
+    still running (each loads its own); what was stored, per run id that staged it. Each file
+    keeps the run id of the crawl that fetched it (its name). `own`: the run id of the crawl
+    loading, whose file comes first and is counted apart (an article also in a leftover file counts
+    in both). `map_batches`: see `process_staged`."""
     from pipelines.staging import recover_unnamed
     from warehouse.db import compact, connect   # DuckDB loads only when there is something to load
     from warehouse.load import load_entities
@@ -256,22 +340,28 @@ def load_staged(db: Path, sources: Path, tagger=None, say=print, map_batches=Non
     if tagger is None:
         from nlp.tagger import Tagger  # spaCy loads only when there is something to tag
         tagger = Tagger.load()
-    total = ProcessSummary()
+    by_run: dict[str, ProcessSummary] = {}
     con = connect(db, say=say)
     try:
         load_entities(con, tagger.entities())
         staging = staging_dir_for(db)
         recover_unnamed(staging)
         loaded = 0
-        stored_keys: set[str] = set()   # URL keys loaded by this load, across its staged files
-        for pending in pending_staged(staging):
-            with claimed(pending) as path:
+        # URL keys counted by this load, across its staged files: this run's, and the others'
+        stored_keys: dict[bool, set[str]] = {True: set(), False: set()}
+        files = pending_staged(staging)
+        files.sort(key=lambda p: p.stem != own)          # this crawl's own pages first
+        for pending in files:
+            mine = pending.stem == own
+            with claimed(pending, own=mine) as path:
                 if path is None:
                     continue
                 summary = process_staged(path, registry, tagger, con, path.stem,  # the crawl that fetched it
-                                         map_batches=map_batches, stored_keys=stored_keys)
-                total.merge(summary)
+                                         map_batches=map_batches, stored_keys=stored_keys[mine])
+                by_run.setdefault(path.stem, ProcessSummary()).merge(summary)
                 mark_loaded(path)
+                if not mine:      # a dead crawl's: its lock went with it
+                    pending.with_suffix(OWNER_SUFFIX).unlink(missing_ok=True)
                 loaded += 1
         sweep_sidecars(staging)
         if loaded:   # every batch wrote its own small Parquet files: merge them (never fails the load)
@@ -279,7 +369,7 @@ def load_staged(db: Path, sources: Path, tagger=None, say=print, map_batches=Non
         rebuild_index(con)
     finally:
         con.close()
-    return total
+    return by_run
 
 
 def process_staged(path: Path, registry: Registry, tagger, con, run_id: str, batch_size: int = 500,
@@ -345,7 +435,8 @@ def record(db: Path, result: CrawlResult, sources: Path, since, until) -> None:
         for txn in transactions(con, who="crawl"):
             with txn:
                 record_run(con, result.run_id, result.started_at, str(sources), since, until, "ok",
-                           {"crawl": result.crawl_stats, "load": result.loaded.as_dict()})
+                           {"crawl": result.crawl_stats, "load": result.loaded.as_dict(),
+                            "leftovers": {run: summary.as_dict() for run, summary in result.leftovers.items()}})
     finally:
         con.close()
 

@@ -45,6 +45,18 @@ def _headline(result, words: Words) -> str:
                  new=words.n("new_articles", s.new_articles))
 
 
+def _leftovers(result, words: Words) -> list[str]:
+    """Pages other runs had left and this one stored: said apart, never in this run's counts."""
+    left = getattr(result, "leftovers", None) or {}
+    if not left:
+        return []
+    pages = sum(s.pages for s in left.values())
+    articles = sum(s.articles for s in left.values())
+    appearances = sum(s.appearances for s in left.values())
+    return ["", words("leftovers", pages=words.n("pending_pages", pages), runs=", ".join(sorted(left)),
+                      articles=words.n("articles", articles), appearances=words.n("appearances", appearances))]
+
+
 def _details(result, words: Words) -> str:
     c = result.crawl_stats
     listings = words("listings", feeds=words.n("feeds", c.get("prodesc/feed_feeds", 0)),
@@ -62,7 +74,7 @@ def _width(text: str) -> int:
 def summary_text(result, lang: str = "es") -> str:
     """For the terminal: two plain paragraphs and an aligned table, one row per outlet."""
     words = Words(lang)
-    lines = [_headline(result, words), "", _details(result, words), ""]
+    lines = [_headline(result, words), *_leftovers(result, words), "", _details(result, words), ""]
     rows = [(o, number(f), number(a), number(p), sk) for o, f, a, p, sk in summary_rows(result, lang)]
     if not rows:
         return "\n".join([*lines, words["no_outlets"]])
@@ -84,7 +96,8 @@ def summary_markdown(result, lang: str = "es") -> str:
     words = Words(lang)
     headline = _headline(result, words)
     title = words("artifact_title", run_id=result.run_id)
-    lines = [f"**{title}**{headline[len(title):]}" if headline.startswith(title) else headline, "",
+    lines = [f"**{title}**{headline[len(title):]}" if headline.startswith(title) else headline,
+             *_leftovers(result, words), "",
              _details(result, words), "",
              "| " + " | ".join(words["columns"]) + " |", "|---|---:|---:|---:|---|"]
     lines += [f"| {o.replace('|', '/')} | {number(f)} | {number(a)} | {number(p)} | {sk} |"

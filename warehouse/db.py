@@ -41,7 +41,16 @@ _CONFLICT_WORDS = ("conflict", "database is locked", "failed to commit", "busy",
                    "deadlock", "lock")
 # The migration that added articles.author_names: the bylines stored before it are parsed once.
 AUTHOR_NAMES_MIGRATION = "003_author_names_region_null"
+SAY_WAIT_AFTER_S = 2.0   # a write retried this long is waiting for another program: say so
 TAKE_TURN = "UPDATE writer_turn SET turn = turn + 1, last_by = ?, last_at = now()"
+
+
+def duration(seconds: float) -> str:
+    """A wait as people say it, in Spanish: '45 s', '5 min', '2 min 30 s'."""
+    minutes, rest = divmod(round(seconds), 60)
+    if not minutes:
+        return f"{rest} s"
+    return f"{minutes} min" + (f" {rest} s" if rest else "")
 
 
 def is_conflict(exc: BaseException) -> bool:
@@ -84,8 +93,9 @@ def connect(path: str | Path, *, read_only: bool = False, wait_seconds: float = 
                 raise DatabaseLocked(
                     f"El catálogo de {location.label} siguió ocupado {wait_seconds:.0f} s. No se perdió nada: "
                     f"lo recolectado queda en espera y lo carga la próxima corrida o prodesc-monitor load.") from exc
-            if not told:
-                (say or log.warning)(f"El catálogo de {location.label} está ocupado; esperando...")
+            if not told:   # at once, and with its limit: a person must not wonder for five minutes
+                (say or log.warning)(f"El catálogo de {location.label} está ocupado por otro programa: se espera a "
+                                     f"que lo libere, {duration(wait_seconds)} como máximo...")
                 told = True
             time.sleep(delay)
             delay = min(delay * 2, 5)
@@ -193,8 +203,9 @@ def transactions(con, *, who: str = "", take_turn: bool = True,
     rolled back and the block runs again (so it must compute what it writes inside). Any
     other error rolls back and propagates. Gives up after `patience` seconds."""
     patience = WRITE_PATIENCE_S if patience is None else patience
-    deadline = time.monotonic() + patience
-    delay, tries = 0.05, 0
+    started = time.monotonic()
+    deadline = started + patience
+    delay, tries, told = 0.05, 0, False
     who = who or f"pid {os.getpid()}"
     while True:
         attempt = Attempt(con, who, take_turn)
@@ -202,6 +213,12 @@ def transactions(con, *, who: str = "", take_turn: bool = True,
         if attempt.committed or attempt.conflict is None:
             return
         tries += 1
+        if not told and time.monotonic() - started > SAY_WAIT_AFTER_S:
+            # Two writers racing retry within a second and say nothing; past that, another program
+            # holds the catalog: the person is told what the command waits for and until when.
+            log.warning("El almacén está ocupado por otro programa que escribe en él: este cambio espera su turno, "
+                        "%s como máximo...", duration(patience))
+            told = True
         if time.monotonic() > deadline:
             raise DatabaseLocked(f"El almacén siguió ocupado por otros programas durante {patience:.0f} s y este "
                                  f"cambio no se guardó ({tries} intentos); lo ya guardado sigue intacto y lo "

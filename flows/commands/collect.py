@@ -42,11 +42,14 @@ def crawl(sources, db, since, until, workers, refetch, lang) -> int:
 @db_option()
 @lang_option()
 def load(sources, db, lang) -> int:
-    from flows.steps import load_staged
+    from flows.steps import load_staged, running_crawls, staging_dir_for
 
     summary, words = load_staged(db, sources), Words(lang)
     print(words("loaded", pages=words.n("pending_pages", summary.pages), articles=words.n("articles", summary.articles),
                 appearances=words.n("appearances", summary.appearances)))
+    running = running_crawls(staging_dir_for(db), but="")   # their pages are theirs to store (flows.steps.owning)
+    if running:
+        print(words("running_keep_theirs", runs=", ".join(running)))
     return 0
 
 

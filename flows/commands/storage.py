@@ -1,7 +1,28 @@
-"""Moving a database of the previous version (one DuckDB file) into the lake: migrate."""
+"""The warehouse as files: a backup while everyone works (backup), and moving a database of the
+previous version (one DuckDB file) into the lake (migrate)."""
 from __future__ import annotations
 
-from flows.commands.common import PATH, command, db_option, fail, option
+from flows.commands.common import PATH, command, db_option, fail, lang_option, option
+from flows.commands.language import Words
+
+
+@command("backup", "copia el almacén a otra carpeta sin detener a nadie (el catálogo y sus archivos)",
+         "Copia el almacén a otra carpeta mientras todos siguen trabajando: primero el catálogo, con la copia de "
+         "seguridad de SQLite (incluye lo guardado hace un momento que todavía está en el archivo -wal), y "
+         "después los archivos Parquet de datos; los que ya estaban en la carpeta de un respaldo anterior no se "
+         "vuelven a copiar. No copie el archivo del catálogo a mano: puede perder las últimas decisiones. Para "
+         "restaurar, ponga los archivos de la carpeta junto a donde estaba el almacén.")
+@db_option()
+@option("--to", "to", type=PATH, required=True, metavar="CARPETA",
+        help="carpeta del respaldo (se crea si no existe), p. ej. respaldos/2026-12-06")
+@lang_option()
+def backup(db, to, lang) -> int:
+    from warehouse.backup import backup as copy_warehouse
+
+    report, words = copy_warehouse(db, to), Words(lang)
+    print(words("backup_done", catalog=report.catalog, copied=words.n("files", report.files_copied),
+                kept=words.n("files", report.files_kept), megabytes=f"{report.bytes_copied / 1e6:,.1f}"))
+    return 0
 
 
 def format_int(n: int) -> str:
