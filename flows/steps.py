@@ -27,7 +27,7 @@ from pathlib import Path
 from flows.commands.language import Words, artifact_lang
 from pipelines.errors import FetchFailed, TransientFetchError
 from pipelines.records import ProcessSummary
-from pipelines.registry import Registry, load_registry
+from pipelines.registry import Registry, RegistryError, load_registry, nothing_to_read
 from pipelines.vocabulary import last_year, today_mexico
 
 # Settings that make sense only against a server on this machine (the demo, tests).
@@ -86,6 +86,9 @@ def crawl(sources: Path, db: Path, since: str | None = None, until: str | None =
     retried or fanned out: `fetcher` (same signature as `fetch`), `map_batches` (see
     `process_staged`) and a `tagger` built once per process."""
     sources, db = Path(sources), Path(db)
+    problem = nothing_to_read(load_registry(sources), sources, backfill=bool(since))
+    if problem:   # scheduled runs too: a registry with nothing to read is a mistake, not an empty day
+        raise RegistryError(problem)
     run_id, started = new_run_id(), datetime.now(timezone.utc)
     stats = (fetcher or fetch)(sources, db, run_id, since, until, settings, env, refetch)
     return load_and_record(sources, db, run_id, started, stats, since, until, say=say, map_batches=map_batches,
