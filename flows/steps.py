@@ -117,6 +117,9 @@ def backfill_since(since: str | None, days_back: int | None = BACKFILL_DAYS) -> 
 def fetch(sources: Path, db: Path, run_id: str, since=None, until=None, settings=None, env=None,
           refetch: bool = False, outlets: list[str] | None = None) -> dict:
     """The fetching step: known articles skipped (unless `refetch`), listings revalidated."""
+    from warehouse.lake import check_folder
+
+    check_folder(db)   # before staging anything beside a database that cannot be written
     staging = staging_dir_for(db)
     staging.mkdir(parents=True, exist_ok=True)
     staged = staging / f"{run_id}.jsonl"

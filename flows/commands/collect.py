@@ -27,7 +27,7 @@ from flows.commands.language import Words, number
 def crawl(sources, db, since, until, workers, refetch, lang) -> int:
     if since and until and until < since:
         fail(Words(lang)("until_before_since", since=since, until=until))
-    require_crawlable(sources, since)
+    require_crawlable(sources, db, since)
     quiet_prefect()
     from flows.flows import run_crawl
 

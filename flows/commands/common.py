@@ -238,11 +238,14 @@ def require_sources(path: Path) -> None:
         fail(f"No existe el archivo de fuentes {path}. Indique otro con --sources ARCHIVO.")
 
 
-def require_crawlable(path: Path, since: str | None) -> None:
+def require_crawlable(path: Path, db: Path, since: str | None) -> None:
     """Before a crawl starts Prefect and Scrapy (half a minute): the sources file readable and with
-    something to read. Each mistake is one line naming the file and the line."""
+    something to read, the database's folder there and writable. Each mistake is one line naming
+    the file (and the line)."""
     from pipelines.registry import RegistryError, load_registry, nothing_to_read
+    from warehouse.lake import check_folder
 
+    check_folder(db)
     require_sources(path)
     problem = nothing_to_read(load_registry(path), path, backfill=bool(since))
     if problem:
