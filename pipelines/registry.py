@@ -218,6 +218,8 @@ def load_registry(path: str | Path) -> Registry:
             check.fail(line, f"el medio '{name}' aparece dos veces (también en la línea {seen_names[name]})")
         seen_names[name] = line
         check.keys(raw, OUTLET_KEYS, who)
+        if raw.get("reach") is None:
+            check.fail(line, f"{who}: falta la clave 'reach' (el alcance: {', '.join(CLASSIFIED_REACHES)})")
         reach = str(raw.get("reach") or "").strip().lower()
         if reach not in CLASSIFIED_REACHES:   # `unclassified` is for hosts outside the registry
             check.fail(_line(raw, "reach", line), f"{who}: el alcance (reach) es '{raw.get('reach')}'; debe ser uno "
