@@ -109,6 +109,18 @@ def test_a_backfill_reads_sitemaps_so_an_outlet_without_feeds_is_enough(tmp_path
     assert nothing_to_read(registry, path, backfill=False).startswith(f"{path}:2: ")
 
 
+def test_a_scheduled_crawl_with_nothing_to_read_stops_before_fetching(tmp_path):
+    """`serve`'s daily run calls the same step as the command, without the command's early check."""
+    from flows.steps import crawl
+    from pipelines.registry import RegistryError
+
+    path = tmp_path / "sources.yaml"
+    path.write_text("outlets:\n" + GOOD_OUTLET.replace("[http://diariouno.example/feed/]", "[]"), encoding="utf-8")
+    with pytest.raises(RegistryError, match=r"sources.yaml:2: ningún medio tiene feeds"):
+        crawl(path, tmp_path / "monitor.ducklake", fetcher=lambda *args: pytest.fail("it fetched"))
+    assert not (tmp_path / "monitor.ducklake").exists()
+
+
 def test_the_real_sources_files_are_still_read():
     from pipelines.registry import load_registry
 
