@@ -29,6 +29,7 @@ import click
 
 from flows.commands import collect, quality, reports, scheduling, sql, storage, tables
 from flows.commands.common import DEBUG_VARIABLE, Group, user_stop
+from pipelines.errors import DiskFull, no_space_left
 
 PROG = "prodesc-monitor"
 
@@ -117,6 +118,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Error: {exc.format_message()}", file=sys.stderr)
         return exc.exit_code
     except Exception as exc:
+        if not user_stop(exc) and no_space_left(exc):   # a write outside the warehouse's (a report, staging)
+            exc = DiskFull(f"El disco está lleno: no se pudo escribir {getattr(exc, 'filename', None) or 'un archivo'}. "
+                           f"Libere espacio y vuelva a correr el comando; lo guardado antes sigue intacto.")
         if user_stop(exc):
             print(" ".join(str(exc).split()), file=sys.stderr)
             if debug:

@@ -34,7 +34,7 @@ from pathlib import Path
 from flows.commands.language import Words, artifact_lang
 from pipelines.errors import FetchFailed, TransientFetchError
 from pipelines.records import ProcessSummary
-from pipelines.registry import Registry, load_registry
+from pipelines.registry import Registry, RegistryError, load_registry, nothing_to_read
 from pipelines.vocabulary import last_year, today_mexico
 
 # Settings that make sense only against a server on this machine (the demo, tests).
@@ -95,6 +95,9 @@ def crawl(sources: Path, db: Path, since: str | None = None, until: str | None =
     retried or fanned out: `fetcher` (same signature as `fetch`), `map_batches` (see
     `process_staged`) and a `tagger` built once per process."""
     sources, db = Path(sources), Path(db)
+    problem = nothing_to_read(load_registry(sources), sources, backfill=bool(since))
+    if problem:   # scheduled runs too: a registry with nothing to read is a mistake, not an empty day
+        raise RegistryError(problem)
     run_id, started = new_run_id(), datetime.now(timezone.utc)
     with owning(staging_dir_for(db), run_id):
         stats = (fetcher or fetch)(sources, db, run_id, since, until, settings, env, refetch)
@@ -181,6 +184,9 @@ def backfill_since(since: str | None, days_back: int | None = BACKFILL_DAYS) -> 
 def fetch(sources: Path, db: Path, run_id: str, since=None, until=None, settings=None, env=None,
           refetch: bool = False, outlets: list[str] | None = None) -> dict:
     """The fetching step: known articles skipped (unless `refetch`), listings revalidated."""
+    from warehouse.lake import check_folder
+
+    check_folder(db)   # before staging anything beside a database that cannot be written
     staging = staging_dir_for(db)
     staging.mkdir(parents=True, exist_ok=True)
     staged = staging / f"{run_id}.jsonl"

@@ -37,14 +37,23 @@ class OneLineStops(logging.Filter):
     the server: some thirty lines before the one a person can act on. For a user-facing stop
     (`flows.commands.common.user_stop`: a locked database, a wrong sources.yaml...) this keeps the
     record, its one line, and drops the traceback, unless PRODESC_MONITOR_DEBUG is set. The record
-    is marked `user_stop` for `StopsSaidByTheCommand`. A bug keeps its traceback."""
+    is marked `user_stop` for `StopsSaidByTheCommand`, and so is the same run's "Finished in state
+    Failed(...)" that follows it (it repeated the stop as a second line on the terminal: issue 17).
+    A bug keeps its traceback."""
+
+    stopped_runs: deque = deque(maxlen=64)   # runs whose failure was a user-facing stop
 
     def filter(self, record: logging.LogRecord) -> bool:
         exc = record.exc_info[1] if record.exc_info else None
+        run = getattr(record, "task_run_id", None) or getattr(record, "flow_run_id", None)
         if exc is not None and user_stop(exc):
             record.user_stop = True
+            if run is not None:
+                self.stopped_runs.append(run)
             if not debugging():
                 record.exc_info, record.exc_text = None, None
+        elif run is not None and run in self.stopped_runs and str(record.msg).startswith("Finished in state"):
+            record.user_stop = True
         return True
 
 

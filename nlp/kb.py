@@ -190,6 +190,9 @@ def _parse_aliases(v: Validator, ent: dict, eid: str) -> list[Alias]:
                 counterpart = False
                 text = v.text(item, f"{who}, un elemento de {key}", line_of(ent))
                 line = line_of(item, line_of(ent))
+            if len(text.replace(".", "").strip()) < 2:   # "X" or "A." would match the letter in every article
+                v.fail(line, f"{who}: el nombre {text!r} en {key} tiene una sola letra; un nombre así aparece en "
+                             f"cualquier texto: escriba el nombre completo o una sigla de dos letras o más")
             if case_sensitive and " " in text:
                 v.fail(line, f"{who}: la sigla {text!r} debe ser una sola palabra "
                              f"(las frases van en 'names' o 'ambiguous_names')")

@@ -8,6 +8,9 @@ non-zero. Any other exception is a bug and is shown as one, with its traceback.
 """
 from __future__ import annotations
 
+import errno
+import os
+
 
 class UserError(Exception):
     """A problem the user can fix; its message is one line, in the user's language."""
@@ -23,6 +26,18 @@ class DatabaseLocked(UserError):
     """The database stayed locked by another program for longer than we waited."""
 
     exit_code = 3
+
+
+class DiskFull(UserError):
+    """The disk the warehouse (or the staged pages) is written to is full: the change being written
+    was rolled back, what was committed before is intact. Not a bug: one line, free space, run again."""
+
+
+def no_space_left(exc: BaseException) -> bool:
+    """An error that says the disk is full: ENOSPC from Python, or its words inside DuckDB's or SQLite's."""
+    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+        return True
+    return os.strerror(errno.ENOSPC) in str(exc) or "database or disk is full" in str(exc)
 
 
 class FetchFailed(UserError):

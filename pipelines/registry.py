@@ -7,7 +7,9 @@ the outlet). A host in no outlet's `domains` is *unclassified*, never guessed.
 """
 from __future__ import annotations
 
+import difflib
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -35,6 +37,7 @@ class Outlet:
     feeds: tuple[str, ...] = ()
     sitemaps: tuple[str, ...] = ()
     in_registry: bool = True
+    line: int = field(default=0, compare=False)   # where sources.yaml defines it, for messages
 
 
 @dataclass(frozen=True)
@@ -78,58 +81,208 @@ def normalise_host(host: str) -> str:
     return host.strip().lower().rstrip("/").rstrip(".")
 
 
-def _as_list(value, where: str, key: str) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    if isinstance(value, str):
-        value = [value]
-    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-        raise RegistryError(f"{where}: '{key}' debe ser una lista de textos, p. ej. {key}: [https://example.com/feed/]")
-    return tuple(v.strip() for v in value)
+OUTLET_KEYS = ("name", "domains", "reach", "region", "language", "feeds", "sitemaps")
+DISCOVERY_KEYS = ("name", "url")
+SECTIONS = ("outlets", "discovery")
+
+
+def _line(node, key=None, fallback: int = 1) -> int:
+    """The 1-based line of a key of a mapping, an item of a list, or the node itself (ruamel keeps them)."""
+    lc = getattr(node, "lc", None)
+    if lc is None:
+        return fallback
+    try:
+        if key is None:
+            return lc.line + 1
+        return (lc.item(key) if isinstance(node, list) else lc.key(key))[0] + 1
+    except (KeyError, IndexError, TypeError, AttributeError):
+        return fallback
+
+
+class _Checker:
+    """Raises RegistryError as `path:line: message`, the line found in what ruamel read."""
+
+    def __init__(self, path: Path):
+        self.path = path
+
+    def fail(self, line: int, message: str):
+        raise RegistryError(f"{self.path}:{line}: {message}")
+
+    def keys(self, raw: dict, allowed: tuple[str, ...], who: str) -> None:
+        for key in raw:
+            if key not in allowed:
+                close = difflib.get_close_matches(str(key), allowed, n=1)
+                hint = f" (¿quiso decir '{close[0]}'?)" if close else ""
+                self.fail(_line(raw, key), f"{who}: la clave '{key}' no existe{hint}; las claves son: "
+                                           f"{', '.join(allowed)}")
+
+    def texts(self, raw: dict, key: str, who: str, line: int) -> tuple[tuple[str, int], ...]:
+        """A list of texts (or one text), each with its line."""
+        value = raw.get(key)
+        if value is None:
+            return ()
+        if isinstance(value, str):
+            return ((value.strip(), _line(raw, key, line)),) if value.strip() else ()
+        if not isinstance(value, list):
+            self.fail(_line(raw, key, line), f"{who}: '{key}' debe ser una lista de textos, "
+                                             f"p. ej. {key}: [https://example.com/feed/]")
+        out = []
+        for i, item in enumerate(value):
+            if not isinstance(item, str) or not item.strip():
+                self.fail(_line(value, i, _line(raw, key, line)),
+                          f"{who}: '{key}' debe ser una lista de textos, p. ej. {key}: [https://example.com/feed/]")
+            out.append((item.strip(), _line(value, i, _line(raw, key, line))))
+        return tuple(out)
+
+    def urls(self, raw: dict, key: str, who: str, line: int) -> tuple[str, ...]:
+        """Feed and sitemap addresses: http(s) with a host, else the line that is wrong."""
+        out = []
+        for url, at in self.texts(raw, key, who, line):
+            if not is_web_address(url):
+                self.fail(at, f"{who}: '{url}' en '{key}' no es una dirección web; debe empezar con "
+                              f"http:// o https://, p. ej. https://example.com/feed/")
+            out.append(url)
+        return tuple(out)
+
+
+def is_web_address(url: str) -> bool:
+    """http(s), a host, no spaces: what the crawler can request."""
+    try:
+        parts = urlsplit(url)
+        parts.port   # noqa: B018 -- raises for a port that is no number or out of range
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname) and not any(c.isspace() for c in url)
+
+
+def _read_yaml(path: Path):
+    """The file's data as ruamel reads it (every mapping and list knows its lines)."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.constructor import DuplicateKeyError
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise RegistryError(f"{path}: el archivo de medios no existe") from None
+    except IsADirectoryError:
+        raise RegistryError(f"{path}: es una carpeta, no el archivo de medios") from None
+    except OSError as exc:
+        raise RegistryError(f"{path}: no se puede leer el archivo de medios ({exc.strerror})") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b"\n") + 1
+        raise RegistryError(f"{path}:{line}: el archivo debe guardarse con la codificación UTF-8; esta línea tiene "
+                            f"un carácter en otra codificación (guárdelo de nuevo como UTF-8)") from None
+    try:
+        return YAML(typ="rt").load(text)
+    except DuplicateKeyError as exc:
+        key = re.search(r'duplicate key "([^"]*)"', str(exc.problem))
+        first = exc.context_mark.line + 1 if exc.context_mark else 0
+        raise RegistryError(f"{path}:{exc.problem_mark.line + 1}: la clave '{key.group(1) if key else '?'}' aparece "
+                            f"dos veces en el mismo bloque (que empieza en la línea {first})") from None
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        raise RegistryError(f"{path}:{mark.line + 1 if mark else 1}: no es YAML válido; revise la sangría, los "
+                            f"corchetes y las comillas de esta línea o de la anterior "
+                            f"(detalle técnico: {exc.problem or exc})") from None
+    except YAMLError as exc:
+        raise RegistryError(f"{path}: no es YAML válido: {exc}") from None
 
 
 def load_registry(path: str | Path) -> Registry:
-    """Read and check `sources.yaml`. Errors name the outlet and the field to fix."""
+    """Read and check `sources.yaml`. Errors are one line, `file:line: ...`, naming the outlet and the
+    key to fix: the communications team edits the file by hand (issue 17)."""
     path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except FileNotFoundError:
-        raise RegistryError(f"{path}: el archivo de medios no existe") from None
-    except yaml.YAMLError as exc:
-        raise RegistryError(f"{path}: no es YAML válido: {exc}") from None
+    data = _read_yaml(path)
+    check = _Checker(path)
+    if data is None:
+        check.fail(1, "el archivo de medios está vacío; debe tener la sección 'outlets:' (docs/sources.md)")
     if not isinstance(data, dict):
-        raise RegistryError(f"{path}: se esperaban las secciones 'outlets:' y 'discovery:'")
-    outlets, seen_hosts = [], {}
-    for i, raw in enumerate(data.get("outlets") or [], start=1):
-        where = f"{path}: medio n.º {i}"
-        if not isinstance(raw, dict) or not str(raw.get("name") or "").strip():
-            raise RegistryError(f"{where}: cada medio necesita un 'name' (su nombre)")
+        check.fail(1, "se esperaban las secciones 'outlets:' y 'discovery:'")
+    check.keys(data, SECTIONS, "el archivo")
+    for section in SECTIONS:
+        if data.get(section) is not None and not isinstance(data[section], list):
+            check.fail(_line(data, section), f"la sección '{section}:' debe ser una lista (líneas '- name: ...')")
+    outlets, seen_hosts, seen_names = [], {}, {}
+    section = data.get("outlets") or []
+    for i, raw in enumerate(section):
+        line = _line(section, i, _line(data, "outlets"))
+        if not isinstance(raw, dict) or not isinstance(raw.get("name"), (str, type(None))) \
+                or not str(raw.get("name") or "").strip():
+            check.fail(line, f"el medio n.º {i + 1} necesita un 'name' (su nombre)")
         name = str(raw["name"]).strip()
-        where = f"{path}: medio '{name}'"
+        who = f"medio '{name}'"
+        if name in seen_names:
+            check.fail(line, f"el medio '{name}' aparece dos veces (también en la línea {seen_names[name]})")
+        seen_names[name] = line
+        check.keys(raw, OUTLET_KEYS, who)
+        if raw.get("reach") is None:
+            check.fail(line, f"{who}: falta la clave 'reach' (el alcance: {', '.join(CLASSIFIED_REACHES)})")
         reach = str(raw.get("reach") or "").strip().lower()
         if reach not in CLASSIFIED_REACHES:   # `unclassified` is for hosts outside the registry
-            raise RegistryError(f"{where}: el alcance (reach) es '{raw.get('reach')}'; debe ser uno de "
-                                f"{', '.join(CLASSIFIED_REACHES)}")
-        domains = tuple(normalise_host(d) for d in _as_list(raw.get("domains"), where, "domains"))
+            check.fail(_line(raw, "reach", line), f"{who}: el alcance (reach) es '{raw.get('reach')}'; debe ser uno "
+                                                  f"de {', '.join(CLASSIFIED_REACHES)}")
+        domains = []
+        for domain, at in check.texts(raw, "domains", who, line):
+            if "://" in domain:
+                check.fail(at, f"{who}: '{domain}' en 'domains' debe ser solo el dominio, sin http:// ni "
+                               f"https://, p. ej. {urlsplit(domain).netloc or 'www.example.com'}")
+            if any(c.isspace() for c in domain):
+                check.fail(at, f"{who}: '{domain}' en 'domains' no es un dominio (tiene espacios), p. ej. "
+                               f"www.example.com")
+            host = normalise_host(domain)
+            if host in seen_hosts:
+                check.fail(at, f"{who}: el dominio {host} ya lo usa el medio '{seen_hosts[host][0]}' "
+                               f"(línea {seen_hosts[host][1]})")
+            seen_hosts[host] = (name, at)
+            domains.append(host)
         if not domains:
-            raise RegistryError(f"{where}: necesita al menos un dominio, p. ej. domains: [www.example.com]")
-        for d in domains:
-            if d in seen_hosts:
-                raise RegistryError(f"{where}: el dominio {d} ya lo usa el medio '{seen_hosts[d]}'")
-            seen_hosts[d] = name
+            check.fail(line, f"{who}: necesita al menos un dominio, p. ej. domains: [www.example.com]")
         outlets.append(Outlet(
-            name=name, domains=domains, reach=reach,
+            name=name, domains=tuple(domains), reach=reach,
             region=str(raw.get("region") or "").strip(),
             language=str(raw.get("language") or "").strip(),
-            feeds=_as_list(raw.get("feeds"), where, "feeds"),
-            sitemaps=_as_list(raw.get("sitemaps"), where, "sitemaps"),
+            feeds=check.urls(raw, "feeds", who, line),
+            sitemaps=check.urls(raw, "sitemaps", who, line),
+            line=line,
         ))
     discovery = []
-    for i, raw in enumerate(data.get("discovery") or [], start=1):
+    section = data.get("discovery") or []
+    for i, raw in enumerate(section):
+        line = _line(section, i, _line(data, "discovery"))
         if not isinstance(raw, dict) or not raw.get("url"):
-            raise RegistryError(f"{path}: el canal de búsqueda n.º {i} (discovery) necesita una 'url'")
-        discovery.append(DiscoveryFeed(name=str(raw.get("name") or raw["url"]).strip(), url=str(raw["url"]).strip()))
+            check.fail(line, f"el canal de búsqueda n.º {i + 1} (discovery) necesita una 'url'")
+        who = f"canal de búsqueda '{raw.get('name') or raw['url']}'"
+        check.keys(raw, DISCOVERY_KEYS, who)
+        url = str(raw["url"]).strip()
+        if not is_web_address(url):
+            check.fail(_line(raw, "url", line), f"{who}: '{url}' no es una dirección web; debe empezar con http:// "
+                                                f"o https://")
+        discovery.append(DiscoveryFeed(name=str(raw.get("name") or url).strip(), url=url))
     return Registry(outlets=tuple(outlets), discovery=tuple(discovery))
+
+
+def nothing_to_read(registry: Registry, path: str | Path, backfill: bool) -> str | None:
+    """Why a crawl of this registry could fetch nothing at all, or None.
+
+    A daily crawl reads feeds and news-search feeds; a backfill (`--since`) also reads every
+    outlet's sitemaps (configured, or declared in its robots.txt). Before issue 17 such a crawl
+    'succeeded' with 0 feeds after half a minute; now it stops at once, naming the file and the
+    outlets that have nothing to read."""
+    if registry.discovery or any(o.feeds for o in registry.outlets):
+        return None
+    if not registry.outlets:
+        return (f"{path}:1: no hay ningún medio (outlets) ni canal de búsqueda (discovery) que leer; "
+                f"agregue al menos uno (docs/sources.md)")
+    if backfill:
+        return None
+    names = ", ".join(f"'{o.name}' (línea {o.line})" for o in registry.outlets[:5])
+    more = f" y {len(registry.outlets) - 5} más" if len(registry.outlets) > 5 else ""
+    return (f"{path}:{registry.outlets[0].line}: ningún medio tiene feeds ni hay canales de búsqueda (discovery), "
+            f"así que no hay nada que leer (medios sin feeds: {names}{more}); agregue feeds, o use --since para "
+            f"recorrer sus sitemaps")
 
 
 # --------------------------------------------------------------------------- adding an outlet to the file
@@ -248,7 +401,7 @@ def outlet_added(path: str | Path, name: str, domains: list[str], reach: str, re
         tmp.write(new_text)
     try:
         try:
-            before = len(load_registry(path).outlets) if old_text.strip() else 0
+            before = len(load_registry(path).outlets) if yaml.safe_load(old_text) else 0   # empty: no outlets yet
             after = load_registry(tmp.name)
         except RegistryError as exc:
             raise RegistryError(str(exc).replace(tmp.name, str(path))) from None

@@ -28,7 +28,7 @@ import duckdb
 from pipelines.errors import DatabaseLocked
 from pipelines.vocabulary import TIMEZONE_NAME
 from warehouse.contract import CONTRACT, apply_comments
-from warehouse.lake import Location, WarehouseMissing, attach, engine, locate, sql_string
+from warehouse.lake import Location, WarehouseMissing, attach, engine, full_disk, locate, location_of, sql_string
 
 log = logging.getLogger(__name__)
 HERE = Path(__file__).parent
@@ -70,6 +70,14 @@ def connect(path: str | Path, *, read_only: bool = False, wait_seconds: float = 
             say: Callable[[str], None] | None = None) -> duckdb.DuckDBPyConnection:
     """Open (creating and upgrading if needed) the warehouse named by `path` (see warehouse.lake.locate)."""
     location = locate(path)
+    try:
+        return _connect(location, read_only, wait_seconds, say)
+    except (duckdb.Error, OSError) as exc:   # a full disk is a one-line stop, not a bug
+        raise full_disk(exc, location) or exc
+
+
+def _connect(location: Location, read_only: bool, wait_seconds: float,
+             say: Callable[[str], None] | None) -> duckdb.DuckDBPyConnection:
     missing = WarehouseMissing(f"Todavía no hay datos en {location.label}: corra primero prodesc-monitor crawl "
                                f"(o prodesc-monitor load).")
     if read_only and not location.exists():
@@ -192,7 +200,17 @@ class Attempt:
         if is_conflict(exc):
             self.conflict = exc
             return True                           # swallowed: `transactions` runs the block again
+        if isinstance(exc, (duckdb.Error, OSError)):
+            stop = full_disk(exc, self._location())
+            if stop is not None:                  # rolled back: what was committed before is intact
+                raise stop from exc
         return False
+
+    def _location(self) -> Location | None:
+        try:
+            return location_of(self.con)
+        except duckdb.Error:
+            return None
 
 
 def transactions(con, *, who: str = "", take_turn: bool = True,

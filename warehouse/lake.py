@@ -19,6 +19,7 @@ from PyPI packages and are loaded by path: DuckDB would otherwise try to downloa
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 import sysconfig
 from dataclasses import dataclass
@@ -26,7 +27,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.errors import ConfigError, UserError
+from pipelines.errors import ConfigError, DiskFull, UserError, no_space_left
 
 EXTENSION_VERSION = f"v{duckdb.__version__}"
 DEFAULT_DATA_PATH = "data/monitor.files"
@@ -41,6 +42,57 @@ class LegacyDatabase(UserError):
 
 class WarehouseMissing(UserError):
     """Nothing to read yet: no crawl or load has created the warehouse."""
+
+
+# Below this many free bytes an I/O error of DuckDB or SQLite is taken for a full disk: SQLite
+# says only "disk I/O error" when it cannot grow its WAL (seen with issue 17's tmpfs test).
+LOW_SPACE_BYTES = 1 << 20
+
+
+def full_disk(exc: BaseException, location: "Location | None") -> DiskFull | None:
+    """The one-line stop for an error that a full disk caused, or None if the disk is not the cause."""
+    folders = []
+    if location is not None:
+        folders = [f for f in (location.sqlite_file and location.sqlite_file.parent, location.data_path) if f]
+    free = {}
+    for folder in folders:
+        try:
+            free[folder] = shutil.disk_usage(folder).free
+        except OSError:
+            continue
+    if not no_space_left(exc) and not (free and min(free.values()) < LOW_SPACE_BYTES):
+        return None
+    where = min(free, key=free.get) if free else Path(getattr(exc, "filename", None) or ".").absolute().parent
+    label = location.label if location is not None else "el almacén"
+    return DiskFull(f"El disco de {where} está lleno y el cambio en {label} no se guardó; lo guardado antes sigue "
+                    f"intacto. Libere espacio y vuelva a correr el comando: nada se contará dos veces.")
+
+
+class FolderUnusable(UserError):
+    """The warehouse's folder does not exist or cannot be written (issue 17: a mistyped `--db`
+    made a crawl create a tree of folders; a read-only one failed inside DuckDB with a traceback)."""
+
+
+def check_folder(db: str | Path) -> None:
+    """Before writing to the warehouse named by `--db`: the catalog's folder exists (only the
+    default `data/` of the current directory is created, as on a fresh checkout) and can be written,
+    with the data folder. Not through locate(), which reads the catalog's first bytes."""
+    if str(db).startswith(POSTGRES_PREFIX):
+        return
+    path = Path(db).absolute()
+    data_path, label = path.with_name(path.name + ".files"), str(db)
+    folder = path.parent
+    if not folder.is_dir():
+        if folder.exists():
+            raise FolderUnusable(f"{folder} no es una carpeta: indique otra base de datos con --db ARCHIVO.")
+        if folder != Path(DEFAULT_DATA_PATH).parent.absolute():
+            raise FolderUnusable(f"No existe la carpeta {folder} de la base de datos {label}: créela, o "
+                                 f"indique otra con --db ARCHIVO.")
+        return
+    for place in (folder, data_path):
+        if place.exists() and not os.access(place, os.W_OK | os.X_OK):
+            raise FolderUnusable(f"No se puede escribir en {place} (solo lectura) y la base de datos "
+                                 f"{label} debe escribirse ahí: indique otra con --db ARCHIVO.")
 
 
 @dataclass(frozen=True)
@@ -188,6 +240,8 @@ def attach_sql(location: Location, *, alias: str = "lake", read_only: bool = Fal
 def attach(con, location: Location, *, alias: str = "lake", read_only: bool = False,
            snapshot: int | None = None) -> None:
     if not read_only:
+        if location.sqlite_file is not None:
+            check_folder(location.sqlite_file)
         prepare_catalog(location)
         location.data_path.mkdir(parents=True, exist_ok=True)
     con.execute(attach_sql(location, alias=alias, read_only=read_only, snapshot=snapshot))

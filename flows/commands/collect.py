@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flows.commands.common import (
-    DAY, command, db_option, lang_option, option, print_summary, quiet_prefect, require_sources, since_option,
+    DAY, command, db_option, fail, lang_option, option, print_summary, quiet_prefect, require_crawlable, since_option,
     sources_option, workers_option,
 )
 from flows.commands.language import Words, number
@@ -25,10 +25,12 @@ from flows.commands.language import Words, number
              "extracción de texto)")
 @lang_option()
 def crawl(sources, db, since, until, workers, refetch, lang) -> int:
+    if since and until and until < since:
+        fail(Words(lang)("until_before_since", since=since, until=until))
+    require_crawlable(sources, db, since)
     quiet_prefect()
     from flows.flows import run_crawl
 
-    require_sources(sources)
     result = run_crawl(str(sources), str(db), since=since, until=until, refetch=refetch, workers=workers,
                        fetch_retries=0)
     print_summary(result, lang)

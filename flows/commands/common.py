@@ -89,14 +89,42 @@ def command(name: str, short: str, description: str | None = None, **kwargs):
 
 # ------------------------------------------------------------------ value types, with Spanish messages
 
+# Dates and years the monitor can mean: the online press began in the 1990s, and a year past the next
+# is a typing mistake (`--since 1900-01-01` crawled every sitemap back to 1900; `--year 0` wrote an
+# empty report for the year 0: issue 17).
+FIRST_YEAR = 1990
+
+
+def last_sensible_year() -> int:
+    return date.today().year + 1
+
+
 class _Day(click.ParamType):
     name = "fecha"
 
     def convert(self, value, param, ctx) -> str:
         try:
-            return date.fromisoformat(str(value)).isoformat()
+            day = date.fromisoformat(str(value))
         except ValueError:
             self.fail(f"'{value}' no es una fecha como 2023-01-31.", param, ctx)
+        if not FIRST_YEAR <= day.year <= last_sensible_year():
+            self.fail(f"'{value}' está fuera de lo que el monitor puede leer: use una fecha entre {FIRST_YEAR} y "
+                      f"{last_sensible_year()}.", param, ctx)
+        return day.isoformat()
+
+
+class _Year(click.ParamType):
+    name = "año"
+
+    def convert(self, value, param, ctx) -> int:
+        try:
+            year = int(value)
+        except (TypeError, ValueError):
+            self.fail(f"'{value}' no es un año como 2023.", param, ctx)
+        if not FIRST_YEAR <= year <= last_sensible_year():
+            self.fail(f"'{value}' no es un año que el monitor pueda contar: use uno entre {FIRST_YEAR} y "
+                      f"{last_sensible_year()}.", param, ctx)
+        return year
 
 
 class _Week(click.ParamType):
@@ -129,7 +157,7 @@ class OneOf(click.Choice):
         self.fail(f"'{value}' no es válido; use uno de: {', '.join(self.choices)}.", param, ctx)
 
 
-DAY, WEEK = _Day(), _Week()
+DAY, WEEK, YEAR = _Day(), _Week(), _Year()
 INT = _Number(int, "n", "un número entero")
 DECIMAL = _Number(float, "x", "un número como 0.95")
 PATH = click.Path(path_type=Path)
@@ -156,7 +184,7 @@ def lang_option(choices: tuple[str, ...] = ("es", "en"), default: str = "es",
 
 
 def year_option(help: str = "el año (por omisión: el año pasado)"):
-    return option("--year", type=INT, default=last_year, metavar="AÑO", help=help)
+    return option("--year", type=YEAR, default=last_year, metavar="AÑO", help=help)
 
 
 def week_option(help: str = "la semana ISO, p. ej. 2026-W47 (por omisión: la última semana completa)"):
@@ -208,6 +236,20 @@ def fail(message: str, code: int = 2) -> NoReturn:
 def require_sources(path: Path) -> None:
     if not Path(path).exists():
         fail(f"No existe el archivo de fuentes {path}. Indique otro con --sources ARCHIVO.")
+
+
+def require_crawlable(path: Path, db: Path, since: str | None) -> None:
+    """Before a crawl starts Prefect and Scrapy (half a minute): the sources file readable and with
+    something to read, the database's folder there and writable. Each mistake is one line naming
+    the file (and the line)."""
+    from pipelines.registry import RegistryError, load_registry, nothing_to_read
+    from warehouse.lake import check_folder
+
+    check_folder(db)
+    require_sources(path)
+    problem = nothing_to_read(load_registry(path), path, backfill=bool(since))
+    if problem:
+        raise RegistryError(problem)
 
 
 def require_db(path: Path) -> None:

@@ -8,7 +8,7 @@ import click
 from click.core import ParameterSource
 
 from flows.commands.common import (
-    INT, PATH, OneOf, command, db_option, fail, lang_option, live_option, option, out_option, require_db,
+    INT, PATH, YEAR, OneOf, command, db_option, fail, lang_option, live_option, option, out_option, require_db,
     year_option,
 )
 
@@ -51,6 +51,7 @@ def tally(year, db, lang, out, paragraph, freeze, by, yes, note, live, compare, 
     langs = ("es", "en") if lang == "both" else (lang,)
     if freeze and not (by or "").strip():
         fail(f"Diga quién congela {year}: --by \"su nombre\" (queda guardado con la cifra).")
+    require_db(db)   # connect() would create an empty warehouse and print a table of zeros (issue 17)
     con = connect(db)
     try:
         if list_frozen:
@@ -309,7 +310,7 @@ SEARCH_CSV_HEAD = ("puntaje", "fecha", "medio", "título", "enlace", "aparición
          "entre **. P. ej.: prodesc-monitor search parque eólico --year 2023 --appearances")
 @click.argument("words", nargs=-1, metavar="PALABRAS...")
 @option("--appearances", is_flag=True, help="solo los artículos que cuentan como apariciones")
-@option("--year", type=INT, default=None, metavar="AÑO", help="solo los publicados ese año")
+@option("--year", type=YEAR, default=None, metavar="AÑO", help="solo los publicados ese año")
 @option("--outlet", metavar="MEDIO", help="solo los de medios cuyo nombre contiene este texto, p. ej. --outlet jornada")
 @option("--case", "case", metavar="PROCESO",
         help="solo los artículos sobre este proceso acompañado: su identificador o su nombre, p. ej. "
