@@ -56,7 +56,7 @@ log = logging.getLogger(__name__)
 # table, and every later read on it fails ("Failed to read inlined data ... does not exist"),
 # until it is opened again. So the desk then opens the warehouse again, and reads a page (a GET:
 # it only reads) once more on the new connection; a form (POST) is not repeated, it says it
-# could not save, and the next one works. Found by tests/test_concurrency.py.
+# could not save, and the next one works. Found by tests/reliability/test_concurrency.py.
 READ_RETRIES = 2
 
 

@@ -1,7 +1,7 @@
 """The content of the hostile web: every fault of docs/reliability.md on one local site.
 
 Written for these tests (no outlet's content). `build(base)` returns the routes for
-`tests.hostile.server.serving`; `sources_yaml(base)` the registry that crawls it.
+`tests.reliability.hostile.server.serving`; `sources_yaml(base)` the registry that crawls it.
 """
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import io
 import os
 import zlib
 
-from tests.hostile.server import drip, endless, redirect_chain
+from tests.reliability.hostile.server import drip, endless, redirect_chain
 
 ARTICLE = """<!DOCTYPE html>
 <html lang="es"><head><meta charset="{charset}">

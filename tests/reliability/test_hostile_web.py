@@ -1,4 +1,4 @@
-"""The real crawler, in its own process, against a hostile web on 127.0.0.1 (tests/hostile/web.py).
+"""The real crawler, in its own process, against a hostile web on 127.0.0.1 (tests/reliability/hostile/web.py).
 
 One crawl (module fixture) meets every fault at once: private-address links, a file://
 link, parser bombs, redirect loops, never-ending bodies, lying charsets, binary pages.
@@ -15,8 +15,8 @@ from warehouse.db import connect as open_warehouse
 import pytest
 
 from flows.steps import LOCAL_SERVER_SETTINGS, crawl
-from tests.hostile import web
-from tests.hostile.server import serving
+from tests.reliability.hostile import web
+from tests.reliability.hostile.server import serving
 
 SETTINGS = {**LOCAL_SERVER_SETTINGS, "NETWORK_ALLOWLIST": "127.0.0.1", "DOWNLOAD_TIMEOUT": "3", "RETRY_TIMES": "0"}
 
