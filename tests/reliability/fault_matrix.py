@@ -79,8 +79,8 @@ def matrix_rows(path: Path = MATRIX) -> list[Row]:
 
 def key_of(nodeid: str) -> str:
     """A collected test's node id as a row names it: no parameters, no class."""
-    path, _, rest = nodeid.partition("::")
-    name = rest.split("::")[-1].split("[")[0]
+    path, _, rest = nodeid.split("[", 1)[0].partition("::")     # parameters may hold "::" ([::1])
+    name = rest.split("::")[-1]
     return f"{path}::{name}" if name else path
 
 
