@@ -7,8 +7,9 @@ tests that ran passed. A skipped or xfailed test is no survival: its row counts 
 (unless another of its tests failed: then as failed).
 
 This conftest is loaded whenever anything under tests/reliability/ is collected, so also by
-the whole suite (`python -m pytest -q` from the repository root); a run of other files alone
-never names a row's test of this folder and prints no line unless one of theirs is named.
+the whole suite (`python -m pytest -q` from the repository root), and counts there the rows
+of tests outside this folder too; a run that collects nothing under tests/reliability/ does not
+load it and prints no line.
 """
 from __future__ import annotations
 
