@@ -125,7 +125,7 @@ class MonitorSpider(SitemapSpider):
 
     def parse_feed(self, response, via: str):
         ctype = response.headers.get("Content-Type", b"").decode("latin-1")
-        feed = parse_feed(response.body, response.url, ctype)
+        feed = parse_feed(response.body, response.url, ctype, self.settings.getint("FEED_MAX_ENTRIES"))
         self.crawler.stats.inc_value(f"prodesc/{via}_feeds")
         if feed.bozo:
             self.crawler.stats.inc_value("prodesc/feeds_ill_formed")
@@ -134,6 +134,10 @@ class MonitorSpider(SitemapSpider):
         if not feed.entries:
             self.crawler.stats.inc_value("prodesc/feeds_empty")
             logger.warning("Feed %s gave no entries", response.url)
+        if feed.capped:
+            self.crawler.stats.inc_value("prodesc/feed_entries_capped", feed.capped)
+            logger.warning("Feed %s lists %d entries beyond FEED_MAX_ENTRIES (%d): only the first %d are read",
+                           response.url, feed.capped, *[self.settings.getint("FEED_MAX_ENTRIES")] * 2)
         if feed.dropped:
             self.crawler.stats.inc_value("prodesc/listed_not_a_url", feed.dropped)
             logger.warning("Feed %s: %d entries link to no valid web address; skipped", response.url, feed.dropped)

@@ -27,7 +27,7 @@ comes from a feed, a sitemap or a news search that anyone could have written. So
   listing's feed check records why. A feed or sitemap declaring XML entities in
   its DTD is logged and counted (`prodesc/xml_entities_ignored`): neither
   feedparser (it strips the declarations, external entities off) nor lxml
-  (`resolve_entities=False`) expands them, which `tests/test_hostile_parsers.py`
+  (`resolve_entities=False`) expands them, which `tests/reliability/test_hostile_web.py`
   proves. Endless redirects, never-ending and oversized bodies are Scrapy's
   REDIRECT_MAX_TIMES, DOWNLOAD_TIMEOUT and DOWNLOAD_MAXSIZE (settings.py).
 

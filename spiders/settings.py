@@ -54,6 +54,9 @@ NETWORK_ALLOWLIST = []
 DOWNLOAD_HANDLERS = {"file": None, "data": None, "ftp": None, "s3": None}
 REDIRECT_ENABLED = True
 REDIRECT_MAX_TIMES = 10
+# A feed lists a few hundred entries at most; past this many the rest is never parsed nor fetched
+# (counted prodesc/feed_entries_capped): a 100 000-item feed must not become 100 000 requests.
+FEED_MAX_ENTRIES = 2000
 # HTTP proxies come from http_proxy/https_proxy through Scrapy's HttpProxyMiddleware (on by default).
 
 # --- Incremental runs ---------------------------------------------------------------

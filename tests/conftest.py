@@ -48,19 +48,6 @@ def registry(registry_file):
     return load_registry(registry_file)
 
 
-def hold_catalog(path, ready, release):
-    """Another program holding the warehouse's SQLite catalog exclusively (a `sqlite3` shell in
-    BEGIN EXCLUSIVE): writers must wait, then explain; readers (WAL) go on."""
-    import sqlite3
-
-    db = sqlite3.connect(path, isolation_level=None)
-    db.execute("BEGIN EXCLUSIVE")
-    ready.set()
-    release.wait(60)
-    db.execute("ROLLBACK")
-    db.close()
-
-
 # ------------------------------------------------------------------ a real PostgreSQL (tests/pgserver.py)
 
 @pytest.fixture(scope="session")

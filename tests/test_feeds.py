@@ -34,3 +34,13 @@ def test_latin1_feed_without_declared_charset():
 
 def test_html_instead_of_feed_gives_no_entries():
     assert parse_feed(b"<html><body>hola</body></html>", "http://x.example/feed/").entries == ()
+
+
+def test_past_max_entries_the_feed_is_cut_before_parsing_and_counted():
+    rss = RSS.replace(b"</channel>", b"".join(b"<item><link>/n%d</link></item>" % i for i in range(10)) + b"</channel>")
+    feed = parse_feed(rss, "http://x.example/feed/", max_entries=3)
+    assert [e.link for e in feed.entries] == ["http://x.example/uno", "http://x.example/dos", "http://x.example/n0"]
+    assert (feed.capped, feed.bozo, feed.problem) == (9, False, None)     # the cut is ours, not the feed's fault
+    atom = ATOM.replace(b"</feed>", b'<entry><link href="/dos"/></entry><atom:entry xmlns:atom="http://www.w3.org/2005/Atom"/></feed>')
+    assert parse_feed(atom, "http://x.example/atom", max_entries=1).capped == 2
+    assert parse_feed(rss, "http://x.example/feed/").capped == 0 and len(parse_feed(rss, "http://x.example/feed/").entries) == 12

@@ -272,7 +272,7 @@ def test_a_crawl_stopped_by_a_held_lock_says_one_line(prefect_server, tmp_path):
     Prefect's traceback before it; PRODESC_MONITOR_DEBUG=1 brings the traceback back."""
     import multiprocessing
 
-    from conftest import hold_catalog
+    from holders import hold_catalog
     db = tmp_path / "locked.ducklake"
     open_warehouse(db).close()
     ready, release = multiprocessing.Event(), multiprocessing.Event()

@@ -740,7 +740,7 @@ def test_the_outlet_form_offers_states_and_languages_by_name(con, sources):
 
 def test_a_page_that_lost_a_race_with_compaction_is_read_again(con, sources, monkeypatch):
     """After another process compacts the lake, a connection opened before fails every read
-    (tests/test_concurrency.py found it; the next test reproduces it for real): the desk
+    (tests/reliability/test_concurrency.py found it; the next test reproduces it for real): the desk
     opens the warehouse again and reads the page once more instead of a 500. An error that is
     not that one is shown, in Spanish."""
     import duckdb

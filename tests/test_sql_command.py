@@ -171,7 +171,7 @@ def test_a_writer_holding_the_catalog_does_not_stop_the_analyst(db, capsys):
     import multiprocessing
     import time
 
-    from conftest import hold_catalog
+    from holders import hold_catalog
     ready, release = multiprocessing.Event(), multiprocessing.Event()
     holder = multiprocessing.Process(target=hold_catalog, args=(str(db), ready, release))
     holder.start()

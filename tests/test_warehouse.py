@@ -141,7 +141,7 @@ def test_a_catalog_held_by_another_program_makes_writes_wait_then_explain_and_re
     import multiprocessing
 
     import warehouse.db
-    from conftest import hold_catalog
+    from holders import hold_catalog
     from pipelines.errors import DatabaseLocked
     path = tmp_path / "locked.ducklake"
     connect(path).close()

@@ -26,7 +26,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import unquote, urlsplit
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -37,7 +37,7 @@ from starlette.responses import Response as StarletteResponse
 from starlette.routing import Route
 
 from flows.desk.messages import desk_text
-from flows.desk.security import (FormTooLarge, OwnPagesOnly, SecurityHeaders, read_form, reviewer_cookie,
+from flows.desk.security import (FormTooLarge, OwnPagesOnly, SecurityHeaders, fields, read_form, reviewer_cookie,
                                  reviewer_from, reviewer_name, safe_back)
 from flows.desk.views import (LANGUAGES, PAGE_SIZE, STATES, Flashes, Pages, dated, filters_from, outlets, query_of,
                               queue, this_week, week_choices, with_flash)
@@ -56,7 +56,7 @@ log = logging.getLogger(__name__)
 # table, and every later read on it fails ("Failed to read inlined data ... does not exist"),
 # until it is opened again. So the desk then opens the warehouse again, and reads a page (a GET:
 # it only reads) once more on the new connection; a form (POST) is not repeated, it says it
-# could not save, and the next one works. Found by tests/test_concurrency.py.
+# could not save, and the next one works. Found by tests/reliability/test_concurrency.py.
 READ_RETRIES = 2
 
 
@@ -137,7 +137,7 @@ class ReviewDesk:
             raw_path = request.scope.get("raw_path") or request.url.path.encode()
             query = request.scope.get("query_string", b"").decode("latin-1")
             target = raw_path.decode("latin-1") + (f"?{query}" if query else "")
-            ask = Ask({k: v[-1] for k, v in parse_qs(query).items()}, form, reviewer, target)
+            ask = Ask(fields(query), form, reviewer, target)
             for attempt in range(1, READ_RETRIES + 1):
                 try:
                     return await run_in_threadpool(page, ask)

@@ -18,6 +18,10 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
 COOKIE = "reviewer"
+# Control characters (tab, LF and CR apart) in a field: never typed in a desk form. A NUL that
+# reaches DuckDB as a parameter ends the string of the SQL DuckLake sends to its catalog (a parser
+# error, a 500 page): they are dropped from every query and form field (tests/reliability).
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 FORM_LIMIT = 1_000_000          # bytes; a desk form is a few hundred
 CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self'; "
        "frame-ancestors 'none'; base-uri 'none'")
@@ -124,4 +128,11 @@ async def read_form(request: Request, limit: int = FORM_LIMIT) -> dict[str, str]
         body += chunk
         if len(body) > limit:
             raise FormTooLarge(limit)
-    return {k: v[-1] for k, v in parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True).items()}
+    return fields(body.decode("utf-8", "replace"), keep_blank=True)
+
+
+def fields(encoded: str, keep_blank: bool = False) -> dict[str, str]:
+    """The last value of each field of a query string or url-encoded form, control characters
+    (CONTROL_CHARS) dropped from names and values."""
+    return {CONTROL_CHARS.sub("", k): CONTROL_CHARS.sub("", v[-1])
+            for k, v in parse_qs(encoded, keep_blank_values=keep_blank).items()}

@@ -22,9 +22,9 @@ import pytest
 from flows.demo.sampleweb import serving
 from flows.steps import LOCAL_SERVER_SETTINGS, crawl, fetch, load_staged, pending_staged, staging_dir_for
 
-SAMPLE = Path(__file__).parent.parent / "flows" / "demo" / "sample_web"
+SAMPLE = Path(__file__).resolve().parents[2] / "flows" / "demo" / "sample_web"
 SOURCES = SAMPLE / "sources.yaml"
-REPO = Path(__file__).parent.parent
+REPO = Path(__file__).resolve().parents[2]
 QUIET = lambda m: None  # noqa: E731
 
 
@@ -168,7 +168,7 @@ def test_locked_database_keeps_staged_pages_and_explains(tmp_path, uninterrupted
         fetch(SOURCES, db, "run1", "2023-01-01", settings=LOCAL_SERVER_SETTINGS, env={"http_proxy": proxy})
     connect(db).close()
     import warehouse.db
-    from conftest import hold_catalog
+    from holders import hold_catalog
     monkeypatch.setattr(warehouse.db, "WRITE_PATIENCE_S", 2)          # not 2 minutes in a test
     ready, release = multiprocessing.Event(), multiprocessing.Event()
     holder = multiprocessing.Process(target=hold_catalog, args=(str(db), ready, release))

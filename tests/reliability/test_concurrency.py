@@ -43,7 +43,7 @@ from flows.demo.sampleweb import serving
 from flows.steps import pending_staged, staging_dir_for
 from tests.test_review import Client
 
-REPO = Path(__file__).parent.parent
+REPO = Path(__file__).resolve().parents[2]
 SAMPLE = REPO / "flows" / "demo" / "sample_web"
 SOURCES = SAMPLE / "sources.yaml"
 WEEK = "2026-W47"                 # a week of the sample web with three appearances

@@ -1,4 +1,4 @@
-"""The real crawler, in its own process, against a hostile web on 127.0.0.1 (tests/hostile/web.py).
+"""The real crawler, in its own process, against a hostile web on 127.0.0.1 (tests/reliability/hostile/web.py).
 
 One crawl (module fixture) meets every fault at once: private-address links, a file://
 link, parser bombs, redirect loops, never-ending bodies, lying charsets, binary pages.
@@ -15,10 +15,11 @@ from warehouse.db import connect as open_warehouse
 import pytest
 
 from flows.steps import LOCAL_SERVER_SETTINGS, crawl
-from tests.hostile import web
-from tests.hostile.server import serving
+from tests.reliability.hostile import web
+from tests.reliability.hostile.server import serving
 
-SETTINGS = {**LOCAL_SERVER_SETTINGS, "NETWORK_ALLOWLIST": "127.0.0.1", "DOWNLOAD_TIMEOUT": "3", "RETRY_TIMES": "0"}
+SETTINGS = {**LOCAL_SERVER_SETTINGS, "NETWORK_ALLOWLIST": "127.0.0.1", "DOWNLOAD_TIMEOUT": "3", "RETRY_TIMES": "0",
+            "FEED_MAX_ENTRIES": "50"}     # 2000 in production; 50 keeps the 100 000-item feed's 404s few
 
 
 @pytest.fixture(scope="module")
@@ -86,7 +87,29 @@ def test_file_links_are_never_read(hostile):
     assert not hostile["con"].execute("SELECT count(*) FROM articles WHERE main_text LIKE '%root:%'").fetchone()[0]
 
 
+def test_a_redirect_to_file_is_never_followed(hostile):
+    """A public page answering 302 to file:///etc/passwd: Scrapy follows redirects to http(s) only,
+    so the 302 stays the page's answer (an `http_error` skip); nothing local is read."""
+    assert "/to-file" in hostile["requested"]
+    assert _skips(hostile["con"])[hostile["base"] + "/to-file"] == ("http_error", "302")
+    assert hostile["stats"]["prodesc/refused/scheme"] == 1       # the feed's own file: link, nothing more
+    assert b"root:" not in hostile["staged"]
+    assert "file:///etc/passwd" not in hostile["con"].execute("SELECT string_agg(url, ' ') FROM articles").fetchone()[0]
+
+
 # --- parser bombs -----------------------------------------------------------------------
+def test_a_100k_item_feed_is_read_up_to_the_cap_and_counted(hostile):
+    """100 000 entries within DOWNLOAD_MAXSIZE: the first FEED_MAX_ENTRIES are read and fetched,
+    the rest counted and logged, never parsed nor requested."""
+    assert hostile["stats"]["prodesc/feed_entries_capped"] == 100_000 - 50
+    assert "beyond FEED_MAX_ENTRIES (50): only the first 50 are read" in hostile["log"]
+    fetched = sorted(p for p in hostile["requested"] if p.startswith("/n/"))
+    assert fetched == sorted(f"/n/{i}" for i in range(50))
+    entries, problem = hostile["con"].execute(
+        "SELECT entries, problem FROM feed_checks WHERE listing_url LIKE '%feed-100k.xml'").fetchone()
+    assert (entries, problem) == (50, None)
+
+
 def test_billion_laughs_feed_and_sitemap_are_not_expanded(hostile):
     con = hostile["con"]
     assert hostile["stats"]["prodesc/xml_entities_ignored"] >= 3

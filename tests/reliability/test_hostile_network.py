@@ -86,7 +86,7 @@ def test_the_real_resolver_refuses_a_name_for_loopback():
     assert mw.verdict_for_addresses("localhost", addresses)
 
 
-SAMPLE = Path(__file__).parent.parent / "flows" / "demo" / "sample_web"
+SAMPLE = Path(__file__).resolve().parents[2] / "flows" / "demo" / "sample_web"
 
 
 def test_behind_the_replay_proxy_private_literals_are_still_refused(tmp_path):
@@ -94,7 +94,7 @@ def test_behind_the_replay_proxy_private_literals_are_still_refused(tmp_path):
     IP literal in a feed is still refused, never handed to the proxy."""
     from flows.demo.sampleweb import serving
     from flows.steps import LOCAL_SERVER_SETTINGS, run_scrapy
-    from tests.hostile.web import article, rss
+    from tests.reliability.hostile.web import article, rss
     webdir = tmp_path / "web"
     (webdir / "f").mkdir(parents=True)
     (webdir / "f" / "feed.xml").write_bytes(rss([("interna", "http://10.0.0.5/nota"),
@@ -122,8 +122,8 @@ def test_behind_the_replay_proxy_private_literals_are_still_refused(tmp_path):
 
 def test_without_the_allow_list_a_loopback_feed_is_refused(tmp_path):
     from flows.steps import LOCAL_SERVER_SETTINGS, run_scrapy
-    from tests.hostile.server import serving
-    from tests.hostile.web import rss
+    from tests.reliability.hostile.server import serving
+    from tests.reliability.hostile.web import rss
     routes: dict = {}
     with serving(routes) as server:
         routes["/feed.xml"] = (200, {"Content-Type": "application/rss+xml"}, rss([("a", server.base + "/a")]))

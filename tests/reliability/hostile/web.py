@@ -1,7 +1,7 @@
 """The content of the hostile web: every fault of docs/reliability.md on one local site.
 
 Written for these tests (no outlet's content). `build(base)` returns the routes for
-`tests.hostile.server.serving`; `sources_yaml(base)` the registry that crawls it.
+`tests.reliability.hostile.server.serving`; `sources_yaml(base)` the registry that crawls it.
 """
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import io
 import os
 import zlib
 
-from tests.hostile.server import drip, endless, redirect_chain
+from tests.reliability.hostile.server import drip, endless, redirect_chain
 
 ARTICLE = """<!DOCTYPE html>
 <html lang="es"><head><meta charset="{charset}">
@@ -51,6 +51,14 @@ def urlset(locs: list[str], doctype: str = "") -> bytes:
             f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{body}</urlset>').encode()
 
 
+def huge_feed(items: int = 100_000) -> bytes:
+    """An RSS feed of `items` entries (3.4 MB for 100 000: within DOWNLOAD_MAXSIZE), each
+    linking to its own page of the hostile site (404 there), no date: all in the window."""
+    body = b"".join(b"<item><link>/n/%d</link></item>" % i for i in range(items))
+    return (b'<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel><title>Enorme</title>'
+            + body + b"</channel></rss>")
+
+
 def gzip_bomb(expanded: int = 200 * 1024 * 1024) -> bytes:
     """A small .gz (~200 KB) that expands to `expanded` bytes of an XML-looking sitemap."""
     out = io.BytesIO()
@@ -89,7 +97,7 @@ def build(base: str) -> dict:
         "http://0.0.0.0/nota",                      # unspecified
     ]
     articles = ["/good", "/cp1252", "/mojibake", "/control", "/binary", "/truncated", "/empty", "/drip",
-                "/endless", "/loop-a", "/chain/0", "/to-metadata", "/encoded-bomb", "/pdf"]
+                "/endless", "/loop-a", "/chain/0", "/to-metadata", "/to-file", "/encoded-bomb", "/pdf"]
     xxe_doctype = (f'<!DOCTYPE rss [<!ENTITY xxe SYSTEM "{passwd}">'
                    f'<!ENTITY cb SYSTEM "{base}/xxe-callback">]>\n')
     routes = {
@@ -134,6 +142,8 @@ def build(base: str) -> dict:
         "/loop-a": (302, {"Location": base + "/loop-b"}, b""),
         "/loop-b": (302, {"Location": base + "/loop-a"}, b""),
         "/chain/*": redirect_chain(base + "/chain"),
+        "/to-file": (302, {"Location": passwd}, b""),
+        "/feed-100k.xml": (200, RSS, huge_feed()),
         "/to-metadata": (302, {"Location": "http://169.254.169.254/latest/meta-data/iam"}, b""),
         "/encoded-bomb": (200, {**HTML, "Content-Encoding": "gzip"}, gzip_encoded_bomb()),
     }
@@ -143,7 +153,8 @@ def build(base: str) -> dict:
 def sources_yaml(base: str) -> str:
     host_port = base.split("//", 1)[1]
     feeds = ", ".join(f"{base}/{f}" for f in ("feed.xml", "lol.xml", "xxe.xml", "html-feed.xml", "empty-feed.xml",
-                                              "binary-feed.xml", "truncated-feed.xml"))
+                                              "binary-feed.xml", "truncated-feed.xml",
+                                              "feed-100k.xml"))
     sitemaps = ", ".join(f"{base}/{f}" for f in ("sitemap.xml", "sitemap-lol.xml", "sitemap-xxe.xml",
                                                  "sitemap-bomb.xml.gz", "sitemap-bad.xml.gz",
                                                  "sitemap-notxml.xml", "sitemap-badloc.xml"))

@@ -13,7 +13,7 @@ import duckdb
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-REPO = Path(__file__).parent.parent
+REPO = Path(__file__).resolve().parents[2]
 DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 cells = st.one_of(st.text(max_size=40), st.sampled_from(DANGEROUS).flatmap(lambda c: st.text(max_size=30).map(lambda t: c + t)))
 

@@ -4,7 +4,7 @@ Every HTML page goes through extraction and the tagger, every feed through
 `parse_feed`, every sitemap through Scrapy's `Sitemap` and our news-date reader:
 nothing may raise. Where MANIFEST.md gives ground truth, extraction is compared
 with it and must stay above a floor. Skips cleanly where the folder is absent.
-Run `python -m tests.test_hostile_realdata` to print the figures.
+Run `python -m tests.reliability.test_hostile_realdata` to print the figures.
 """
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-REALDATA = Path(__file__).resolve().parent.parent.parent / "shared" / "realdata"
+REALDATA = Path(__file__).resolve().parents[3] / "shared" / "realdata"
 pytestmark = pytest.mark.skipif(not REALDATA.is_dir(), reason="../shared/realdata is absent")
 
 _WORD = re.compile(r"\w+")
@@ -173,7 +173,7 @@ def test_every_real_sitemap_parses_without_error():
 if __name__ == "__main__":  # the figures for docs/reliability.md
     from nlp.tagger import Tagger
     from pipelines.registry import load_registry
-    reg = load_registry(Path(__file__).resolve().parent.parent / "sources.yaml")
+    reg = load_registry(Path(__file__).resolve().parents[2] / "sources.yaml")
     pages = run_pages(reg, Tagger.load())
     pages.pop("failures")
     print(json.dumps({"pages": pages, "feeds": run_feeds(), "sitemaps": run_sitemaps()}, indent=1))
