@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from datetime import date, datetime
 
 import dateparser
@@ -131,16 +132,19 @@ def stated_date(tree) -> tuple[datetime | None, str | None]:
 
 
 def choose_date(
-    tree, listed_at: str | None, extractor_date: str | None, first_seen: datetime
+    tree, listed_at: str | None, extractor_date: str | Callable[[], str | None] | None, first_seen: datetime
 ) -> tuple[datetime | None, date, str]:
-    """Apply the counting rules' order. Returns (moment or None, Mexico City date, source)."""
+    """Apply the counting rules' order. Returns (moment or None, Mexico City date, source).
+
+    `extractor_date` may be a function: the extractor's date search is only run when the page
+    and its listing give no date (most pages state one)."""
     moment, source = stated_date(tree) if tree is not None else (None, None)
     if moment:
         return moment, moment.date(), source
     listed = parse_moment(listed_at)
     if listed:
         return listed, listed.date(), "listing"
-    extracted = parse_moment(extractor_date)
+    extracted = parse_moment(extractor_date() if callable(extractor_date) else extractor_date)
     if extracted:
         return None, extracted.date(), "extractor"
     seen = to_mexico_city(first_seen)
