@@ -184,6 +184,8 @@ def headline_items(tree, text: str, url: str) -> tuple[int, float]:
         href = (a.get("href") or "").strip()
         if not href or href.startswith(("#", "javascript:", "mailto:")):
             continue
+        if _words_in(a) < MIN_HEADLINE_WORDS:   # first: most links are menus, cheaper than resolving them
+            continue
         try:
             target = urlsplit(urljoin(url, href))
             target_site = _site(target.hostname or "")
@@ -192,7 +194,7 @@ def headline_items(tree, text: str, url: str) -> tuple[int, float]:
         key = target.path.rstrip("/")
         if target_site != site or key == page.path.rstrip("/"):
             continue
-        if _words_in(a) < MIN_HEADLINE_WORDS or not any(is_article_slug(s) for s in key.split("/") if s):
+        if not any(is_article_slug(s) for s in key.split("/") if s):
             continue
         anchors.setdefault(key, []).append(a)
     if len(anchors) < MIN_HEADLINE_LINKS:
