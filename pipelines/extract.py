@@ -18,10 +18,11 @@ from urllib.parse import urljoin
 
 import trafilatura
 from htmldate import find_date
-from trafilatura.metadata import examine_meta, extract_author, extract_meta_json, extract_title, extract_url
+from trafilatura.metadata import examine_meta, extract_meta_json, extract_title, extract_url
 from trafilatura.utils import decode_file, line_processing, load_html
 
 from pipelines.authors import parse_byline
+from pipelines.authorxpaths import extract_author
 from pipelines.dates import choose_date, json_ld
 from pipelines.fingerprint import simhash_hex
 from pipelines.pagekind import listing_reason, listing_shape

@@ -2,6 +2,7 @@
 we use it, the fingerprint vectorised. Each shortcut must give what the long way gave."""
 from __future__ import annotations
 
+import json
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -9,8 +10,11 @@ import pytest
 import trafilatura
 from lxml import etree
 from trafilatura.deduplication import Simhash
+from trafilatura.metadata import extract_author as trafilatura_author
 from trafilatura.metadata import extract_metadata
+from trafilatura.xpaths import AUTHOR_DISCARD_XPATHS, AUTHOR_XPATHS
 
+from pipelines.authorxpaths import _AUTHOR_TESTS, _discarded, extract_author
 from pipelines.dates import choose_date, parse_tree
 from pipelines.extract import _decoded, title_and_author
 from pipelines.fingerprint import simhash_hex
@@ -72,3 +76,59 @@ def test_the_extractors_date_is_only_searched_when_nothing_else_dates_the_page()
     undated = parse_tree(b"<html><body><p>x</p></body></html>")
     assert choose_date(undated, None, extractor_date, seen)[1:] == (datetime(2024, 5, 2).date(), "extractor")
     assert asked == [1]
+
+
+def _recorded_html(web: Path) -> list[Path]:
+    if not (web / "index.json").is_file():
+        return []
+    entries = json.loads((web / "index.json").read_text(encoding="utf-8"))
+    return [web / e["file"] for e in entries if e.get("status") == 200 and e.get("file")
+            and "html" in {k.lower(): v for k, v in (e.get("headers") or {}).items()}.get("content-type", "")]
+
+
+_SHARED = REALDATA.parent.parent
+_RECORDED = sorted({p for web in (_SHARED / "corpus" / "web", _SHARED / "realpress" / "web",
+                                  Path(__file__).resolve().parent / "corpus2" / "web") for p in _recorded_html(web)})
+
+
+@pytest.mark.parametrize("chunk", range(8))
+def test_author_reader_without_copy_is_trafilaturas(chunk):
+    """`pipelines.authorxpaths.extract_author` gives trafilatura's author on every page we have
+    (real pages, fixtures, the corpus's, the real press's and corpus2's recorded web)."""
+    pages = (_PAGES + _FIXTURES + _RECORDED)[chunk::8]
+    assert pages
+    for page in pages:
+        tree = _tree(page.read_bytes())
+        if tree is None:
+            continue
+        assert extract_author(tree) == trafilatura_author(tree), page
+
+
+@pytest.mark.parametrize("page", _PAGES[::3] + _FIXTURES, ids=lambda p: p.name)
+def test_author_predicates_select_what_trafilaturas_xpaths_select(page):
+    """Each predicate of the one walk selects, in order, what its XPath selects on the page."""
+    tree = _tree(page.read_bytes())
+    walk = list(tree.iter(etree.Element))
+    for test, xpath in zip(_AUTHOR_TESTS, AUTHOR_XPATHS):
+        mine = [el for el in walk if test(el.tag, el.get("class") or "", el.get("id") or "", el.get)]
+        if xpath is AUTHOR_XPATHS[0]:
+            assert not tree.xpath("//rel")     # else the reader hands the page to trafilatura
+        assert mine == xpath(tree)
+    discard = [el for el in walk if (el is not tree or el.tag in ("time", "figure"))
+               and _discarded(el.tag, el.get("class") or "", el.get("id") or "", el.get)]
+    expected = {el for x in AUTHOR_DISCARD_XPATHS for el in x(tree)}
+    assert set(discard) == expected
+
+
+def test_author_reader_cases():
+    """Bylines inside discarded parts, discarded parts inside bylines, the `rel` child."""
+    pages = [
+        '<div class="author">Ana Pérez<time>hoy</time></div>',                    # holds a date
+        '<aside class="sidebar"><span class="author">Otro Autor</span></aside><p class="byline">Ana Pérez</p>',
+        '<div class="comments"><a rel="author">Lector Uno</a></div><span id="Author">Juan Gómez</span>',
+        '<p><rel>me</rel>Juan Gómez</p><div class="writer">María López</div>',
+        '<author>Ana Pérez</author>', '<p class="byline">Ab</p>', '<p>nadie firma</p>',
+    ]
+    for body in pages:
+        tree = _tree(f"<html><body>{body}</body></html>".encode())
+        assert extract_author(tree) == trafilatura_author(tree), body
