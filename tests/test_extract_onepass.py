@@ -15,7 +15,7 @@ from trafilatura.metadata import extract_metadata
 from trafilatura.xpaths import AUTHOR_DISCARD_XPATHS, AUTHOR_XPATHS
 
 from pipelines.authorxpaths import _AUTHOR_TESTS, _discarded, extract_author
-from pipelines.dates import choose_date, parse_tree
+from pipelines.dates import _META_KEYS, _meta_dates, choose_date, parse_tree
 from pipelines.extract import _decoded, title_and_author
 from pipelines.fingerprint import simhash_hex
 from tests.conftest import FIXTURES
@@ -132,3 +132,25 @@ def test_author_reader_cases():
     for body in pages:
         tree = _tree(f"<html><body>{body}</body></html>".encode())
         assert extract_author(tree) == trafilatura_author(tree), body
+
+
+@pytest.mark.parametrize("chunk", range(4))
+def test_publication_metadata_in_one_scan_is_one_xpath_per_name(chunk):
+    """`_meta_dates` gives, in order, what the eleven `//meta[@attr="value"]/@content` XPaths
+    and the `datetime` one gave, on every page we have."""
+    pages = (_PAGES + _FIXTURES + _RECORDED)[chunk::4]
+    for page in pages:
+        tree = _tree(page.read_bytes())
+        if tree is None:
+            continue
+        expected = [v for attr, value in _META_KEYS for v in tree.xpath(f'//meta[@{attr}="{value}"]/@content')]
+        expected += tree.xpath('//*[@itemprop="datePublished"]/@datetime')
+        assert list(_meta_dates(tree)) == expected, page
+
+
+def test_publication_metadata_order():
+    tree = _tree(b'<html><head><meta name="date" content="2024-01-03"><meta content="2024-01-01" '
+                 b'property="article:published_time"><meta name="DATE" content="x"><meta name="date">'
+                 b'<meta property="og:published_time" content="2024-01-02"></head>'
+                 b'<body><time itemprop="datePublished" datetime="2024-01-04">4</time></body></html>')
+    assert list(_meta_dates(tree)) == ["2024-01-01", "2024-01-02", "2024-01-03", "2024-01-04"]
