@@ -23,6 +23,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
 from .kb import Alias, Entity, KnowledgeBase
+from .prefilter import AnchorFilter
 from .textnorm import fold
 from .variants import VariantMatcher, content_stems, stem
 
@@ -62,6 +63,8 @@ class CompiledKB:
         self.cue_keys: dict[int, str] = {}
         self.prefix_cues: set[str] = set()        # folded prefixes without '*'
         self.variant_matcher = VariantMatcher()   # multi-word names written otherwise
+        # per name, the strings a match needs (nlp/prefilter.py): folded, or exact for acronyms
+        self._anchors: dict[bool, list[tuple[str, ...]]] = {False: [], True: []}
 
         norm_texts: dict[str, list] = {}
         orth_texts: dict[str, list] = {}
@@ -78,6 +81,8 @@ class CompiledKB:
                 self.variant_matcher.add(la.text, (ent, None, la.label), common)
         self._add(self.norm_matcher, norm_texts, "N", use_pipeline=True)
         self._add(self.orth_matcher, orth_texts, "O", use_pipeline=False)
+        self._anchors[False].extend(self.variant_matcher.anchors())
+        self.prefilter = AnchorFilter(self._anchors[False], self._anchors[True])
 
         cue_texts: set[str] = set()
         for ent in kb.entities:
@@ -115,6 +120,10 @@ class CompiledKB:
         docs = self.nlp.pipe(items) if use_pipeline else (self.nlp.make_doc(t) for t in items)
         for text, doc in zip(items, docs):
             key = f"{prefix}:{text}"
+            # a match has, for each token of the pattern, a token whose NORM (folded text)
+            # is its fold, or whose ORTH is its text: a substring of the (folded) article
+            exact = not use_pipeline
+            self._anchors[exact].append(tuple(t.text if exact else fold(t.text) for t in doc if not t.is_space))
             h = self.nlp.vocab.strings.add(key)
             self.alias_keys.setdefault(h, []).extend(texts[text])
             matcher.add(key, [doc])

@@ -42,6 +42,8 @@ _EXTRA_INFIXES = (
     r"(?<=[^\W\d_])['’](?=[^\W\d_])",       # l’EDF, d'Unión Hidalgo
 )
 _EXTRA_PREFIXES = (r"@", r"#")
+_PLAIN_SPACE_RULES = ("\n", "\t", " ")   # not "\xa0": its rule also sets NORM
+TOKENIZER_CACHE = 200_000
 
 
 class FoldNorm:
@@ -107,6 +109,16 @@ def _customise_tokenizer(nlp: Language) -> None:
     tok.infix_finditer = compile_infix_regex(infixes).finditer
     tok.prefix_search = compile_prefix_regex(prefixes).search
     tok.url_match = None          # split web addresses so "prodesc.org.mx" shows the name
+    # spaCy's exceptions for a bare "\n", "\t" or " " make the same single token the rules make
+    # without them, but any exception hit stops the tokenizer caching the rest of that text
+    # (spaCy #1250): after an article's first line break every word was split by regex again,
+    # most of the tagging time. Without them the tokens are the same and the cache works.
+    rules = dict(tok.rules or {})
+    for space in _PLAIN_SPACE_RULES:
+        if rules.get(space) == [{ORTH: space}]:
+            del rules[space]
+    tok.rules = rules
+    tok.max_cache_size = TOKENIZER_CACHE   # whitespace-separated chunks; the default 10,000 fills on a few hundred articles
 
 
 _lock = threading.Lock()

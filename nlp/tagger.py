@@ -62,11 +62,16 @@ class TagResult:
 class Tagger:
     """Holds the knowledge base and, per language, the compiled matchers (built once)."""
 
-    def __init__(self, kb: KnowledgeBase, model: Model | None = None, features: bool = False):
+    def __init__(self, kb: KnowledgeBase, model: Model | None = None, features: bool = False,
+                 prefilter: bool = True):
         """``features``: also describe each ambiguously named process for the model
         (`TagResult.candidates`) when there is no model to read them: `train` needs them;
-        tagging with the rules alone does not, and skips the work."""
+        tagging with the rules alone does not, and skips the work.
+
+        ``prefilter``: skip spaCy for an article in which no name of the knowledge base can
+        occur (nlp/prefilter.py); the result is the same, so it is off only to prove that."""
         self.kb = kb
+        self.prefilter = prefilter
         self.model = model
         self.with_features = features or model is not None
         self.features = feature_names(kb)
@@ -119,6 +124,9 @@ class Tagger:
         fields = [("title", title), ("text", text)]
         if author:
             fields.append(("author", author))
+        if self.prefilter and not ckb.prefilter.may_name(f[1] for f in fields):
+            # what the matchers give a page without names: no candidate, so nothing to decide
+            return TagResult(lang, (), False, None, None, (), ())
         docs = list(nlp.pipe([f[1] for f in fields]))
 
         found: set[str] = set()

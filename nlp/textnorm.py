@@ -11,7 +11,7 @@ import unicodedata
 from functools import lru_cache
 
 # Characters that NFD does not decompose but that writers use as variants.
-_EXTRA = str.maketrans({"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "ł": "l", "đ": "d",
+EXTRA_FOLDS = str.maketrans({"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "ł": "l", "đ": "d",
                         "’": "'", "‘": "'", "´": "'", "`": "'"})
 
 
@@ -20,4 +20,4 @@ def fold(text: str) -> str:
     """Lower-case ``text`` and strip diacritics ("Mítikah" -> "mitikah")."""
     decomposed = unicodedata.normalize("NFD", text.lower())
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return stripped.translate(_EXTRA)
+    return stripped.translate(EXTRA_FOLDS)

@@ -94,6 +94,11 @@ class VariantMatcher:
         self._by_head.setdefault(stems[0], []).append(_Target(stems, payload, distinctive))
         self._vocab_by_head.setdefault(stems[0], set()).update(stems)
 
+    def anchors(self) -> list[tuple[str, ...]]:
+        """Per name, the stems every match needs: the head and each distinctive stem
+        start words of the run (nlp/prefilter.py)."""
+        return [(t.stems[0], *sorted(t.distinctive)) for targets in self._by_head.values() for t in targets]
+
     def __call__(self, doc: Doc) -> list[VariantHit]:
         hits: list[VariantHit] = []
         n = len(doc)

@@ -11,14 +11,20 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+from copy import copy
+from html import unescape
 from datetime import datetime, timezone
 from urllib.parse import urljoin
 
 import trafilatura
-from trafilatura.deduplication import Simhash
+from htmldate import find_date
+from trafilatura.metadata import examine_meta, extract_meta_json, extract_title, extract_url
+from trafilatura.utils import decode_file, line_processing, load_html
 
 from pipelines.authors import parse_byline
-from pipelines.dates import choose_date, json_ld, parse_tree
+from pipelines.authorxpaths import extract_author
+from pipelines.dates import choose_date, json_ld
+from pipelines.fingerprint import simhash_hex
 from pipelines.pagekind import listing_reason, listing_shape
 from pipelines.records import Article, FetchedPage, Skip, SkipReason
 from pipelines.registry import Registry
@@ -104,6 +110,14 @@ def _declared_charset(content_type: str, body: bytes) -> str | None:
     return None
 
 
+def _decoded(body: bytes, content_type: str) -> str:
+    """The page as text, decoded once for everything that reads it (the extractor and our metadata
+    rules): our Windows-1252 repair first, then trafilatura's own decoding, exactly what it did when
+    it was handed the bytes."""
+    page = _for_extractor(body, content_type)
+    return page if isinstance(page, str) else decode_file(page)
+
+
 def _for_extractor(body: bytes, content_type: str) -> bytes | str:
     """The page as the extractor should read it. Pages that say (or are taken to be) UTF-8 but are
     not are mostly Windows-1252 (Spanish press, old CMSs): left to guess, the extractor read "ñ" as
@@ -137,6 +151,42 @@ _BYLINE_CLASSES = ('//*[contains(@class, "byline") or contains(@class, "autor") 
 _SIGNED_LINE = ('//*[contains(@class, "fecha") or contains(@class, "date") or contains(@class, "meta")'
                 ' or contains(@class, "dateline")]')
 _SIGNED = re.compile(r"^\s*(?:Por|By|Par)\s+\S", re.I)
+
+
+_DATE_PARAMS = {"extensive_search": False, "original_date": True}
+
+
+def _trimmed(value: str | None) -> str | None:
+    """What trafilatura's `Document.clean_and_trim` makes of a metadata string."""
+    if not isinstance(value, str):
+        return value
+    if len(value) > 10000:
+        value = value[:9999] + "…"
+    return line_processing(unescape(value))
+
+
+def title_and_author(tree) -> tuple[str | None, str | None]:
+    """The title and author trafilatura's `extract_metadata` gives, in its own order (meta tags,
+    then JSON-LD, then the page's headings and bylines), without the rest of its metadata pass:
+    site name, categories, tags, licence and the date search cost as much again, and we use none
+    of them (the date is our last resort: `_extractor_date`)."""
+    meta = examine_meta(tree)
+    if meta.author and " " not in meta.author:
+        meta.author = None
+    try:
+        meta = extract_meta_json(tree, meta)
+    except Exception as exc:  # noqa: BLE001 - as trafilatura: a bug in its JSON-LD reader is no title
+        log.debug("JSON-LD metadata not read: %s", exc)
+    title = meta.title or extract_title(tree)
+    author = meta.author or extract_author(tree)
+    return _trimmed(title), _trimmed(author)
+
+
+def _extractor_date(tree, url: str) -> str | None:
+    """trafilatura's date for the page (htmldate, without its slow whole-page search), as
+    `extract_metadata` found it; only asked for when the page states no date and no listing
+    dated it. On a copy: htmldate may prune the tree it reads."""
+    return _trimmed(find_date(copy(tree), url=extract_url(tree, url), **_DATE_PARAMS))
 
 
 def _json_ld_authors(tree) -> list[str]:
@@ -214,20 +264,21 @@ def _extract_article(page: FetchedPage, registry: Registry, first_seen: datetime
     listing = listing_reason(page.final_url)   # before the extractor: the URL alone settles it
     if listing:
         return Skip(page.url, SkipReason.NOT_AN_ARTICLE, listing)
+    # one decoding and one parse for everything: trafilatura's own parser and settings, so its
+    # extraction reads the tree it would have built from the page; it works on a copy of it
+    tree = load_html(_decoded(page.body, page.content_type))
+    if tree is None:
+        return Skip(page.url, SkipReason.NO_TEXT)
     try:
         doc = trafilatura.bare_extraction(
-            _for_extractor(page.body, page.content_type), url=page.final_url, include_comments=False, with_metadata=True,
+            tree, url=page.final_url, include_comments=False, with_metadata=False,
             include_tables=True, deduplicate=False,
-            # its date is only our last resort (pipelines/dates.py reads metadata and bylines
-            # first): skip htmldate's slow whole-page search, which costs ~10% of the stage
-            date_extraction_params={"extensive_search": False, "original_date": True},
         )
     except Exception as exc:  # trafilatura can fail on pathological markup; counted, not fatal
         return Skip(page.url, SkipReason.NO_TEXT, f"extractor error: {exc.__class__.__name__}")
     text = _printable((getattr(doc, "text", None) or "").strip() if doc is not None else "")
     if not text:
         return Skip(page.url, SkipReason.NO_TEXT)
-    tree = parse_tree(page.body)
     kind = _page_kind(tree)
     if kind == "other":
         return Skip(page.url, SkipReason.NOT_AN_ARTICLE, "its metadata says it is not an article")
@@ -239,10 +290,12 @@ def _extract_article(page: FetchedPage, registry: Registry, first_seen: datetime
         return Skip(page.url, SkipReason.NOT_AN_ARTICLE, listing)
     fetched_at = datetime.fromisoformat(page.fetched_at)
     first_seen = first_seen or fetched_at
-    moment, pub_date, date_source = choose_date(tree, page.listed_at, getattr(doc, "date", None), first_seen)
+    moment, pub_date, date_source = choose_date(tree, page.listed_at, lambda: _extractor_date(tree, page.final_url),
+                                                first_seen)
     url = _canonical(tree, page.final_url, registry)
     outlet = registry.outlet_for_url(url)
-    author = _printable(getattr(doc, "author", None) or None)
+    title, author = title_and_author(tree)
+    author = _printable(author or None)
     names, desk, author_source = authors_of(author, tree, (outlet.name,))
     return Article(
         url=url,
@@ -250,7 +303,7 @@ def _extract_article(page: FetchedPage, registry: Registry, first_seen: datetime
         fetched_url=page.final_url,
         outlet=outlet.name,
         domain=host_of(url),
-        title=_printable(getattr(doc, "title", None) or page.listed_title or "").strip(),
+        title=_printable(title or page.listed_title or "").strip(),
         author=author,
         text=text,
         published_at=moment,
@@ -259,7 +312,7 @@ def _extract_article(page: FetchedPage, registry: Registry, first_seen: datetime
         discovered_via=page.discovered_via,
         source_url=page.source_url,
         fetched_at=fetched_at.astimezone(timezone.utc),
-        fingerprint=Simhash(text).to_hex(),
+        fingerprint=simhash_hex(text),
         raw_sha1=hashlib.sha1(page.body).hexdigest(),
         author_names=names,
         desk_byline=desk,

@@ -159,7 +159,8 @@ def _site(host: str) -> str:
 
 
 def _words_in(element) -> int:
-    return len(" ".join(element.itertext()).split())
+    """Words in the element's text (the same count as splitting its text nodes joined by spaces)."""
+    return sum(len(t.split()) for t in element.itertext())
 
 
 def headline_items(tree, text: str, url: str) -> tuple[int, float]:
@@ -184,6 +185,8 @@ def headline_items(tree, text: str, url: str) -> tuple[int, float]:
         href = (a.get("href") or "").strip()
         if not href or href.startswith(("#", "javascript:", "mailto:")):
             continue
+        if _words_in(a) < MIN_HEADLINE_WORDS:   # first: most links are menus, cheaper than resolving them
+            continue
         try:
             target = urlsplit(urljoin(url, href))
             target_site = _site(target.hostname or "")
@@ -192,18 +195,25 @@ def headline_items(tree, text: str, url: str) -> tuple[int, float]:
         key = target.path.rstrip("/")
         if target_site != site or key == page.path.rstrip("/"):
             continue
-        if _words_in(a) < MIN_HEADLINE_WORDS or not any(is_article_slug(s) for s in key.split("/") if s):
+        if not any(is_article_slug(s) for s in key.split("/") if s):
             continue
         anchors.setdefault(key, []).append(a)
     if len(anchors) < MIN_HEADLINE_LINKS:
         return len(anchors), 0.0
     headline_ids = {id(a) for group in anchors.values() for a in group}
+    words: dict = {}   # element -> its words: the same blocks are climbed from each of their links
+
+    def words_of(element) -> int:
+        if element not in words:
+            words[element] = _words_in(element)
+        return words[element]
+
     items = []
     for group in anchors.values():
         for a in group:
             item = a
             parent = item.getparent()
-            while (parent is not None and parent is not body and _words_in(parent) <= MAX_ITEM_WORDS
+            while (parent is not None and parent is not body and words_of(parent) <= MAX_ITEM_WORDS
                    and not any(id(x) in headline_ids and x not in group for x in parent.iter("a"))):
                 item, parent = parent, parent.getparent()
             items.append(_norm(" ".join(item.itertext())))

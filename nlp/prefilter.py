@@ -1,0 +1,136 @@
+"""A cheap exact pre-check: can any name of the knowledge base occur in this article at all?
+
+Most pages a crawl reads (whole outlets' feeds) never name ProDESC, its director or an
+accompanied process, and for them spaCy's tokenizer was most of the tagging time. Every
+name the matchers can find (nlp/matching.py) needs at least one *anchor* in the folded
+text (lower-case, accents stripped, as `textnorm.fold`):
+
+* a name or acronym (PhraseMatcher on NORM or ORTH): each of its pattern's tokens, folded,
+  is a substring of the folded text, so its longest one is the anchor;
+* a name variant by rule (nlp/variants.py): its head stem and every distinctive stem must
+  start one of the run's words, so its longest required stem is the anchor.
+
+The fold of a text is the fold of its tokens laid end to end (it works character by
+character; Greek final sigma, the one context-dependent lower-casing, is mapped to σ on
+both sides), so a text without any anchor cannot hold any match: the check is a strict
+superset of the matchers, and a page that fails it gets exactly the tagger's result for a
+page without names. `tests/test_nlp_prefilter.py` proves it over every real page we have.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+
+from .textnorm import EXTRA_FOLDS
+from .variants import CONNECTORS
+
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+# fold's extra mappings, and final sigma (the one context-dependent lower-casing) as σ
+_REPLACE = {chr(k): v for k, v in EXTRA_FOLDS.items()} | {"ς": "σ"}
+
+
+def fold_text(text: str) -> str:
+    """`textnorm.fold` for a whole article, uncached (the article is seen once; `fold`'s
+    cache is for words): after NFD, each distinct non-ASCII character that fold strips
+    (a combining mark) or maps is replaced throughout, in C-level passes."""
+    out = unicodedata.normalize("NFD", text.lower())
+    if "`" in out:
+        out = out.replace("`", _REPLACE["`"])
+    if out.isascii():
+        return out
+    for ch in set(_NON_ASCII.findall(out)):
+        if unicodedata.combining(ch):
+            out = out.replace(ch, "")
+        elif ch in _REPLACE:
+            out = out.replace(ch, _REPLACE[ch])
+    return out
+
+
+def _trie_pattern(words: Iterable[str]) -> str:
+    """One regex alternation factored as a trie, longest word first: `re` tries only the
+    branches that share the next character, and a word that is a prefix of another is
+    given back only when the longer one does not continue there."""
+    trie: dict = {}
+    for w in words:
+        node = trie
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict) -> str:
+        alts = [re.escape(ch) + emit(child) for ch, child in sorted(node.items()) if ch]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return emit(trie)
+
+
+MIN_ANCHOR = 3   # shorter strings ("de", ",", "a") occur in every text and tell nothing
+# words that occur in every text of their language: looking for them costs and tells nothing
+EVERYWHERE = CONNECTORS | {"from", "contra", "against", "para", "pour"}
+
+
+def _selective(strings: frozenset[str]) -> frozenset[str]:
+    """The strings worth looking for: all of them are needed, so any subset still lets
+    every match through; keep those of 3 characters or more and numbers ("16 de octubre"),
+    else the longest."""
+    kept = frozenset(s for s in strings if (len(s) >= MIN_ANCHOR or s.isdigit()) and s not in EVERYWHERE)
+    return kept or frozenset(sorted(strings, key=lambda s: (-len(s), s))[:1])
+
+
+class _Scan:
+    """Which of a set of strings occur in a text, overlapping and nested occurrences included."""
+
+    def __init__(self, strings: Iterable[str]):
+        strings = sorted(set(strings))
+        # each string -> those that are prefixes of it (itself included): they occur where it does
+        self.prefixes = {s: tuple(p for p in strings if s.startswith(p)) for s in strings}
+        self.regex = re.compile(_trie_pattern(strings)) if strings else None
+
+    def present(self, text: str) -> set[str]:
+        found: set[str] = set()
+        if self.regex is None:
+            return found
+        search, prefixes = self.regex.search, self.prefixes
+        m = search(text)
+        while m is not None:
+            # the longest string starting here, and the shorter ones it begins with; then
+            # on from the next character, so a string overlapping this one is seen too
+            found.update(prefixes[m.group()])
+            m = search(text, m.start() + 1)
+        return found
+
+
+class AnchorFilter:
+    """`may_name(texts)`: False only when, for every name, some string it needs is absent.
+
+    A name is given as the strings a match of it needs, all of them: its pattern's tokens
+    (folded, or as written for an acronym, matched with its exact capitals) or a variant's
+    required stems."""
+
+    def __init__(self, folded: Iterable[Iterable[str]], exact: Iterable[Iterable[str]] = ()):
+        names = [frozenset(("f", s) for s in _selective(frozenset(f for f in map(fold_text, strings) if f)))
+                 for strings in folded]
+        names += [frozenset(("x", s) for s in _selective(frozenset(s for s in strings if s)))
+                  for strings in exact]
+        self.names = set(names)
+        self._always = frozenset() in self.names     # a name with nothing to look for
+        self._by_string: dict[tuple[str, str], list[frozenset]] = {}
+        for need in self.names:
+            for key in need:
+                self._by_string.setdefault(key, []).append(need)
+        self._folded = _Scan(s for kind, s in self._by_string if kind == "f")
+        self._exact = _Scan(s for kind, s in self._by_string if kind == "x")
+
+    def may_name(self, texts: Iterable[str]) -> bool:
+        if self._always:
+            return True
+        text = "\n".join(texts)
+        present = {("f", s) for s in self._folded.present(fold_text(text))}
+        present |= {("x", s) for s in self._exact.present(text)}
+        by_string = self._by_string
+        return any(need <= present for key in present for need in by_string[key])

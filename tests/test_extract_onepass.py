@@ -1,0 +1,156 @@
+"""Extraction in one pass (issue 18): one decoding, one parse, trafilatura's metadata only where
+we use it, the fingerprint vectorised. Each shortcut must give what the long way gave."""
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+import trafilatura
+from lxml import etree
+from trafilatura.deduplication import Simhash
+from trafilatura.metadata import extract_author as trafilatura_author
+from trafilatura.metadata import extract_metadata
+from trafilatura.xpaths import AUTHOR_DISCARD_XPATHS, AUTHOR_XPATHS
+
+from pipelines.authorxpaths import _AUTHOR_TESTS, _discarded, extract_author
+from pipelines.dates import _META_KEYS, _meta_dates, choose_date, parse_tree
+from pipelines.extract import _decoded, title_and_author
+from pipelines.fingerprint import simhash_hex
+from tests.conftest import FIXTURES
+
+REALDATA = Path(__file__).resolve().parent.parent.parent / "shared" / "realdata" / "html"
+_PAGES = sorted(p for p in REALDATA.rglob("*") if p.is_file()) if REALDATA.is_dir() else []
+_FIXTURES = sorted(FIXTURES.glob("*.html"))
+_DATE_PARAMS = {"extensive_search": False, "original_date": True}
+
+
+def _tree(body: bytes):
+    return trafilatura.utils.load_html(_decoded(body, "text/html"))
+
+
+@pytest.mark.parametrize("text", ["", "   ", "¡¿…!?", "。、「」", "hola", "Unión Hidalgo " * 3,
+                                  "La comunidad zapoteca de Unión Hidalgo denunció el parque eólico. " * 40])
+def test_fingerprint_is_trafilaturas_simhash(text):
+    assert simhash_hex(text) == Simhash(text).to_hex()
+
+
+@pytest.mark.skipif(not _PAGES, reason="../shared/realdata is absent")
+def test_fingerprint_is_trafilaturas_simhash_on_real_texts():
+    texts = [trafilatura.extract(p.read_bytes()) or "" for p in _PAGES[::4]]
+    assert sum(bool(t) for t in texts) > 30
+    assert [simhash_hex(t) for t in texts] == [Simhash(t).to_hex() for t in texts]
+
+
+@pytest.mark.parametrize("page", _PAGES + _FIXTURES, ids=lambda p: p.name)
+def test_title_and_author_are_trafilaturas(page):
+    """What `extract_metadata` gives (it used to run whole inside the extractor), read from our tree."""
+    body = page.read_bytes()
+    full = extract_metadata(_tree(body), "http://realdata.example/x", _DATE_PARAMS)
+    assert title_and_author(_tree(body)) == (full.title, full.author)
+
+
+@pytest.mark.parametrize("page", (_PAGES[::10] or _FIXTURES), ids=lambda p: p.name)
+def test_the_extractor_leaves_our_tree_as_it_was(page):
+    """Our metadata rules read the tree after trafilatura has extracted from it."""
+    tree = _tree(page.read_bytes())
+    before = etree.tostring(tree)
+    trafilatura.bare_extraction(tree, url="http://realdata.example/x", include_comments=False)
+    assert etree.tostring(tree) == before
+
+
+def test_the_extractors_date_is_only_searched_when_nothing_else_dates_the_page():
+    asked = []
+
+    def extractor_date():
+        asked.append(1)
+        return "2024-05-02"
+
+    seen = datetime(2026, 11, 28, 12, tzinfo=timezone.utc)
+    dated = parse_tree(b'<html><head><meta property="article:published_time" content="2025-03-01T10:00:00-06:00">'
+                       b'</head><body><p>x</p></body></html>')
+    assert choose_date(dated, None, extractor_date, seen)[1:] == (datetime(2025, 3, 1).date(), "metadata")
+    assert choose_date(dated, "2025-01-01T00:00:00Z", extractor_date, seen)[2] == "metadata"
+    assert not asked
+    undated = parse_tree(b"<html><body><p>x</p></body></html>")
+    assert choose_date(undated, None, extractor_date, seen)[1:] == (datetime(2024, 5, 2).date(), "extractor")
+    assert asked == [1]
+
+
+def _recorded_html(web: Path) -> list[Path]:
+    if not (web / "index.json").is_file():
+        return []
+    entries = json.loads((web / "index.json").read_text(encoding="utf-8"))
+    return [web / e["file"] for e in entries if e.get("status") == 200 and e.get("file")
+            and "html" in {k.lower(): v for k, v in (e.get("headers") or {}).items()}.get("content-type", "")]
+
+
+_SHARED = REALDATA.parent.parent
+_RECORDED = sorted({p for web in (_SHARED / "corpus" / "web", _SHARED / "realpress" / "web",
+                                  Path(__file__).resolve().parent / "corpus2" / "web") for p in _recorded_html(web)})
+
+
+@pytest.mark.parametrize("chunk", range(8))
+def test_author_reader_without_copy_is_trafilaturas(chunk):
+    """`pipelines.authorxpaths.extract_author` gives trafilatura's author on every page we have
+    (real pages, fixtures, the corpus's, the real press's and corpus2's recorded web)."""
+    pages = (_PAGES + _FIXTURES + _RECORDED)[chunk::8]
+    assert pages
+    for page in pages:
+        tree = _tree(page.read_bytes())
+        if tree is None:
+            continue
+        assert extract_author(tree) == trafilatura_author(tree), page
+
+
+@pytest.mark.parametrize("page", _PAGES[::3] + _FIXTURES, ids=lambda p: p.name)
+def test_author_predicates_select_what_trafilaturas_xpaths_select(page):
+    """Each predicate of the one walk selects, in order, what its XPath selects on the page."""
+    tree = _tree(page.read_bytes())
+    walk = list(tree.iter(etree.Element))
+    for test, xpath in zip(_AUTHOR_TESTS, AUTHOR_XPATHS):
+        mine = [el for el in walk if test(el.tag, el.get("class") or "", el.get("id") or "", el.get)]
+        if xpath is AUTHOR_XPATHS[0]:
+            assert not tree.xpath("//rel")     # else the reader hands the page to trafilatura
+        assert mine == xpath(tree)
+    discard = [el for el in walk if (el is not tree or el.tag in ("time", "figure"))
+               and _discarded(el.tag, el.get("class") or "", el.get("id") or "", el.get)]
+    expected = {el for x in AUTHOR_DISCARD_XPATHS for el in x(tree)}
+    assert set(discard) == expected
+
+
+def test_author_reader_cases():
+    """Bylines inside discarded parts, discarded parts inside bylines, the `rel` child."""
+    pages = [
+        '<div class="author">Ana Pérez<time>hoy</time></div>',                    # holds a date
+        '<aside class="sidebar"><span class="author">Otro Autor</span></aside><p class="byline">Ana Pérez</p>',
+        '<div class="comments"><a rel="author">Lector Uno</a></div><span id="Author">Juan Gómez</span>',
+        '<p><rel>me</rel>Juan Gómez</p><div class="writer">María López</div>',
+        '<author>Ana Pérez</author>', '<p class="byline">Ab</p>', '<p>nadie firma</p>',
+    ]
+    for body in pages:
+        tree = _tree(f"<html><body>{body}</body></html>".encode())
+        assert extract_author(tree) == trafilatura_author(tree), body
+
+
+@pytest.mark.parametrize("chunk", range(4))
+def test_publication_metadata_in_one_scan_is_one_xpath_per_name(chunk):
+    """`_meta_dates` gives, in order, what the eleven `//meta[@attr="value"]/@content` XPaths
+    and the `datetime` one gave, on every page we have."""
+    pages = (_PAGES + _FIXTURES + _RECORDED)[chunk::4]
+    for page in pages:
+        tree = _tree(page.read_bytes())
+        if tree is None:
+            continue
+        expected = [v for attr, value in _META_KEYS for v in tree.xpath(f'//meta[@{attr}="{value}"]/@content')]
+        expected += tree.xpath('//*[@itemprop="datePublished"]/@datetime')
+        assert list(_meta_dates(tree)) == expected, page
+
+
+def test_publication_metadata_order():
+    tree = _tree(b'<html><head><meta name="date" content="2024-01-03"><meta content="2024-01-01" '
+                 b'property="article:published_time"><meta name="DATE" content="x"><meta name="date">'
+                 b'<meta property="og:published_time" content="2024-01-02"></head>'
+                 b'<body><time itemprop="datePublished" datetime="2024-01-04">4</time></body></html>')
+    assert list(_meta_dates(tree)) == ["2024-01-01", "2024-01-02", "2024-01-03", "2024-01-04"]

@@ -1,0 +1,111 @@
+"""The pre-check before spaCy (nlp/prefilter.py) must never change a result: an article it
+lets through is tagged as before, and one it stops gets exactly what the tagger gives a page
+without names. Proved here on every page of every recorded web we have."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from nlp.prefilter import AnchorFilter, fold_text
+from nlp.tagger import Tagger
+from nlp.textnorm import fold
+from pipelines.extract import extract_article
+from pipelines.records import FetchedPage, Skip
+from pipelines.registry import Registry
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+WEBS = {"realpress": SHARED / "realpress" / "web", "corpus": SHARED / "corpus" / "web",
+        "corpus2": ROOT / "tests" / "corpus2" / "web"}
+REALDATA = SHARED / "realdata" / "html"
+
+
+@pytest.fixture(scope="module")
+def taggers():
+    full = Tagger.load()
+    full.prefilter = False
+    return full, Tagger.load()
+
+
+def _recorded(web: Path) -> list[FetchedPage]:
+    pages = []
+    for entry in json.loads((web / "index.json").read_text(encoding="utf-8")):
+        ctype = {k.lower(): v for k, v in (entry.get("headers") or {}).items()}.get("content-type", "")
+        if entry.get("status") != 200 or "html" not in ctype or not entry.get("file"):
+            continue
+        pages.append(_page(entry["url"], (web / entry["file"]).read_bytes(), ctype))
+    return pages
+
+
+def _page(url: str, body: bytes, ctype: str = "text/html") -> FetchedPage:
+    return FetchedPage(url=url, final_url=url, status=200, content_type=ctype, body=body,
+                       discovered_via="feed", source_url="", listed_at=None, listed_title=None,
+                       fetched_at="2026-12-06T12:00:00+00:00")
+
+
+def _same_tags(pages: list[FetchedPage], taggers) -> tuple[int, int]:
+    full, pre = taggers
+    articles = [a for a in (extract_article(p, Registry(outlets=())) for p in pages) if not isinstance(a, Skip)]
+    named = 0
+    for a in articles:
+        expected = full.tag(a.title, a.text, author=a.author)
+        assert pre.tag(a.title, a.text, author=a.author) == expected, a.url
+        named += bool(expected.mentions)
+    return len(articles), named
+
+
+@pytest.mark.parametrize("name", sorted(WEBS))
+def test_same_tags_on_every_recorded_page(name, taggers):
+    web = WEBS[name]
+    if not web.is_dir():
+        pytest.skip(f"{web} is absent")
+    articles, named = _same_tags(_recorded(web), taggers)
+    assert articles > 50 and named > 10       # the web has articles, and some name someone
+
+
+@pytest.mark.skipif(not REALDATA.is_dir(), reason="../shared/realdata is absent")
+def test_same_tags_on_the_real_pages(taggers):
+    pages = [_page(f"http://realdata.example/{p.name}", p.read_bytes())
+             for p in sorted(REALDATA.rglob("*")) if p.is_file()]
+    articles, _named = _same_tags(pages, taggers)
+    assert articles > 150
+
+
+@pytest.mark.parametrize("text", [
+    "UNIÓN HIDALGO", "union hidalgo", "EDF-Unión Hidalgo", "la Sra. Ancheita", "#ProDESC", "@ProDESC_AC",
+    "prodesc.org.mx", "ProDESC-A.C.", "Alejandra\nAncheita", "Coordinadora Nacional de Defensoras de los "
+    "Derechos Humanos Laborales", "Coalición de Trabajadoras y Trabajadores Temporales Sinaloenses",
+])
+def test_names_written_otherwise_pass(text, taggers):
+    full, pre = taggers
+    assert full.tag("", text, language="es").mentions, text         # the matchers find a name here...
+    assert pre._compiled_for("es").prefilter.may_name(["", text])   # ...so the pre-check lets it through
+    assert pre.tag("", text, language="es") == full.tag("", text, language="es")
+
+
+def test_a_page_without_names_skips_spacy(taggers, monkeypatch):
+    _full, pre = taggers
+    ckb = pre._compiled_for("es")
+    text = "El gobierno municipal inauguró un mercado en la colonia centro. Los vecinos celebraron."
+    assert not ckb.prefilter.may_name(["Mercado nuevo", text])
+    monkeypatch.setattr(ckb, "nlp", None)              # spaCy is not reached
+    result = pre.tag("Mercado nuevo", text, language="es")
+    assert (result.mentions, result.is_appearance, result.theme, result.candidates) == ((), False, None, ())
+
+
+def test_anchors_are_needed_together_and_overlaps_are_seen():
+    f = AnchorFilter([("union", "hidalgo")], exact=[("UNICA",)])
+    assert f.may_name(["Unión", "de HIDALGO"]) and not f.may_name(["unión", "y nada más"])
+    assert f.may_name(["la UNICA"]) and not f.may_name(["la única"])
+    nested = AnchorFilter([("abcd",), ("bc", "xyz")])     # "bc" inside "abcd"'s occurrence
+    assert nested.may_name(["abcd xyz"])
+    overlapping = AnchorFilter([("abc",), ("cde",)])
+    assert overlapping.may_name(["abde cde"]) and overlapping.may_name(["xabcdex"])
+
+
+@pytest.mark.parametrize("text", ["Ünión ßtraße ŁÓDŹ æ œ ø đ ’‘´` Mítikah", "ΟΔΟΣ Σοφία", "a\u0301\u0327 İ"])
+def test_the_whole_text_folds_as_its_words(text):
+    assert fold_text(text) == fold(text).replace("ς", "σ")
+    assert fold_text(text) == "".join(fold_text(c) for c in text)
