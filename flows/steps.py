@@ -249,7 +249,7 @@ def load_staged(db: Path, sources: Path, tagger=None, say=print, map_batches=Non
     from pipelines.staging import recover_unnamed
     from warehouse.db import compact, connect   # DuckDB loads only when there is something to load
     from warehouse.load import load_entities
-    from warehouse.search import rebuild_index
+    from warehouse.search import refresh_index
 
     db, sources = Path(db), Path(sources)
     registry = load_registry(sources)
@@ -276,7 +276,9 @@ def load_staged(db: Path, sources: Path, tagger=None, say=print, map_batches=Non
         sweep_sidecars(staging)
         if loaded:   # every batch wrote its own small Parquet files: merge them (never fails the load)
             compact(con, say=say)
-        rebuild_index(con)
+        # Rebuilt only past a threshold of new articles (and every night under `serve`): its cost
+        # grows with the whole warehouse; `search` finds the articles not indexed yet without it.
+        refresh_index(con)
     finally:
         con.close()
     return total
@@ -348,6 +350,25 @@ def record(db: Path, result: CrawlResult, sources: Path, since, until) -> None:
                            {"crawl": result.crawl_stats, "load": result.loaded.as_dict()})
     finally:
         con.close()
+
+
+def refresh_search_index(db: Path, force: bool = True) -> dict:
+    """The full-text index rebuilt (the nightly run under `serve`); with `force=False`, only when
+    `warehouse.search.rebuild_due` says so. Searches go on meanwhile (the file is swapped whole)."""
+    from warehouse.db import connect
+    from warehouse.lake import locate
+    from warehouse.search import index_state, refresh_index
+
+    if not locate(db).exists():        # nothing loaded yet: nothing to index (and nothing created)
+        return {"rebuilt": False, "indexed": 0, "behind": 0, "added": 0}
+    con = connect(Path(db))
+    try:
+        before = refresh_index(con, force=force)
+        state = index_state(con)
+    finally:
+        con.close()
+    return {"rebuilt": before is not None, "indexed": state.indexed, "behind": state.behind,
+            "added": before.behind if before else 0}
 
 
 # ------------------------------------------------------------------ retag: the stored articles again
