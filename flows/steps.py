@@ -35,6 +35,9 @@ LOCAL_SERVER_SETTINGS = {
     "DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_ENABLED": "False", "CONCURRENT_REQUESTS_PER_DOMAIN": "8",
 }
 BACKFILL_DAYS = 14   # the weekly backfill's window: what feeds dropped before a daily run saw it
+# Staged pages per warehouse batch (one transaction, one set of Parquet files): measured with
+# bench/backfill.py --batch (docs/performance.md section 7).
+BATCH_SIZE = 500
 
 
 @dataclass
@@ -243,9 +246,10 @@ def claimed(path: Path):
         fh.close()
 
 
-def load_staged(db: Path, sources: Path, tagger=None, say=print, map_batches=None) -> ProcessSummary:
+def load_staged(db: Path, sources: Path, tagger=None, say=print, map_batches=None,
+                batch_size: int | None = None) -> ProcessSummary:
     """Load every staged file not yet loaded into the database (idempotent). Each file keeps the
-    run id of the crawl that fetched it (its name). `map_batches`: see `process_staged`."""
+    run id of the crawl that fetched it (its name). `map_batches`, `batch_size`: see `process_staged`."""
     from pipelines.staging import recover_unnamed
     from warehouse.db import compact, connect   # DuckDB loads only when there is something to load
     from warehouse.load import load_entities
@@ -269,7 +273,8 @@ def load_staged(db: Path, sources: Path, tagger=None, say=print, map_batches=Non
                 if path is None:
                     continue
                 summary = process_staged(path, registry, tagger, con, path.stem,  # the crawl that fetched it
-                                         map_batches=map_batches, stored_keys=stored_keys)
+                                         batch_size=batch_size or BATCH_SIZE, map_batches=map_batches,
+                                         stored_keys=stored_keys)
                 total.merge(summary)
                 mark_loaded(path)
                 loaded += 1
@@ -284,7 +289,7 @@ def load_staged(db: Path, sources: Path, tagger=None, say=print, map_batches=Non
     return total
 
 
-def process_staged(path: Path, registry: Registry, tagger, con, run_id: str, batch_size: int = 500,
+def process_staged(path: Path, registry: Registry, tagger, con, run_id: str, batch_size: int = BATCH_SIZE,
                    map_batches=None, stored_keys: set[str] | None = None) -> ProcessSummary:
     """Extract, tag and load one staged file, in batches; safe to run twice (loads are idempotent).
 
