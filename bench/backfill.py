@@ -180,7 +180,10 @@ def main() -> None:
         pages = stats.get("prodesc/staged", 0)
         print(f"crawl: {pages} pages in {crawl_s:.0f} s = {pages / crawl_s:.0f} pages/s; "
               f"crawler peak memory {stats.get('memusage/max', 0) / 2**20:.0f} MB")
-        t, cpu = time.perf_counter(), time.process_time()
+        def children_cpu() -> float:   # finished child processes: the crawler, then Dask's workers
+            usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+            return usage.ru_utime + usage.ru_stime
+        t, cpu, child_cpu = time.perf_counter(), time.process_time(), children_cpu()
         if args.workers > 1:
             os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
             os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
@@ -190,6 +193,7 @@ def main() -> None:
         else:
             summary = load_staged(db, sources, say=lambda m: None, **({"batch_size": args.batch} if args.batch else {}))
         load_s, load_cpu = time.perf_counter() - t, time.process_time() - cpu
+        load_child_cpu = children_cpu() - child_cpu
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         child_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         size, parquet = warehouse_on_disk(db)
@@ -200,6 +204,7 @@ def main() -> None:
         "load_articles_per_s": round(summary.articles / load_s, 1),
         "load_cpu_ms_per_article": round(1000 * load_cpu / max(summary.articles, 1), 2),
         "end_to_end_articles_per_s": round(summary.articles / (crawl_s + load_s), 1),
+        "load_workers_cpu_ms_per_article": round(1000 * load_child_cpu / max(summary.articles, 1), 2),
     }
     print(f"load: {summary.articles} articles ({summary.appearances} appearances) in {load_s:.0f} s = "
           f"{figures['load_articles_per_s']:.0f} articles/s, {figures['load_cpu_ms_per_article']:.1f} ms of CPU "
@@ -208,7 +213,9 @@ def main() -> None:
     print(f"end to end (crawl + load): {summary.articles} articles in {crawl_s + load_s:.0f} s = "
           f"{figures['end_to_end_articles_per_s']:.0f} articles/s (target ≥ 300); workers {args.workers}, "
           f"batch {args.batch or BATCH_SIZE}; peak memory: loader {peak:.0f} MB, largest child process "
-          f"{child_peak:.0f} MB (target < 1,500 MB each)")
+          f"{child_peak:.0f} MB (target < 1,500 MB each)"
+          + (f"; CPU of the Dask workers {figures['load_workers_cpu_ms_per_article']:.1f} ms per article"
+             if args.workers > 1 else ""))
     print(f"storage: {STORAGE}; {os.cpu_count()} cores; load average {load_before[0]:.1f} before, "
           f"{load_after[0]:.1f} after")
     ratios = {}
