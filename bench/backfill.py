@@ -180,7 +180,8 @@ def main() -> None:
         pages = stats.get("prodesc/staged", 0)
         print(f"crawl: {pages} pages in {crawl_s:.0f} s = {pages / crawl_s:.0f} pages/s; "
               f"crawler peak memory {stats.get('memusage/max', 0) / 2**20:.0f} MB")
-        def children_cpu() -> float:   # finished child processes: the crawler, then Dask's workers
+        def children_cpu() -> float:   # finished child processes: the crawler, then Dask's workers and
+            # the temporary Prefect server a flow run starts
             usage = resource.getrusage(resource.RUSAGE_CHILDREN)
             return usage.ru_utime + usage.ru_stime
         t, cpu, child_cpu = time.perf_counter(), time.process_time(), children_cpu()
@@ -214,7 +215,8 @@ def main() -> None:
           f"{figures['end_to_end_articles_per_s']:.0f} articles/s (target ≥ 300); workers {args.workers}, "
           f"batch {args.batch or BATCH_SIZE}; peak memory: loader {peak:.0f} MB, largest child process "
           f"{child_peak:.0f} MB (target < 1,500 MB each)"
-          + (f"; CPU of the Dask workers {figures['load_workers_cpu_ms_per_article']:.1f} ms per article"
+          + (f"; CPU of the child processes (Dask workers, Prefect's server) "
+             f"{figures['load_workers_cpu_ms_per_article']:.1f} ms per article"
              if args.workers > 1 else ""))
     print(f"storage: {STORAGE}; {os.cpu_count()} cores; load average {load_before[0]:.1f} before, "
           f"{load_after[0]:.1f} after")
