@@ -3,9 +3,10 @@
 The fts extension cannot index lake tables, so the index lives in its own DuckDB file
 beside the data (`<warehouse>.search.duckdb`): a copy of the searchable columns and its
 index are written to a new file, which is then renamed over the old one. Renaming is
-atomic: `search` and analysts never see half an index and never wait; a reader keeps the index it opened until it reconnects. Two loaders rebuilding at
-once each write their own temporary file, whole; each file records the lake snapshot it
-copied, and a file never replaces one made from a later snapshot (see `_swap_in`).
+atomic: `search` and analysts never see half an index and never wait; a reader keeps the
+index it opened until it reconnects. Two loaders rebuilding at once each write their own
+temporary file, whole; each file records the lake snapshot it copied, and a file never
+replaces one made from a later snapshot (see `_swap_in`).
 
 Each article is stemmed in its own language: a search for "unions" must find an English
 article saying "union", and a French "syndicats" must not be cut as if it were Spanish.
