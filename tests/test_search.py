@@ -167,7 +167,8 @@ def test_when_a_load_rebuilds_the_index():
     assert rebuild_due(IndexState(indexed=4, behind=2_000))
     assert not rebuild_due(IndexState(indexed=100_000, behind=9_999))          # then a tenth of what is indexed
     assert rebuild_due(IndexState(indexed=100_000, behind=10_000))
-    assert rebuild_due(IndexState(indexed=3_000_000, behind=50_000))           # at most 50,000 behind
+    assert rebuild_due(IndexState(indexed=3_000_000, behind=20_000))           # at most 20,000 behind
+    assert not rebuild_due(IndexState(indexed=3_000_000, behind=19_999))
 
 
 def test_a_small_load_leaves_the_index_and_search_still_finds_what_it_loaded(db):
