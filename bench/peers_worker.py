@@ -17,7 +17,10 @@ bench never contacts an outlet, whatever a library would like to fetch.
 from __future__ import annotations
 
 import argparse
+import atexit
+import itertools
 import json
+import shutil
 import socket
 import sys
 import tempfile
@@ -68,7 +71,8 @@ def ours_tool():
     registry, tagger = Registry(outlets=()), Tagger.load()
     stamp = datetime.now(timezone.utc).isoformat()
     work = Path(tempfile.mkdtemp(prefix="peers-ours-"))
-    runs = iter(range(1_000_000))
+    atexit.register(shutil.rmtree, work, True)
+    runs = itertools.count()
 
     def run(pages):
         con = connect(work / f"run{next(runs)}.ducklake")   # the warehouse exists before a load: not timed
