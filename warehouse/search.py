@@ -135,7 +135,7 @@ def rebuild_index(con) -> None:
         finally:
             con.execute("DETACH search_build")
         # Its own DuckDB instance, capped like the monitor's connections (warehouse.db.connect):
-        # it was not, and a 50,000-article backfill's loader peaked at 1,677 MB (section 7 of performance.md).
+        # it was not, and a 50,000-article backfill's loader peaked at 1,677 MB (docs/performance.md 7).
         build = duckdb.connect(str(tmp), config={"autoinstall_known_extensions": False,
                                                  "autoload_known_extensions": False,
                                                  "memory_limit": os.environ.get("PRODESC_MONITOR_DB_MEMORY", "1GB")})
