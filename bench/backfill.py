@@ -7,13 +7,17 @@ template, one in three naming ProDESC or a process) and a sitemap index over the
 from a local threaded HTTP server, then runs the real pipeline as production does:
   1. `scrapy crawl monitor` (child process) with politeness off (the server is ours):
      pages per second, and the crawler's peak memory (Scrapy's memusage stat);
-  2. the load step (`flows.steps.load_staged`: extract, tag, load, compact, rebuild the
-     full-text index) in this process: articles per second of wall time, CPU seconds
-     per article (this process and its threads: less sensitive to a busy machine than
-     wall time), peak resident memory (getrusage), and the warehouse's size on disk
-     (catalog, Parquet files and search index) and its number of Parquet files.
-The target is a 50,000-article backfill under 1.5 GB, nothing growing with the
-number of articles except the warehouse.
+  2. the load step (`flows.steps.load_staged`: extract, tag, load, compact, the full-text
+     index) in this process, or with `--workers N` the `load staged pages` flow with
+     extraction and tagging on a local Dask cluster of N processes (what `crawl --workers N`
+     does): articles per second of wall time, CPU seconds per article (this process and its
+     threads: less sensitive to a busy machine than wall time), peak resident memory
+     (getrusage: this process, and the largest child: the crawler or a Dask worker), and the
+     warehouse's size on disk (catalog, Parquet files and search index) and its Parquet files.
+End to end (issue 18) is both: articles per second of crawl + load wall time. The targets
+are ≥ 300 articles/s end to end and a 50,000-article backfill under 1.5 GB, nothing growing
+with the number of articles except the warehouse. `--batch` sets the staged pages per
+warehouse batch (flows.steps.BATCH_SIZE by default), to choose it by measurement.
 
 Issue 14 asks that the load on DuckLake be at least as fast as on the previous storage
 (one DuckDB file, commit 8682150). That code is another commit, so both cannot run in one
@@ -35,6 +39,7 @@ import time
 from datetime import date, datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from types import SimpleNamespace
 
 import warehouse
 
@@ -148,8 +153,14 @@ def main() -> None:
     ap.add_argument("--articles", type=int, default=50_000)
     ap.add_argument("--keep", type=Path, help=f"keep the warehouse here (a path ending in {SUFFIX})")
     ap.add_argument("--json", type=Path, help="also write the figures here")
+    ap.add_argument("--workers", type=int, default=1, help="Dask processes for extraction and tagging (the flow)")
+    ap.add_argument("--batch", type=int, help="staged pages per warehouse batch (default: flows.steps.BATCH_SIZE)")
     args = ap.parse_args()
     from flows.steps import fetch, load_staged, new_run_id
+    try:
+        from flows.steps import BATCH_SIZE
+    except ImportError:             # the code before issue 18 had it fixed at 500
+        BATCH_SIZE = 500
 
     server, host = serve(args.articles)
     os.environ["PRODESC_MONITOR_ALLOW"] = "127.0.0.1"   # our own server on loopback
@@ -169,10 +180,23 @@ def main() -> None:
         pages = stats.get("prodesc/staged", 0)
         print(f"crawl: {pages} pages in {crawl_s:.0f} s = {pages / crawl_s:.0f} pages/s; "
               f"crawler peak memory {stats.get('memusage/max', 0) / 2**20:.0f} MB")
-        t, cpu = time.perf_counter(), time.process_time()
-        summary = load_staged(db, sources, say=lambda m: None)
+        def children_cpu() -> float:   # finished child processes: the crawler, then Dask's workers and
+            # the temporary Prefect server a flow run starts
+            usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+            return usage.ru_utime + usage.ru_stime
+        t, cpu, child_cpu = time.perf_counter(), time.process_time(), children_cpu()
+        if args.workers > 1:
+            os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+            os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+            from flows.flows import load_flow
+            loaded = load_flow(str(sources), str(db), workers=args.workers)
+            summary = SimpleNamespace(articles=loaded["articles"], appearances=loaded["appearances"])
+        else:
+            summary = load_staged(db, sources, say=lambda m: None, **({"batch_size": args.batch} if args.batch else {}))
         load_s, load_cpu = time.perf_counter() - t, time.process_time() - cpu
+        load_child_cpu = children_cpu() - child_cpu
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        child_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         size, parquet = warehouse_on_disk(db)
     server.shutdown()
     load_after = os.getloadavg()
@@ -180,11 +204,20 @@ def main() -> None:
         "crawl_pages_per_s": round(pages / crawl_s, 1),
         "load_articles_per_s": round(summary.articles / load_s, 1),
         "load_cpu_ms_per_article": round(1000 * load_cpu / max(summary.articles, 1), 2),
+        "end_to_end_articles_per_s": round(summary.articles / (crawl_s + load_s), 1),
+        "load_workers_cpu_ms_per_article": round(1000 * load_child_cpu / max(summary.articles, 1), 2),
     }
     print(f"load: {summary.articles} articles ({summary.appearances} appearances) in {load_s:.0f} s = "
           f"{figures['load_articles_per_s']:.0f} articles/s, {figures['load_cpu_ms_per_article']:.1f} ms of CPU "
           f"per article; peak memory of the loading process {peak:.0f} MB; warehouse {size:.0f} MB"
           + (f" in {parquet} Parquet files" if STORAGE == "ducklake" else ""))
+    print(f"end to end (crawl + load): {summary.articles} articles in {crawl_s + load_s:.0f} s = "
+          f"{figures['end_to_end_articles_per_s']:.0f} articles/s (target ≥ 300); workers {args.workers}, "
+          f"batch {args.batch or BATCH_SIZE}; peak memory: loader {peak:.0f} MB, largest child process "
+          f"{child_peak:.0f} MB (target < 1,500 MB each)"
+          + (f"; CPU of the child processes (Dask workers, Prefect's server) "
+             f"{figures['load_workers_cpu_ms_per_article']:.1f} ms per article"
+             if args.workers > 1 else ""))
     print(f"storage: {STORAGE}; {os.cpu_count()} cores; load average {load_before[0]:.1f} before, "
           f"{load_after[0]:.1f} after")
     ratios = {}
@@ -203,11 +236,12 @@ def main() -> None:
             "measured_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "machine": {"cores": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version(),
                         "load_average": [round(load_before[0], 2), round(load_after[0], 2)]},
-            "arguments": {"articles": args.articles},
+            "arguments": {"articles": args.articles, "workers": args.workers, "batch": args.batch or BATCH_SIZE},
             "crawl": {"pages": pages, "seconds": round(crawl_s, 1),
                       "peak_memory_mb": round(stats.get("memusage/max", 0) / 2**20)},
             "load": {"articles": summary.articles, "appearances": summary.appearances, "seconds": round(load_s, 1),
                      "cpu_seconds": round(load_cpu, 1), "peak_memory_mb": round(peak),
+                     "largest_child_peak_memory_mb": round(child_peak),
                      "warehouse_mb": round(size, 1), "parquet_files": parquet},
             "figures": figures,
             "before": {"date": BEFORE_DATE, "commit": "8682150", **({"figures": BEFORE[args.articles]}

@@ -32,8 +32,8 @@ from typing import NamedTuple
 from prefect import Flow
 
 from flows.flows import (
-    backfill_flow, crawl_flow, crawl_partition_flow, daily_flow, load_flow, retag_flow, weekly_report_flow,
-    year_tally_flow,
+    backfill_flow, crawl_flow, crawl_partition_flow, daily_flow, load_flow, retag_flow, search_index_flow,
+    weekly_report_flow, year_tally_flow,
 )
 from pipelines.errors import UserError
 from pipelines.vocabulary import TIMEZONE_NAME as TIMEZONE
@@ -54,12 +54,14 @@ SCHEDULES = {
     "year-end-tally": Schedule(year_tally_flow, "0 9 10 1 *", "el 10 de enero a las 09:00: los archivos del conteo del año pasado"),
     "retag-if-changed": Schedule(retag_flow, "30 5 * * *", "cada día a las 05:30: vuelve a etiquetar si cambió la base de conocimiento",
                                  {"only_if_changed": True}),
+    "nightly-search-index": Schedule(search_index_flow, "30 1 * * *",
+                                     "cada día a la 01:30: rehace el índice de búsqueda con todos los artículos"),
 }
 
 # A failed or crashed run of any of these sends a notice (`crawl` is also the subflow of the
 # daily run and the backfill).
 ALERTED_FLOWS = (crawl_flow, daily_flow, backfill_flow, weekly_report_flow, year_tally_flow, retag_flow, load_flow,
-                 crawl_partition_flow)
+                 crawl_partition_flow, search_index_flow)
 FLOW_NAMES = [f.name for f in ALERTED_FLOWS]
 BLOCK_NAME = "prodesc-monitor-alerts"
 

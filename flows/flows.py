@@ -14,7 +14,8 @@ from prefect import flow
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows.steps import (
-    CrawlResult, backfill_since, crawl, load_pending, partition_run_id, retag_if_changed, tally_year,
+    CrawlResult, backfill_since, crawl, load_pending, partition_run_id, refresh_search_index, retag_if_changed,
+    tally_year,
 )
 from flows.tasks import (
     fan_out, fetch_task, inform, publish_crawl, publish_tally, tagger_for, tally_files_task, task_runner_for, warn,
@@ -83,6 +84,13 @@ def _load_only(sources: str, db: str, workers: int | None) -> dict:
 def retag_flow(db: str, only_if_changed: bool = True) -> dict:
     """Tag stored articles again when the knowledge base changed (checked by its version)."""
     return retag_if_changed(Path(db), only_if_changed, say=warn, tell=inform)
+
+
+@flow(name="search index", log_prints=True)
+def search_index_flow(db: str) -> dict:
+    """The full-text index rebuilt with every stored article (nightly): loads rebuild it only past a
+    threshold of new articles (`warehouse.search.rebuild_due`), since its cost grows with the warehouse."""
+    return refresh_search_index(Path(db), force=True)
 
 
 @flow(name="year-end tally", log_prints=True)

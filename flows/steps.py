@@ -42,6 +42,10 @@ LOCAL_SERVER_SETTINGS = {
     "DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_ENABLED": "False", "CONCURRENT_REQUESTS_PER_DOMAIN": "8",
 }
 BACKFILL_DAYS = 14   # the weekly backfill's window: what feeds dropped before a daily run saw it
+# Staged pages per warehouse batch (one transaction, one set of Parquet files). Measured with
+# bench/batch_size.py (docs/performance.md section 7): 200 -> 500 saves 0.4 ms of CPU per article,
+# 500 -> 1,000 only 0.13 ms (1-2%) for twice the pages in memory and in a lost commit race's redo.
+BATCH_SIZE = 500
 
 
 @dataclass
@@ -320,26 +324,28 @@ def claimed(path: Path, own: bool = False):
         fh.close()
 
 
-def load_staged(db: Path, sources: Path, tagger=None, say=print, map_batches=None) -> ProcessSummary:
+def load_staged(db: Path, sources: Path, tagger=None, say=print, map_batches=None,
+                batch_size: int | None = None) -> ProcessSummary:
     """Load every staged file not yet loaded into the database (idempotent), as one loader: the
     summary counts all it stored (`load`). See `load_staged_by_run`."""
     total = ProcessSummary()
-    for summary in load_staged_by_run(db, sources, tagger=tagger, say=say, map_batches=map_batches).values():
+    for summary in load_staged_by_run(db, sources, tagger=tagger, say=say, map_batches=map_batches,
+                                      batch_size=batch_size).values():
         total.merge(summary)
     return total
 
 
 def load_staged_by_run(db: Path, sources: Path, tagger=None, say=print, map_batches=None,
-                       own: str | None = None) -> dict[str, ProcessSummary]:
+                       own: str | None = None, batch_size: int | None = None) -> dict[str, ProcessSummary]:
     """Load every staged file not yet loaded into the database (idempotent), except those of crawls
     still running (each loads its own); what was stored, per run id that staged it. Each file
     keeps the run id of the crawl that fetched it (its name). `own`: the run id of the crawl
     loading, whose file comes first and is counted apart (an article also in a leftover file counts
-    in both). `map_batches`: see `process_staged`."""
+    in both). `map_batches`, `batch_size`: see `process_staged`."""
     from pipelines.staging import recover_unnamed
     from warehouse.db import compact, connect   # DuckDB loads only when there is something to load
     from warehouse.load import load_entities
-    from warehouse.search import rebuild_index
+    from warehouse.search import refresh_index
 
     db, sources = Path(db), Path(sources)
     registry = load_registry(sources)
@@ -363,7 +369,8 @@ def load_staged_by_run(db: Path, sources: Path, tagger=None, say=print, map_batc
                 if path is None:
                     continue
                 summary = process_staged(path, registry, tagger, con, path.stem,  # the crawl that fetched it
-                                         map_batches=map_batches, stored_keys=stored_keys[mine])
+                                         batch_size=batch_size or BATCH_SIZE, map_batches=map_batches,
+                                         stored_keys=stored_keys[mine])
                 by_run.setdefault(path.stem, ProcessSummary()).merge(summary)
                 mark_loaded(path)
                 if not mine:      # a dead crawl's: its lock went with it
@@ -372,13 +379,15 @@ def load_staged_by_run(db: Path, sources: Path, tagger=None, say=print, map_batc
         sweep_sidecars(staging)
         if loaded:   # every batch wrote its own small Parquet files: merge them (never fails the load)
             compact(con, say=say)
-        rebuild_index(con)
+        # Rebuilt only past a threshold of new articles (and every night under `serve`): its cost
+        # grows with the whole warehouse; `search` finds the articles not indexed yet without it.
+        refresh_index(con)
     finally:
         con.close()
     return by_run
 
 
-def process_staged(path: Path, registry: Registry, tagger, con, run_id: str, batch_size: int = 500,
+def process_staged(path: Path, registry: Registry, tagger, con, run_id: str, batch_size: int = BATCH_SIZE,
                    map_batches=None, stored_keys: set[str] | None = None) -> ProcessSummary:
     """Extract, tag and load one staged file, in batches; safe to run twice (loads are idempotent).
 
@@ -445,6 +454,25 @@ def record(db: Path, result: CrawlResult, sources: Path, since, until) -> None:
                             "leftovers": {run: summary.as_dict() for run, summary in result.leftovers.items()}})
     finally:
         con.close()
+
+
+def refresh_search_index(db: Path, force: bool = True) -> dict:
+    """The full-text index rebuilt (the nightly run under `serve`); with `force=False`, only when
+    `warehouse.search.rebuild_due` says so. Searches go on meanwhile (the file is swapped whole)."""
+    from warehouse.db import connect
+    from warehouse.lake import locate
+    from warehouse.search import index_state, refresh_index
+
+    if not locate(db).exists():        # nothing loaded yet: nothing to index (and nothing created)
+        return {"rebuilt": False, "indexed": 0, "behind": 0, "added": 0}
+    con = connect(Path(db))
+    try:
+        before = refresh_index(con, force=force)
+        state = index_state(con)
+    finally:
+        con.close()
+    return {"rebuilt": before is not None, "indexed": state.indexed, "behind": state.behind,
+            "added": before.behind if before else 0}
 
 
 # ------------------------------------------------------------------ retag: the stored articles again

@@ -205,6 +205,7 @@ def test_each_schedule_gets_the_parameters_its_flow_takes(tmp_path):
         "weekly-report": {"db": paths["db"], "out_dir": paths["out_dir"]},
         "year-end-tally": {"db": paths["db"], "out_dir": paths["out_dir"]},
         "retag-if-changed": {"db": paths["db"], "only_if_changed": True},
+        "nightly-search-index": {"db": paths["db"]},
     }
 
 
@@ -212,7 +213,7 @@ def test_alerts_and_partitions_name_the_flows_by_their_objects():
     from flows.deploy import FLOW_NAMES, entrypoint
     from flows.flows import crawl_partition_flow, daily_flow, load_flow
     assert {"crawl", "daily monitoring", "backfill", "weekly report", "year-end tally", "retag",
-            "load staged pages", "crawl partition"} == set(FLOW_NAMES)
+            "load staged pages", "crawl partition", "search index"} == set(FLOW_NAMES)
     assert daily_flow.name in FLOW_NAMES
     assert entrypoint(crawl_partition_flow) == "flows.flows.crawl_partition_flow"
     assert entrypoint(load_flow) == "flows.flows.load_flow"

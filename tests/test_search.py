@@ -11,7 +11,7 @@ from pipelines.records import Tagged
 from tests.test_warehouse import FakeTags, article
 from warehouse.db import connect
 from warehouse.load import load_batch, load_outlets
-from warehouse.search import parse_query, rebuild_index, search
+from warehouse.search import IndexState, index_state, parse_query, rebuild_due, rebuild_index, refresh_index, search
 
 PHRASE = "http://www.diariouno.example/union-hidalgo"        # the phrase itself, an appearance about the case
 SCATTERED = "http://nacionaldos.example/hidalgo-union"        # both words, apart; not an appearance; 2024
@@ -146,3 +146,62 @@ def test_cli_prints_the_extension_path_for_plain_duckdb(capsys):
     assert main(["search", "--extension-path"]) == 0
     path = capsys.readouterr().out.strip()
     assert path.endswith("fts.duckdb_extension") and Path(path).is_file()
+
+
+# ------------------------------------------------------------------ issue 18: the index rebuilt past a threshold
+
+NEW = "http://www.diariouno.example/jornaleros"                # loaded after the index was built
+
+
+def load_new(path, text="Los jornaleros de San Quintín, en Baja California, marcharon por salarios dignos. " * 3):
+    con = connect(path)
+    load_batch(con, [Tagged(article(NEW, day=date(2025, 2, 3), text=text, fingerprint="1234123412341234"),
+                            FakeTags(is_appearance=False, theme=None))], {}, [], "run2", "kb1")
+    return con
+
+
+def test_when_a_load_rebuilds_the_index():
+    assert not rebuild_due(IndexState(indexed=0, behind=0))                    # nothing stored
+    assert rebuild_due(IndexState(indexed=0, behind=3))                        # no index yet: always
+    assert not rebuild_due(IndexState(indexed=4, behind=1_999))                # a young warehouse: 2,000 at least
+    assert rebuild_due(IndexState(indexed=4, behind=2_000))
+    assert not rebuild_due(IndexState(indexed=100_000, behind=9_999))          # then a tenth of what is indexed
+    assert rebuild_due(IndexState(indexed=100_000, behind=10_000))
+    assert rebuild_due(IndexState(indexed=3_000_000, behind=20_000))           # at most 20,000 behind
+    assert not rebuild_due(IndexState(indexed=3_000_000, behind=19_999))
+
+
+def test_a_small_load_leaves_the_index_and_search_still_finds_what_it_loaded(db):
+    con = load_new(db)
+    try:
+        assert refresh_index(con) is None                                      # 1 new article: not rebuilt
+        assert index_state(con) == IndexState(indexed=4, behind=1)
+        hits = search(con, "jornaleros quintin")                               # accents and case aside
+        assert urls(hits) == [NEW] and hits[0].score == 0.0
+        assert "**jornaleros**" in hits[0].snippet and "**Quintín**" in hits[0].snippet
+        assert urls(search(con, '"san quintin" salarios', year=2025)) == [NEW]   # phrases and filters as well
+        assert search(con, "jornaleros", year=2024) == [] and search(con, "jornaleros", appearances=True) == []
+        assert search(con, '"quintin san"') == [] and search(con, "jornaleros oaxaca") == []
+        # the ranked hits of the index first, then the articles not indexed yet
+        con.execute("UPDATE articles SET main_text = main_text || ' Llegaron desde Hidalgo.' WHERE url = ?", [NEW])
+        assert urls(search(con, "hidalgo"))[-1] == NEW and search(con, "hidalgo")[0].score > 0
+    finally:
+        con.close()
+
+
+def test_past_the_threshold_or_at_night_the_index_is_rebuilt(db, monkeypatch):
+    from flows.steps import refresh_search_index
+    import warehouse.search as search_module
+
+    load_new(db).close()
+    assert refresh_search_index(db, force=False) == {"rebuilt": False, "indexed": 4, "behind": 1, "added": 0}
+    assert refresh_search_index(db) == {"rebuilt": True, "indexed": 5, "behind": 0, "added": 1}   # the nightly run
+    con = connect(db)
+    try:
+        assert search(con, "jornaleros")[0].score > 0                          # ranked by the index now
+        monkeypatch.setattr(search_module, "REBUILD_AT_LEAST", 1)
+        con.execute("UPDATE articles SET url = url || '?v=2', url_key = url_key || '-2' WHERE url = ?", [NEW])
+        assert refresh_index(con) == IndexState(indexed=5, behind=1)           # past the (lowered) threshold
+        assert index_state(con) == IndexState(indexed=5, behind=0)
+    finally:
+        con.close()

@@ -1,12 +1,12 @@
 """Full-text search over article text, with DuckDB's own `fts` extension (BM25).
 
 The fts extension cannot index lake tables, so the index lives in its own DuckDB file
-beside the data (`<warehouse>.search.duckdb`): after every load and retag a copy of the
-searchable columns and its index are written to a new file, which is then renamed over
-the old one. Renaming is atomic: `search` and analysts never see half an index and never
-wait; a reader keeps the index it opened until it reconnects. Two loaders rebuilding at
-once each write their own temporary file, whole; each file records the lake snapshot it
-copied, and a file never replaces one made from a later snapshot (see `_swap_in`).
+beside the data (`<warehouse>.search.duckdb`): a copy of the searchable columns and its
+index are written to a new file, which is then renamed over the old one. Renaming is
+atomic: `search` and analysts never see half an index and never wait; a reader keeps the
+index it opened until it reconnects. Two loaders rebuilding at once each write their own
+temporary file, whole; each file records the lake snapshot it copied, and a file never
+replaces one made from a later snapshot (see `_swap_in`).
 
 Each article is stemmed in its own language: a search for "unions" must find an English
 article saying "union", and a French "syndicats" must not be cut as if it were Spanish.
@@ -20,6 +20,14 @@ returned any article with either word, 29 in the test corpus, and the one about 
 Hidalgo came 15th), and words in double quotes must appear together, in that order, as a
 phrase, accents and case aside (checked on the text itself after the index has narrowed
 the candidates: the index knows words, not their order).
+
+When the index is rebuilt (issue 18): rebuilding costs time in proportion to every article
+stored, and after each load it became the slowest step as the warehouse grew. A load now
+rebuilds it only when the articles not yet indexed pass a threshold (`rebuild_due`: a share
+of those indexed, within bounds), a retag always, and `serve` every night (`refresh_index(
+force=True)`). Until then `search` still finds the articles loaded since: they are matched
+on their text without the index (every word contained in it, accents and case aside, no
+stemming) and listed after the ranked hits, with score 0.
 
 The `duckdb-extension-fts` package ships the extension for the pinned DuckDB, loaded by
 path (warehouse.lake.engine): DuckDB cannot download it offline.
@@ -53,6 +61,51 @@ STEMMERS = {"es": "spanish", "en": "english", "fr": "french", "pt": "portuguese"
 FTS_OPTIONS = "stopwords = 'none', strip_accents = 1, lower = 1, overwrite = 1"
 
 
+# A load rebuilds the index when the articles not in it reach this share of those in it, bounded:
+# the cost of rebuilding grows with every stored article, so a share keeps the cost per loaded
+# article flat however large the warehouse; the bounds keep a young warehouse's index whole
+# after small loads, and the unindexed articles `search` reads without the index few.
+# The upper bound: matching an unindexed article's text costs ~0.1-0.4 ms per search (measured
+# on a busy machine), so 20,000 behind is a search of a few seconds at worst.
+REBUILD_SHARE, REBUILD_AT_LEAST, REBUILD_AT_MOST = 0.10, 2_000, 20_000
+
+
+class IndexState(NamedTuple):
+    indexed: int                  # articles in the index file (0: no file)
+    behind: int                   # stored articles not in it
+
+
+def index_state(con) -> IndexState:
+    """How many articles the attached index holds, and how many stored ones it lacks."""
+    from warehouse.db import attach_search
+
+    if not _search_attached(con) and not attach_search(con, location_of(con)):
+        return IndexState(0, con.execute("SELECT count(*) FROM lake.main.articles").fetchone()[0])
+    return IndexState(*con.execute("""SELECT (SELECT count(*) FROM search.main.articles),
+        (SELECT count(*) FROM lake.main.articles WHERE url NOT IN (SELECT url FROM search.main.articles))""").fetchone())
+
+
+def rebuild_due(state: IndexState) -> bool:
+    """No index yet (and something to index), or the unindexed articles past the threshold."""
+    if state.indexed == 0:
+        return state.behind > 0
+    return state.behind >= min(max(REBUILD_SHARE * state.indexed, REBUILD_AT_LEAST), REBUILD_AT_MOST)
+
+
+def refresh_index(con, force: bool = False) -> IndexState | None:
+    """Rebuild the index if `force` or `rebuild_due`; returns the state it found when it rebuilt,
+    None when the index was left as it is."""
+    state = index_state(con)
+    if not (force or rebuild_due(state)):
+        return None
+    rebuild_index(con)
+    return state
+
+
+def _search_attached(con) -> bool:
+    return bool(con.execute("SELECT count(*) FROM duckdb_databases() WHERE database_name = 'search'").fetchone()[0])
+
+
 def rebuild_index(con) -> None:
     """Write the index of every stored article to a new file and swap it in atomically."""
     from warehouse.db import attach_search
@@ -81,8 +134,11 @@ def rebuild_index(con) -> None:
                 raise
         finally:
             con.execute("DETACH search_build")
+        # Its own DuckDB instance, capped like the monitor's connections (warehouse.db.connect):
+        # it was not, and a 50,000-article backfill's loader peaked at 1,677 MB (docs/performance.md 7).
         build = duckdb.connect(str(tmp), config={"autoinstall_known_extensions": False,
-                                                 "autoload_known_extensions": False})
+                                                 "autoload_known_extensions": False,
+                                                 "memory_limit": os.environ.get("PRODESC_MONITOR_DB_MEMORY", "1GB")})
         try:
             build.load_extension(extension_path("fts"))
             _build_indexes(build)
@@ -234,7 +290,7 @@ def search(con, text: str, limit: int = 20, *, appearances: bool = False, year: 
     query = parse_query(text)
     if not query.words:
         return []
-    if not con.execute("SELECT count(*) FROM duckdb_databases() WHERE database_name = 'search'").fetchone()[0]:
+    if not _search_attached(con):
         if not attach_search(con, location_of(con)):
             return []                 # nothing loaded yet: no index, nothing to find
     try:
@@ -255,14 +311,27 @@ def search(con, text: str, limit: int = 20, *, appearances: bool = False, year: 
                      f"FROM search.main.{table}")
     hits = " UNION ALL ".join(parts)
     params = {"words": query.text, "own": [r[0] for r in own], "phrases": list(query.phrases),
+              "folded": [fold(w) for w in query.words],
               "appearances": appearances, "year": year, "outlet": outlet, "case": case, "limit": limit}
+    # Ranked hits from the index; then the stored articles the index does not have yet (loaded
+    # since its last rebuild, see `refresh_index`), matched on their text: each word in it, score 0.
+    # (Not the phrase check's normalisation: its regexp measured 1.0-1.2x this one's cost per article.)
     rows = con.execute(f"""WITH hits AS ({hits}),
+        found AS (
+          SELECT h.score, a.url, a.title, a.main_text, a.published_date, a.outlet, a.language
+          FROM hits AS h JOIN search.main.articles AS a USING (url) WHERE h.score IS NOT NULL
+          UNION ALL
+          SELECT 0.0, a.url, a.title, a.main_text, a.published_date, a.outlet, a.language
+          FROM lake.main.articles AS a
+          WHERE a.url NOT IN (SELECT url FROM search.main.articles)
+            AND NOT EXISTS (SELECT 1 FROM unnest($folded::VARCHAR[]) AS w(word)
+                            WHERE NOT contains(strip_accents(lower(coalesce(a.title, '') || ' '
+                                                                  || coalesce(a.main_text, ''))), w.word))),
         counted AS (SELECT DISTINCT url FROM lake.main.appearances)
-        SELECT round(h.score, 3) AS score, a.published_date, a.outlet, a.title, a.url,
+        SELECT round(a.score, 3) AS score, a.published_date, a.outlet, a.title, a.url,
                a.url IN (SELECT url FROM counted) AS is_appearance, a.language, a.main_text
-        FROM hits AS h JOIN search.main.articles AS a USING (url)
-        WHERE h.score IS NOT NULL
-          AND ($year::INTEGER IS NULL OR year(a.published_date) = $year::INTEGER)
+        FROM found AS a
+        WHERE ($year::INTEGER IS NULL OR year(a.published_date) = $year::INTEGER)
           AND ($outlet::VARCHAR IS NULL
                OR strip_accents(lower(a.outlet)) LIKE '%' || strip_accents(lower($outlet::VARCHAR)) || '%')
           AND (NOT $appearances::BOOLEAN OR a.url IN (SELECT url FROM counted))
@@ -272,7 +341,7 @@ def search(con, text: str, limit: int = 20, *, appearances: bool = False, year: 
           AND NOT EXISTS (SELECT 1 FROM unnest($phrases::VARCHAR[]) AS p(phrase)
                           WHERE NOT contains({_NORM_TITLE}, {_NORM_PHRASE})
                             AND NOT contains({_NORM_TEXT}, {_NORM_PHRASE}))
-        ORDER BY h.score DESC, a.published_date DESC, a.url
+        ORDER BY a.score DESC, a.published_date DESC, a.url
         LIMIT $limit::INTEGER""", params).fetchall()
     stemmer = {code: stemmer for code, stemmer, _table in own}
     return [Hit(*row[:7], snippet=snippet(con, query, row[3], row[7], stemmer.get(row[6], CATCH_ALL_STEMMER)))

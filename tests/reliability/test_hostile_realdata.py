@@ -9,7 +9,6 @@ Run `python -m tests.reliability.test_hostile_realdata` to print the figures.
 from __future__ import annotations
 
 import json
-import re
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -17,8 +16,6 @@ import pytest
 
 REALDATA = Path(__file__).resolve().parents[3] / "shared" / "realdata"
 pytestmark = pytest.mark.skipif(not REALDATA.is_dir(), reason="../shared/realdata is absent")
-
-_WORD = re.compile(r"\w+")
 
 
 def _fetched(body: bytes, url: str):
@@ -28,41 +25,16 @@ def _fetched(body: bytes, url: str):
                        fetched_at=datetime(2026, 11, 28, 12, tzinfo=timezone.utc).isoformat())
 
 
-def _expected_for(html: Path) -> dict:
-    """{'url', 'must_contain', 'must_not_contain', 'body'} from whichever ground truth exists."""
-    group, stem = html.parent.name, html.stem
-    exp = REALDATA / "expected" / group
-    for candidate in (exp / f"{stem}.expected.json",):
-        if candidate.exists():
-            data = json.loads(candidate.read_text(encoding="utf-8"))
-            body = data.get("articleBody")
-            if body is None and isinstance(data.get("expected"), dict):
-                sections = data["expected"].get("body", {}).get("sections", [])
-                body = "\n".join(p for s in sections for p in s.get("paragraphs", []))
-            return {"url": data.get("url"), "must_contain": data.get("must_contain", []),
-                    "must_not_contain": data.get("must_not_contain", []), "body": body or None}
-    meta = exp / f"{stem}.metadata.json"
-    if meta.exists():
-        data = json.loads(meta.read_text(encoding="utf-8"))
-        text = exp / f"{stem}.txt"
-        return {"url": data.get("url"), "must_contain": [], "must_not_contain": [],
-                "body": text.read_text(encoding="utf-8") if text.exists() else None}
-    return {"url": None, "must_contain": [], "must_not_contain": [], "body": None}
-
-
-def _norm(s: str) -> str:
-    return " ".join(s.split()).lower()
-
-
 def run_pages(registry, tagger) -> dict:
+    from bench.snippets import Score, expected_for
     from pipelines.extract import extract_article
     from pipelines.records import Skip
-    figures = {"pages": 0, "articles": 0, "skips": {}, "errors": [], "snippets": 0, "snippets_found": 0,
-               "leaks_checked": 0, "leaks": 0, "body_pages": 0, "body_recall": 0.0, "failures": []}
+    figures = {"pages": 0, "articles": 0, "skips": {}, "errors": []}
+    score = Score()
     for html in sorted((REALDATA / "html").rglob("*.html")):
         figures["pages"] += 1
-        expected = _expected_for(html)
-        url = expected["url"] or f"https://{html.parent.name}.realdata.example/{html.stem}"
+        expected = expected_for(html, REALDATA)
+        url = expected.url or f"https://{html.parent.name}.realdata.example/{html.stem}"
         try:
             result = extract_article(_fetched(html.read_bytes(), url), registry)
             if not isinstance(result, Skip):
@@ -75,24 +47,11 @@ def run_pages(registry, tagger) -> dict:
             text = ""
         else:
             figures["articles"] += 1
-            text = _norm(result.title + " " + result.text)
-        for snippet in expected["must_contain"]:
-            figures["snippets"] += 1
-            if _norm(snippet) in text:
-                figures["snippets_found"] += 1
-            else:
-                figures["failures"].append(f"missing in {html.name}: {snippet[:60]}")
-        for snippet in expected["must_not_contain"]:
-            figures["leaks_checked"] += 1
-            figures["leaks"] += _norm(snippet) in text
-        if expected["body"]:
-            want = set(_WORD.findall(expected["body"].lower()))
-            got = set(_WORD.findall(text))
-            if want:
-                figures["body_pages"] += 1
-                figures["body_recall"] += len(want & got) / len(want)
-    if figures["body_pages"]:
-        figures["body_recall"] = round(figures["body_recall"] / figures["body_pages"], 3)
+            text = result.title + " " + result.text
+        score.add(html.name, expected, text)
+    figures.update(snippets=score.snippets, snippets_found=score.snippets_found, leaks_checked=score.leaks_checked,
+                   leaks=score.leaks, body_pages=score.body_pages, body_recall=score.body_recall,
+                   failures=score.failures)
     return figures
 
 
