@@ -1,7 +1,7 @@
 """The fault matrix's line at the end of a test run (issue 17).
 
-When tests that docs/reliability.md's rows name have run, pytest ends with
-`Fault matrix: N faults tried, N survived with nothing lost (S skipped, F failed)`:
+When tests that docs/reliability.md's rows name have run, pytest's report ends with
+`Fault matrix: N faults tried, N survived with nothing lost` (and `(S skipped, F failed)` when any were):
 a row was tried when at least one of its named tests ran, and survived when every one of its
 tests that ran passed. A skipped or xfailed test is no survival: its row counts as skipped
 (unless another of its tests failed: then as failed).
@@ -13,7 +13,14 @@ load it and prints no line.
 """
 from __future__ import annotations
 
-from tests.reliability.fault_matrix import key_of, matrix_rows, tally
+import os
+from pathlib import Path
+
+from tests.reliability.fault_matrix import key_of, matrix_rows, row_result, tally
+
+# Set to a file path, the run also writes each row's result there as a Markdown table (the
+# closing note of issue 17 quotes it): `PRODESC_FAULT_MATRIX_REPORT=matrix.md python -m pytest -q`.
+REPORT_VARIABLE = "PRODESC_FAULT_MATRIX_REPORT"
 
 _outcomes: dict[str, list[str]] = {}
 
@@ -29,10 +36,18 @@ def pytest_runtest_logreport(report):
     _outcomes.setdefault(key_of(report.nodeid), []).append(outcome)
 
 
-def pytest_terminal_summary(terminalreporter):
-    if not _outcomes:
+def pytest_unconfigure(config):
+    """After pytest's own last line ("N passed in ..."), so the run's report ends with the matrix."""
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    if not _outcomes or reporter is None:
         return
     tried, survived, skipped, failed = tally(matrix_rows(), _outcomes)
     if tried:
-        terminalreporter.write_sep("=", f"Fault matrix: {tried} faults tried, {survived} survived with nothing lost "
-                                        f"({skipped} skipped, {failed} failed)")
+        others = f" ({skipped} skipped, {failed} failed)" if skipped or failed else ""
+        reporter.write_line(f"Fault matrix: {tried} faults tried, {survived} survived with nothing lost{others}")
+    if report := os.environ.get(REPORT_VARIABLE):
+        lines = ["| section | fault | result |", "|---|---|---|"]
+        for row in matrix_rows():
+            fault = row.fault.replace("|", "\\|")
+            lines.append(f"| {row.section} | {fault} | {row_result(row, _outcomes)} |")
+        Path(report).write_text("\n".join(lines) + "\n", encoding="utf-8")

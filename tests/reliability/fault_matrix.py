@@ -115,23 +115,21 @@ def problems(rows: list[Row], collected: set[str], reliability_tests: set[str]) 
     return found
 
 
+def row_result(row: Row, outcomes: dict[str, list[str]]) -> str:
+    """"not run", "failed", "skipped" or "survived": the row's tests' outcomes, worst first."""
+    seen = []
+    for test in row.tests:
+        if "::" in test:
+            seen += outcomes.get(test, [])
+        else:
+            seen += [o for key, got in outcomes.items() if key.partition("::")[0] == test for o in got]
+    if not seen:
+        return "not run"
+    return "failed" if "failed" in seen else "skipped" if "skipped" in seen else "survived"
+
+
 def tally(rows, outcomes: dict[str, list[str]]) -> tuple[int, int, int, int]:
     """(tried, survived, skipped, failed) rows, from each test's outcomes."""
-    tried = survived = skipped = failed = 0
-    for row in rows:
-        seen = []
-        for test in row.tests:
-            if "::" in test:
-                seen += outcomes.get(test, [])
-            else:
-                seen += [o for key, got in outcomes.items() if key.partition("::")[0] == test for o in got]
-        if not seen:
-            continue
-        tried += 1
-        if "failed" in seen:
-            failed += 1
-        elif "skipped" in seen:
-            skipped += 1
-        else:
-            survived += 1
-    return tried, survived, skipped, failed
+    results = [row_result(row, outcomes) for row in rows]
+    return (sum(r != "not run" for r in results), results.count("survived"), results.count("skipped"),
+            results.count("failed"))
