@@ -6,6 +6,10 @@ from pathlib import Path
 
 import pytest
 
+# The fault matrix's report (tests/reliability/report.py): hooks of the whole suite, so that the
+# rows naming tests outside tests/reliability/ are counted too.
+from tests.reliability.report import pytest_runtest_logreport, pytest_unconfigure  # noqa: F401
+
 FIXTURES = Path(__file__).parent / "fixtures"
 REPO = Path(__file__).parent.parent
 

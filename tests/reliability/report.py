@@ -1,4 +1,4 @@
-"""The fault matrix's line at the end of a test run (issue 17).
+"""The fault matrix's line at the end of a test run (issue 17): pytest hooks.
 
 When tests that docs/reliability.md's rows name have run, pytest's report ends with
 `Fault matrix: N faults tried, N survived with nothing lost` (and `(S skipped, F failed)` when any were):
@@ -6,10 +6,10 @@ a row was tried when at least one of its named tests ran, and survived when ever
 tests that ran passed. A skipped or xfailed test is no survival: its row counts as skipped
 (unless another of its tests failed: then as failed).
 
-This conftest is loaded whenever anything under tests/reliability/ is collected, so also by
-the whole suite (`python -m pytest -q` from the repository root), and counts there the rows
-of tests outside this folder too; a run that collects nothing under tests/reliability/ does not
-load it and prints no line.
+These hooks are registered by tests/conftest.py, the conftest of the whole suite: pytest calls
+a conftest's test-running hooks only for the tests under its folder, and rows also name tests
+outside tests/reliability/ (the desk's, the property tests). A run that runs no test a row
+names prints no line.
 """
 from __future__ import annotations
 
