@@ -3,8 +3,10 @@
     PYTHONPATH=. .venv/bin/python bench/backfill.py --articles 10000 --json backfill.json
 
 Serves N synthetic article pages (realistic size: ~6 KB of HTML, a Spanish news
-template, one in three naming ProDESC or a process) and a sitemap index over them
-from a local threaded HTTP server, then runs the real pipeline as production does:
+template, one in three naming ProDESC or a process), a robots.txt and a sitemap index over
+them for the outlet `diario-sintetico.example`, from a local threaded HTTP server that the
+crawler reaches as its HTTP proxy (as the replay demo does), then runs the real pipeline as
+production does:
   1. `scrapy crawl monitor` (child process) with politeness off (the server is ours):
      pages per second, and the crawler's peak memory (Scrapy's memusage stat);
   2. the load step (`flows.steps.load_staged`: extract, tag, load, compact, the full-text
@@ -40,6 +42,7 @@ from datetime import date, datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import SimpleNamespace
+from urllib.parse import urlsplit
 
 import warehouse
 
@@ -93,7 +96,11 @@ def article_html(i: int, host: str) -> bytes:
 <footer>© Diario Sintético</footer></body></html>""").encode()
 
 
+OUTLET_HOST = "diario-sintetico.example"
+
+
 def serve(n: int) -> tuple[ThreadingHTTPServer, str]:
+    """The outlet's pages behind a loopback HTTP proxy; returns the server and the proxy's URL."""
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
@@ -101,8 +108,13 @@ def serve(n: int) -> tuple[ThreadingHTTPServer, str]:
             pass
 
         def do_GET(self):
-            host = self.headers.get("Host", "")
-            path = self.path.split("?")[0]
+            # Asked as a proxy ("GET http://diario-sintetico.example/notas/1"): the outlet's own
+            # name, port 80, robots.txt included. (Served on 127.0.0.1:<port> under the name
+            # 127.0.0.1, the crawl's robots.txt request went to port 80, was refused and
+            # retried with back-off: ~20 s of an idle crawler counted in the figures.)
+            url = urlsplit(self.path)
+            host = url.netloc or self.headers.get("Host", "")
+            path = url.path
             if path == "/robots.txt":
                 body, ctype = f"User-agent: *\nDisallow: /buscar/\nSitemap: http://{host}/sitemap.xml\n".encode(), "text/plain"
             elif path == "/sitemap.xml":
@@ -134,7 +146,7 @@ def serve(n: int) -> tuple[ThreadingHTTPServer, str]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, f"127.0.0.1:{server.server_port}"
+    return server, f"http://127.0.0.1:{server.server_port}"
 
 
 def warehouse_on_disk(db: Path) -> tuple[float, int]:
@@ -155,6 +167,9 @@ def main() -> None:
     ap.add_argument("--json", type=Path, help="also write the figures here")
     ap.add_argument("--workers", type=int, default=1, help="Dask processes for extraction and tagging (the flow)")
     ap.add_argument("--batch", type=int, help="staged pages per warehouse batch (default: flows.steps.BATCH_SIZE)")
+    ap.add_argument("--setting", "-s", action="append", default=[], metavar="NAME=VALUE",
+                    help="one more Scrapy setting for the crawl (to compare settings by measurement)")
+    ap.add_argument("--crawl-only", action="store_true", help="measure the crawl and stop")
     args = ap.parse_args()
     from flows.steps import fetch, load_staged, new_run_id
     try:
@@ -162,28 +177,36 @@ def main() -> None:
     except ImportError:             # the code before issue 18 had it fixed at 500
         BATCH_SIZE = 500
 
-    server, host = serve(args.articles)
-    os.environ["PRODESC_MONITOR_ALLOW"] = "127.0.0.1"   # our own server on loopback
+    server, proxy = serve(args.articles)
+    host = OUTLET_HOST
+    os.environ["PRODESC_MONITOR_ALLOW"] = "127.0.0.1"   # our own proxy on loopback
     load_before = os.getloadavg()
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         sources = tmp / "sources.yaml"
-        sources.write_text(f"outlets:\n  - name: Diario Sintético\n    domains: ['{host.split(':')[0]}']\n"
+        sources.write_text(f"outlets:\n  - name: Diario Sintético\n    domains: ['{host}']\n"
                            f"    reach: local\n    region: Yucatán\n    language: es\n    feeds: []\n"
                            f"    sitemaps: ['http://{host}/sitemap.xml']\n")
         db = args.keep or tmp / f"backfill{SUFFIX}"
         settings = {"DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_ENABLED": "False", "CONCURRENT_REQUESTS": "32",
                     "CONCURRENT_REQUESTS_PER_DOMAIN": "32", "LOG_LEVEL": "WARNING"}
-        t = time.perf_counter()
-        stats = fetch(sources, db, new_run_id(), "2023-01-01", None, settings, {"http_proxy": "", "HTTP_PROXY": ""})
-        crawl_s = time.perf_counter() - t
-        pages = stats.get("prodesc/staged", 0)
-        print(f"crawl: {pages} pages in {crawl_s:.0f} s = {pages / crawl_s:.0f} pages/s; "
-              f"crawler peak memory {stats.get('memusage/max', 0) / 2**20:.0f} MB")
+        settings.update(item.split("=", 1) for item in args.setting)
         def children_cpu() -> float:   # finished child processes: the crawler, then Dask's workers and
             # the temporary Prefect server a flow run starts
             usage = resource.getrusage(resource.RUSAGE_CHILDREN)
             return usage.ru_utime + usage.ru_stime
+        t, child_cpu, server_cpu = time.perf_counter(), children_cpu(), time.process_time()
+        via_proxy = {"http_proxy": proxy, "HTTP_PROXY": proxy, "no_proxy": "", "NO_PROXY": ""}
+        stats = fetch(sources, db, new_run_id(), "2023-01-01", None, settings, via_proxy)
+        crawl_s, crawl_cpu = time.perf_counter() - t, children_cpu() - child_cpu
+        server_cpu = time.process_time() - server_cpu   # this process meanwhile: the HTTP server's threads
+        pages = stats.get("prodesc/staged", 0)
+        print(f"crawl: {pages} pages in {crawl_s:.0f} s = {pages / crawl_s:.0f} pages/s; "
+              f"{1000 * crawl_cpu / max(pages, 1):.1f} ms of the crawler's CPU per page (the HTTP server: "
+              f"{1000 * server_cpu / max(pages, 1):.1f}); crawler peak memory {stats.get('memusage/max', 0) / 2**20:.0f} MB")
+        if args.crawl_only:
+            server.shutdown()
+            return
         t, cpu, child_cpu = time.perf_counter(), time.process_time(), children_cpu()
         if args.workers > 1:
             os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
@@ -202,6 +225,7 @@ def main() -> None:
     load_after = os.getloadavg()
     figures = {
         "crawl_pages_per_s": round(pages / crawl_s, 1),
+        "crawl_cpu_ms_per_page": round(1000 * crawl_cpu / max(pages, 1), 2),
         "load_articles_per_s": round(summary.articles / load_s, 1),
         "load_cpu_ms_per_article": round(1000 * load_cpu / max(summary.articles, 1), 2),
         "end_to_end_articles_per_s": round(summary.articles / (crawl_s + load_s), 1),
@@ -237,7 +261,8 @@ def main() -> None:
             "machine": {"cores": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version(),
                         "load_average": [round(load_before[0], 2), round(load_after[0], 2)]},
             "arguments": {"articles": args.articles, "workers": args.workers, "batch": args.batch or BATCH_SIZE},
-            "crawl": {"pages": pages, "seconds": round(crawl_s, 1),
+            "crawl": {"pages": pages, "seconds": round(crawl_s, 1), "cpu_seconds": round(crawl_cpu, 1),
+                      "server_cpu_seconds": round(server_cpu, 1),
                       "peak_memory_mb": round(stats.get("memusage/max", 0) / 2**20)},
             "load": {"articles": summary.articles, "appearances": summary.appearances, "seconds": round(load_s, 1),
                      "cpu_seconds": round(load_cpu, 1), "peak_memory_mb": round(peak),

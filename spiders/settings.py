@@ -30,6 +30,12 @@ AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 
+# Items (and requests) of one response handled at a time. Scrapy's default, 100, starts 100
+# asyncio tasks for every response, whatever it yields; ours yield one page or a sitemap's
+# requests, and the staging pipeline writes synchronously. At 8 the crawler spends 2.7-2.8 ms
+# of CPU per page instead of 4.3-4.5 (bench/backfill.py --crawl-only, docs/performance.md §3).
+CONCURRENT_ITEMS = 8
+
 # --- Robustness -------------------------------------------------------------------
 DOWNLOAD_TIMEOUT = 30
 DNS_TIMEOUT = 15                          # a name that does not resolve in 15 s will not resolve in 60
