@@ -55,6 +55,8 @@ _WORD_SPLIT = re.compile(r"[-_+.\s]+")
 def _plain(segment: str) -> str:
     """Lowercase, percent-decoded, accent-free: "Secci%C3%B3n" -> "seccion"."""
     text = unicodedata.normalize("NFKD", unquote(segment).lower())
+    if text.isascii():   # most segments: no combining mark to drop, and no per-character loop
+        return text
     return "".join(c for c in text if not unicodedata.combining(c))
 
 
@@ -159,8 +161,9 @@ def _site(host: str) -> str:
 
 
 def _words_in(element) -> int:
-    """Words in the element's text (the same count as splitting its text nodes joined by spaces)."""
-    return sum(len(t.split()) for t in element.itertext())
+    """Words in the element's text: its text nodes joined by spaces, split once (the same count as
+    splitting each node, without a Python step per node: ~150 elements a page come here)."""
+    return len(" ".join(element.itertext()).split())
 
 
 def headline_items(tree, text: str, url: str) -> tuple[int, float]:
