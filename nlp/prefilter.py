@@ -22,6 +22,8 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
+import ahocorasick
+
 from .textnorm import EXTRA_FOLDS
 from .variants import CONNECTORS
 
@@ -48,27 +50,6 @@ def fold_text(text: str) -> str:
     return out
 
 
-def _trie_pattern(words: Iterable[str]) -> str:
-    """One regex alternation factored as a trie, longest word first: `re` tries only the
-    branches that share the next character, and a word that is a prefix of another is
-    given back only when the longer one does not continue there."""
-    trie: dict = {}
-    for w in words:
-        node = trie
-        for ch in w:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def emit(node: dict) -> str:
-        alts = [re.escape(ch) + emit(child) for ch, child in sorted(node.items()) if ch]
-        if not alts:
-            return ""
-        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
-        return f"(?:{body})?" if "" in node else body
-
-    return emit(trie)
-
-
 MIN_ANCHOR = 3   # shorter strings ("de", ",", "a") occur in every text and tell nothing
 # words that occur in every text of their language: looking for them costs and tells nothing
 EVERYWHERE = CONNECTORS | {"from", "contra", "against", "para", "pour"}
@@ -83,26 +64,25 @@ def _selective(strings: frozenset[str]) -> frozenset[str]:
 
 
 class _Scan:
-    """Which of a set of strings occur in a text, overlapping and nested occurrences included."""
+    """Which of a set of strings occur in a text, overlapping and nested occurrences included:
+    one pass of an Aho-Corasick automaton (pyahocorasick, in C). It replaced a trie regex
+    searched again from each match's next character (~30 Python-level searches per real
+    article, 0.55 ms); `tests/test_nlp_prefilter.py` checks both give the same set."""
 
     def __init__(self, strings: Iterable[str]):
         strings = sorted(set(strings))
-        # each string -> those that are prefixes of it (itself included): they occur where it does
-        self.prefixes = {s: tuple(p for p in strings if s.startswith(p)) for s in strings}
-        self.regex = re.compile(_trie_pattern(strings)) if strings else None
+        self.automaton = None
+        if strings:
+            automaton = ahocorasick.Automaton()
+            for s in strings:
+                automaton.add_word(s, s)
+            automaton.make_automaton()
+            self.automaton = automaton
 
     def present(self, text: str) -> set[str]:
-        found: set[str] = set()
-        if self.regex is None:
-            return found
-        search, prefixes = self.regex.search, self.prefixes
-        m = search(text)
-        while m is not None:
-            # the longest string starting here, and the shorter ones it begins with; then
-            # on from the next character, so a string overlapping this one is seen too
-            found.update(prefixes[m.group()])
-            m = search(text, m.start() + 1)
-        return found
+        if self.automaton is None:
+            return set()
+        return {s for _end, s in self.automaton.iter(text)}
 
 
 class AnchorFilter:

@@ -28,7 +28,7 @@ from pipelines.fingerprint import simhash_hex
 from pipelines.pagekind import listing_reason, listing_shape
 from pipelines.records import Article, FetchedPage, Skip, SkipReason
 from pipelines.registry import Registry
-from pipelines.urls import canonical_url, host_of, is_aggregator, url_key
+from pipelines.urls import canonical_key, canonical_url, host_of, is_aggregator
 
 log = logging.getLogger(__name__)
 
@@ -299,7 +299,7 @@ def _extract_article(page: FetchedPage, registry: Registry, first_seen: datetime
     names, desk, author_source = authors_of(author, tree, (outlet.name,))
     return Article(
         url=url,
-        url_key=url_key(url),
+        url_key=canonical_key(url),   # `url` is canonical: not normalised twice
         fetched_url=page.final_url,
         outlet=outlet.name,
         domain=host_of(url),

@@ -55,10 +55,16 @@ def canonical_url(url: str) -> str:
 
 def url_key(url: str) -> str:
     """Identity of an article across http/https, `www.`-less mobile hosts and trailing slashes."""
+    return canonical_key(canonical_url(url), url)
+
+
+def canonical_key(canonical: str, url: str | None = None) -> str:
+    """`url_key` of a URL already made canonical (`canonical_url`): the extractor has it, and
+    normalising it a second time gives the same URL (idempotent, tests/test_properties.py)."""
     try:
-        parts = urlsplit(canonical_url(url))
+        parts = urlsplit(canonical)
     except ValueError:  # an unparseable URL is its own key (reliability: property tests)
-        return (url or "").strip()
+        return (canonical if url is None else url or "").strip()
     host = parts.netloc.lower()
     if host.startswith("m.") or host.startswith("mobile."):
         host = "www." + host.split(".", 1)[1]

@@ -18,6 +18,7 @@ from pipelines.authorxpaths import _AUTHOR_TESTS, _discarded, extract_author
 from pipelines.dates import _META_KEYS, _meta_dates, choose_date, parse_tree
 from pipelines.extract import _decoded, title_and_author
 from pipelines.fingerprint import simhash_hex
+from pipelines.pagekind import _plain, _words_in
 from tests.conftest import FIXTURES
 
 REALDATA = Path(__file__).resolve().parent.parent.parent / "shared" / "realdata" / "html"
@@ -154,3 +155,28 @@ def test_publication_metadata_order():
                  b'<meta property="og:published_time" content="2024-01-02"></head>'
                  b'<body><time itemprop="datePublished" datetime="2024-01-04">4</time></body></html>')
     assert list(_meta_dates(tree)) == ["2024-01-01", "2024-01-02", "2024-01-03", "2024-01-04"]
+
+
+@pytest.mark.parametrize("chunk", range(4))
+def test_word_count_in_one_split_is_the_count_per_text_node(chunk):
+    """`pagekind._words_in` joins an element's text nodes and splits once; counting node by node
+    gave the same number (words never run across nodes: the joint is a space)."""
+    pages = [p.read_bytes() for p in (_PAGES or _FIXTURES)[chunk::4]]
+    pages.append("<html><body><p><a>uno<b>dos</b>\u00a0tres<i> </i>\u2003cuatro</a>cinco</p></body></html>".encode())
+    counted = 0
+    for body in pages:
+        body_el = _tree(body).find("body")
+        for element in body_el.iter() if body_el is not None else ():
+            assert _words_in(element) == sum(len(t.split()) for t in element.itertext())
+            if len(element) == 0 and element.text:   # `headline_items` reads such a link's text alone
+                assert len(element.text.split()) == _words_in(element)
+            counted += 1
+    assert counted > 1000 or not _PAGES
+
+
+@pytest.mark.parametrize("segment", ["Secci%C3%B3n", "tag", "Ni%C3%B1o-y-%E2%84%A2", "plain-ascii-123", "é", ""])
+def test_plain_segment_with_and_without_accents(segment):
+    from unicodedata import combining, normalize
+    from urllib.parse import unquote
+    text = normalize("NFKD", unquote(segment).lower())
+    assert _plain(segment) == "".join(c for c in text if not combining(c))

@@ -4,11 +4,14 @@ without names. Proved here on every page of every recorded web we have."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from nlp.prefilter import AnchorFilter, fold_text
+from nlp.prefilter import AnchorFilter, _Scan, fold_text
 from nlp.tagger import Tagger
 from nlp.textnorm import fold
 from pipelines.extract import extract_article
@@ -109,3 +112,46 @@ def test_anchors_are_needed_together_and_overlaps_are_seen():
 def test_the_whole_text_folds_as_its_words(text):
     assert fold_text(text) == fold(text).replace("ς", "σ")
     assert fold_text(text) == "".join(fold_text(c) for c in text)
+
+
+def _regex_scan(strings, text: str) -> set[str]:
+    """The scan `_Scan` replaced (a trie regex searched again from each match's next character),
+    kept as the reference: the automaton must find exactly the same strings."""
+    strings = sorted(set(strings))
+    if not strings:
+        return set()
+    regex = re.compile("|".join(re.escape(s) for s in sorted(strings, key=len, reverse=True)))
+    found, m = set(), regex.search(text)
+    while m is not None:
+        found.update(s for s in strings if m.group().startswith(s))
+        m = regex.search(text, m.start() + 1)
+    return found
+
+
+def _article_texts() -> list[str]:
+    pages = [p for web in WEBS.values() if web.is_dir() for p in _recorded(web)]
+    if REALDATA.is_dir():
+        pages += [_page(f"http://realdata.example/{p.name}", p.read_bytes())
+                  for p in sorted(REALDATA.rglob("*")) if p.is_file()]
+    articles = [a for a in (extract_article(p, Registry(outlets=())) for p in pages) if not isinstance(a, Skip)]
+    return ["\n".join(filter(None, (a.title, a.text, a.author))) for a in articles]
+
+
+def test_the_automaton_finds_what_the_regex_scan_found(taggers):
+    """On every article we have, folded and as written, with the knowledge base's own anchors."""
+    texts = _article_texts()
+    assert len(texts) > 400
+    prefilter = taggers[1]._compiled_for("es").prefilter
+    for scan, fold_first in ((prefilter._folded, True), (prefilter._exact, False)):
+        strings = list(scan.automaton.keys())
+        assert len(strings) > 10
+        for text in texts:
+            text = fold_text(text) if fold_first else text
+            assert scan.present(text) == _regex_scan(strings, text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet="abcá", min_size=1, max_size=4), min_size=1, max_size=8),
+       st.text(alphabet="abcá ", max_size=40))
+def test_the_automaton_sees_overlapping_and_nested_strings(strings, text):
+    assert _Scan(strings).present(text) == _regex_scan(strings, text)

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from pipelines.dates import parse_moment
-from pipelines.urls import canonical_url, decode_google_news, host_of, url_key
+from pipelines.urls import canonical_key, canonical_url, decode_google_news, host_of, url_key
 
 FAST = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -46,7 +46,7 @@ def test_canonical_url_never_raises_on_any_text(text):
 def test_canonical_url_is_idempotent(url):
     once = canonical_url(url)
     assert canonical_url(once) == once
-    assert url_key(once) == url_key(url)
+    assert url_key(once) == url_key(url) == canonical_key(once)   # what the extractor stores
 
 
 @FAST
@@ -54,6 +54,7 @@ def test_canonical_url_is_idempotent(url):
 def test_canonical_url_is_idempotent_on_any_text(text):
     once = canonical_url(text)
     assert canonical_url(once) == once
+    assert canonical_key(once) == url_key(text)
 
 
 @FAST
