@@ -11,10 +11,10 @@ production does:
      pages per second, and the crawler's peak memory (Scrapy's memusage stat);
   2. the load step (`flows.steps.load_staged`: extract, tag, load, compact, the full-text
      index) in this process, or with `--workers N` the `load staged pages` flow with
-     extraction and tagging on a local Dask cluster of N processes (what `crawl --workers N`
+     extraction and tagging on N worker processes (`flows.processes`, what `crawl --workers N`
      does): articles per second of wall time, CPU seconds per article (this process and its
      threads: less sensitive to a busy machine than wall time), peak resident memory
-     (getrusage: this process, and the largest child: the crawler or a Dask worker), and the
+     (getrusage: this process, and the largest child: the crawler or a worker), and the
      warehouse's size on disk (catalog, Parquet files and search index) and its Parquet files.
 End to end (issue 18) is both: articles per second of crawl + load wall time. The targets
 are ≥ 300 articles/s end to end and a 50,000-article backfill under 1.5 GB, nothing growing
@@ -165,7 +165,7 @@ def main() -> None:
     ap.add_argument("--articles", type=int, default=50_000)
     ap.add_argument("--keep", type=Path, help=f"keep the warehouse here (a path ending in {SUFFIX})")
     ap.add_argument("--json", type=Path, help="also write the figures here")
-    ap.add_argument("--workers", type=int, default=1, help="Dask processes for extraction and tagging (the flow)")
+    ap.add_argument("--workers", type=int, default=1, help="worker processes for extraction and tagging (the flow)")
     ap.add_argument("--batch", type=int, help="staged pages per warehouse batch (default: flows.steps.BATCH_SIZE)")
     ap.add_argument("--setting", "-s", action="append", default=[], metavar="NAME=VALUE",
                     help="one more Scrapy setting for the crawl (to compare settings by measurement)")
@@ -191,7 +191,7 @@ def main() -> None:
         settings = {"DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_ENABLED": "False", "CONCURRENT_REQUESTS": "32",
                     "CONCURRENT_REQUESTS_PER_DOMAIN": "32", "LOG_LEVEL": "WARNING"}
         settings.update(item.split("=", 1) for item in args.setting)
-        def children_cpu() -> float:   # finished child processes: the crawler, then Dask's workers and
+        def children_cpu() -> float:   # finished child processes: the crawler, then the workers and
             # the temporary Prefect server a flow run starts
             usage = resource.getrusage(resource.RUSAGE_CHILDREN)
             return usage.ru_utime + usage.ru_stime
@@ -239,7 +239,7 @@ def main() -> None:
           f"{figures['end_to_end_articles_per_s']:.0f} articles/s (target ≥ 300); workers {args.workers}, "
           f"batch {args.batch or BATCH_SIZE}; peak memory: loader {peak:.0f} MB, largest child process "
           f"{child_peak:.0f} MB (target < 1,500 MB each)"
-          + (f"; CPU of the child processes (Dask workers, Prefect's server) "
+          + (f"; CPU of the child processes (the workers, Prefect's server) "
              f"{figures['load_workers_cpu_ms_per_article']:.1f} ms per article"
              if args.workers > 1 else ""))
     print(f"storage: {STORAGE}; {os.cpu_count()} cores; load average {load_before[0]:.1f} before, "

@@ -1,12 +1,12 @@
-"""Benchmark: extraction + tagging + load of staged pages, one process vs a Dask cluster.
+"""Benchmark: extraction + tagging + load of staged pages, one process vs worker processes.
 
     .venv/bin/python bench/fanout.py --corpus ../shared/corpus --copies 20
 
 Crawls the corpus once (politeness off: the server is on this machine) to get real
 staged pages, repeats them `copies` times (each copy is the same work: extract, detect
 language, tag, load), then runs the real `load staged pages` Prefect flow over them
-with the default task runner (one thread) and with a local Dask cluster of 2 and of
-`--workers` processes. Prints wall times, pages per second and the speed-up, and checks
+with the default task runner (one thread) and with `--workers` worker processes
+(`flows.processes`). Prints wall times, pages per second and the speed-up, and checks
 that every runner stored the same appearances.
 """
 from __future__ import annotations
@@ -66,7 +66,7 @@ def main() -> None:
     try:
         staged = staged_corpus(args.corpus, work)
         results = {}
-        for label, workers in (("default (1 thread)", None), (f"dask {args.workers} processes", args.workers)):
+        for label, workers in (("default (1 thread)", None), (f"{args.workers} worker processes", args.workers)):
             results[label] = run(args.corpus / "sources.yaml", staged, args.copies, workers)
         base = next(iter(results.values()))
         print(f"{base[1]} pages ({args.copies} copies of the corpus's staged pages), {os.cpu_count()} cores")

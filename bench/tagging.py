@@ -5,7 +5,7 @@
 Tags the corpus's written articles (title + body; `copies` times over) with the real
 tagger: once in this process, and once with `nlp.pipe`'s own multiprocessing
 (`Tagger.tag` per article in a `multiprocessing.Pool` of 2 workers that each build
-the pipelines once: what the Dask fan-out does). Prints articles/s and words/s.
+the pipelines once: what the worker processes of `--workers` do). Prints articles/s and words/s.
 """
 from __future__ import annotations
 

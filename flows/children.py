@@ -2,14 +2,14 @@
 
 A crawl starts other processes: Prefect's temporary API server (Prefect starts it itself, a
 `uvicorn` child, when no PREFECT_API_URL is set), the Scrapy crawler (`flows.steps.run_scrapy`),
-Dask's workers (`--workers N`), and `serve` starts `prefect server start`. When the command ended
+the extraction workers (`--workers N`), and `serve` starts `prefect server start`. When the command ended
 normally they were stopped, but when the `prodesc-monitor` process alone was killed (`kill PID`,
 `kill -9 PID`, the parent of a systemd unit or of a terminal dying), they were not: issue 17 found
 the temporary Prefect server alive 180 s later, still holding its port, and a Scrapy child still
 fetching.
 
-Why this design. We do not spawn all those children ourselves (Prefect spawns its server, Dask its
-workers, multiprocessing its helpers), so a `prctl(PR_SET_PDEATHSIG)` in a `preexec_fn` of our own
+Why this design. We do not spawn all those children ourselves (Prefect spawns its server,
+multiprocessing its workers and helpers), so a `prctl(PR_SET_PDEATHSIG)` in a `preexec_fn` of our own
 `Popen` calls would cover only Scrapy, and a process killed with SIGKILL runs no clean-up at all.
 What does hold: every one of those children stays in the process group of whoever started it
 (none of them calls `setsid`). So the command runs in a process group of its own, led by a small
@@ -18,7 +18,7 @@ watcher that outlives nothing:
     prodesc-monitor crawl ...            the process the person (or systemd, or a test) started: P
       └─ python -m flows.children P ...  the watcher, in a new session (its own process group): S
            └─ python -m flows.cli crawl ...   the command itself, same group: W
-                ├─ uvicorn (Prefect's temporary server), Scrapy, Dask workers...: same group
+                ├─ uvicorn (Prefect's temporary server), Scrapy, extraction workers...: same group
 
   * W ends (done, failed, stopped): S ends every process left in its group (SIGTERM, then SIGKILL
     after `GRACE_S`) and exits with W's code; P exits with it.

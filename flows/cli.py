@@ -10,7 +10,7 @@ this module puts them in one group and turns what happened into an exit code:
   (3: the database stayed locked); 130: stopped with Ctrl+C; 143: stopped with SIGTERM (`kill PID`,
   systemd), the same clean stop as Ctrl+C.
 - Run as the program, a command that starts child processes (the crawl: Prefect's temporary
-  server, Scrapy, Dask) runs under a watcher that ends them all when it ends, however it ends
+  server, Scrapy, the worker processes) runs under a watcher that ends them all when it ends, however it ends
   (flows/children.py).
 - A `UserError` (pipelines/errors.py) is printed as one line, its message. Any other
   exception is a bug and is shown as one: a line saying so, then the traceback.

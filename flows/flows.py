@@ -38,7 +38,7 @@ def crawl_flow(sources: str, db: str, since: str | None = None, until: str | Non
 
 
 def run_crawl(sources: str, db: str, *, workers: int | None = None, **kwargs) -> CrawlResult:
-    """Run `crawl_flow` on the right task runner (threads, or Dask with `workers` > 1)."""
+    """Run `crawl_flow` on the right task runner (one thread; with `workers` > 1 the extraction and tagging go to processes)."""
     return crawl_flow.with_options(task_runner=task_runner_for(workers))(sources, db, workers=workers, **kwargs)
 
 

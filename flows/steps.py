@@ -392,7 +392,7 @@ def process_staged(path: Path, registry: Registry, tagger, con, run_id: str, bat
     """Extract, tag and load one staged file, in batches; safe to run twice (loads are idempotent).
 
     `map_batches(batches) -> iterable of BatchResult` lets a caller fan the pure work
-    (`pipelines.process`) out, e.g. Prefect tasks on a Dask cluster; loading always happens
+    (`pipelines.process`) out, e.g. to worker processes (`flows.processes`); loading always happens
     here, in this one process, which is DuckDB's single writer, one short transaction a batch.
 
     The summary counts articles and appearances as the loader stored them: one row per URL key.

@@ -1,7 +1,7 @@
 """From staged pages to tagged articles: extract and tag, one page or one batch at a time.
 
 Pure functions, no database: this is the CPU work that may be fanned out to other
-processes (a Dask worker imports this, extraction and whatever tagger it is given,
+processes (a worker of `flows.processes` imports this, extraction and whatever tagger it is given,
 never the warehouse). Reading staged files and loading the results is the
 application's job (`flows/steps.py`, `process_staged`). Pages are counted per outcome for the run
 summary.

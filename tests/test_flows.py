@@ -46,16 +46,35 @@ def appearances(db) -> list[tuple]:
         con.close()
 
 
-def test_backfill_same_on_dask_as_on_default_runner(harness, proxy, tmp_path):
+def test_backfill_same_with_worker_processes_as_in_one_process(harness, proxy, tmp_path, monkeypatch):
+    """`workers=2` extracts and tags in two processes of a real pool (`flows.processes`), and
+    stores exactly what one process stores."""
+    import flows.processes
     from flows.flows import backfill_flow
+
+    pools = []
+
+    class Recorded(flows.processes.ProcessPoolExecutor):   # the real pool, its batches counted
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.batches = 0
+            pools.append(self)
+
+        def submit(self, fn, *args, **kwargs):
+            self.batches += 1
+            return super().submit(fn, *args, **kwargs)
+
+    monkeypatch.setattr(flows.processes, "ProcessPoolExecutor", Recorded)
     plain = backfill_flow(SOURCES, str(tmp_path / "plain.ducklake"), since="2023-01-01", settings=LOCAL_SERVER_SETTINGS,
                           env=proxy)
-    dask = backfill_flow(SOURCES, str(tmp_path / "dask.ducklake"), since="2023-01-01", settings=LOCAL_SERVER_SETTINGS,
-                         env=proxy, workers=2)
-    assert plain["appearances"] == dask["appearances"] > 0
-    assert appearances(tmp_path / "plain.ducklake") == appearances(tmp_path / "dask.ducklake")
+    assert not pools
+    pooled = backfill_flow(SOURCES, str(tmp_path / "pooled.ducklake"), since="2023-01-01", settings=LOCAL_SERVER_SETTINGS,
+                           env=proxy, workers=2)
+    assert [pool._max_workers for pool in pools] == [2] and pools[0].batches > 0
+    assert plain["appearances"] == pooled["appearances"] > 0
+    assert appearances(tmp_path / "plain.ducklake") == appearances(tmp_path / "pooled.ducklake")
     expected = json.loads((SAMPLE / "expected.json").read_text())
-    assert {r[0] for r in appearances(tmp_path / "dask.ducklake")} == set(expected["counted_urls"])
+    assert {r[0] for r in appearances(tmp_path / "pooled.ducklake")} == set(expected["counted_urls"])
 
 
 def test_daily_then_retag_year_tally_and_weekly_report(harness, proxy, tmp_path):

@@ -18,7 +18,7 @@ from flows.commands.language import Words, number
 @db_option()
 @since_option()
 @option("--until", type=DAY, metavar="FECHA", help="última fecha de publicación que se incluye, p. ej. 2023-12-31")
-@workers_option("lee y etiqueta los artículos en este número de procesos a la vez (un clúster local de Dask); "
+@workers_option("lee y etiqueta los artículos en este número de procesos a la vez; "
                 "conviene al recorrer periodos largos del pasado")
 @option("--refetch", is_flag=True,
         help="vuelve a descargar los artículos aunque ya estén guardados (p. ej. después de mejorar la "

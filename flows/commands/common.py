@@ -204,7 +204,7 @@ def json_option(help: str):
     return option("--json", "json_out", type=PATH, default=None, metavar="ARCHIVO", help=help)
 
 
-def workers_option(help: str = "lee y etiqueta en este número de procesos a la vez (Dask)"):
+def workers_option(help: str = "lee y etiqueta en este número de procesos a la vez"):
     return option("--workers", type=INT, default=None, metavar="N", help=help)
 
 

@@ -18,7 +18,7 @@ from flows.commands.common import (
 @sources_option()
 @db_option()
 @out_option(Path("reports"), "dónde se escriben los informes y los conteos (por omisión: reports)")
-@workers_option("procesos para leer y etiquetar (Dask)")
+@workers_option("procesos para leer y etiquetar")
 @port_option()
 def serve(sources, db, out, workers, port) -> int:
     """Register every scheduled flow with Prefect and run each when due. Each run's log (INFO

@@ -3,7 +3,7 @@
 The real command, `python -m flows.cli crawl` (what the `prodesc-monitor` script runs), in a
 subprocess against the demo's sample web served over real HTTP on 127.0.0.1 (the crawler reaches
 it as its HTTP proxy). It starts the processes a crawl starts: Prefect's temporary server (a
-`uvicorn` child Prefect spawns), the Scrapy crawler, Dask workers with `--workers 2`. The test
+`uvicorn` child Prefect spawns), the Scrapy crawler, the extraction workers with `--workers 2`. The test
 waits until they exist, records every descendant of the command from /proc (pid and start time,
 so a reused pid is not mistaken for a survivor), stops the command the way people and machines
 do (kill -9 of the one process, SIGTERM, Ctrl+C's SIGINT), and checks that none of them is left.
@@ -152,13 +152,13 @@ def staged_pages(folder: Path) -> int:
 
 @pytest.mark.parametrize("extra, kinds", [
     ((), ("uvicorn", "scrapy crawl monitor")),
-    # Dask's workers start with the first batch to extract, once the fetch is done (and each one
-    # started a temporary Prefect server of its own: a `uvicorn` under a worker).
+    # The extraction workers (`flows.processes`, started with `spawn`) start with the first batch
+    # to extract, once the fetch is done.
     (("--workers", "2"), ("uvicorn", "multiprocessing.spawn")),
-], ids=["while-scrapy-fetches", "while-dask-workers-extract"])
+], ids=["while-scrapy-fetches", "while-workers-extract"])
 def test_kill_9_of_the_command_leaves_no_child(tmp_path, web, extra, kinds):
     """kill -9 of the `prodesc-monitor crawl` process alone, while Prefect's temporary server and
-    the Scrapy crawler run, or (`--workers 2`) Dask's workers: none of them (nor any other
+    the Scrapy crawler run, or (`--workers 2`) the extraction workers: none of them (nor any other
     descendant) outlives it by more than 10 s."""
     db, log = tmp_path / "m.ducklake", tmp_path / "crawl.log"
     proc = start_crawl(db, web, *extra, log=log)
