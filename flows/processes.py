@@ -40,24 +40,30 @@ def _extract_and_tag(batch: list):
     return process_batch(batch, registry, tagger)
 
 
+def in_order(submit: Callable, items: Iterable, window: int) -> Iterator:
+    """`submit(item)` for each item (a future back), at most `window` in flight, results handed
+    back in the items' order: memory stays flat however large the backfill. Both fan-outs use it
+    (Prefect tasks on the flow's thread, `flows.tasks.fan_out`; this module's process pool)."""
+    pending = deque()
+    for item in items:
+        pending.append(submit(item))
+        if len(pending) >= window:
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()
+
+
 def process_pool(sources, workers: int) -> Callable[[Iterable[list]], Iterator]:
     """`map_batches` for `steps.load_staged`: batches extracted and tagged by `workers` processes,
-    at most two per worker in flight (memory stays flat however large the backfill), results
-    handed back in order. The pool starts with the first batch and ends with the last."""
-    sources, window = str(sources), 2 * workers
+    at most two per worker in flight, results handed back in order. The pool starts with the
+    first batch and ends with the last."""
+    sources = str(sources)
 
     def map_batches(batches: Iterable[list]) -> Iterator:
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                                 initializer=_start, initargs=(sources,)) as pool:
-            pending = deque()
-            try:
-                for batch in batches:
-                    pending.append(pool.submit(_extract_and_tag, batch))
-                    if len(pending) >= window:
-                        yield pending.popleft().result()
-                while pending:
-                    yield pending.popleft().result()
-            finally:   # stopped early (an error while loading): drop what is queued, do not wait for it
-                for future in pending:
-                    future.cancel()
+        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=_start, initargs=(sources,))
+        try:
+            yield from in_order(lambda batch: pool.submit(_extract_and_tag, batch), batches, 2 * workers)
+        finally:   # stopped early (an error while loading): drop what is queued, wait only for what runs
+            pool.shutdown(cancel_futures=True)
     return map_batches

@@ -6,9 +6,10 @@ failed for a passing reason (a `TransientFetchError`: network, timeout, 5xx), an
 report files. CPU work (extraction and tagging) runs as tasks, one per batch of pages, on the
 flow's task runner (one thread), or with `workers=N` on N local processes (`flows.processes`:
 a plain process pool, measured faster than Dask on this machine). Loading stays in the flow's
-own process: DuckDB has a single writer. Artifacts (the crawl summary, the tally) and events (a silent outlet, which an
-automation of `flows/deploy.py` turns into a notice) are published here, and a user-facing
-stop raised in a run (a locked database...) is logged as its one line (`OneLineStops`).
+own process: DuckDB has a single writer. Artifacts (the crawl summary, the tally) and events
+(a silent outlet, which an automation of `flows/deploy.py` turns into a notice) are published
+here, and a user-facing stop raised in a run (a locked database...) is logged as its one line
+(`OneLineStops`).
 """
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows import steps
+from flows.processes import in_order, process_pool
 from flows.commands.common import debugging, user_stop
 from flows.commands.language import Words, artifact_lang
 from flows.summary import summary_markdown, summary_text
@@ -130,18 +132,11 @@ def fan_out(sources, workers: int | None = None):
     thread, keep at most two in flight, and hand back results in order; with more, a pool of
     local processes (`flows.processes`)."""
     if workers and workers > 1:
-        from flows.processes import process_pool
         return process_pool(sources, workers)
-    sources, window = str(sources), 2
+    sources = str(sources)
 
     def map_batches(batches):
-        pending = deque()
-        for batch in batches:
-            pending.append(extract_and_tag.submit(batch, sources))
-            if len(pending) >= window:
-                yield pending.popleft().result()
-        while pending:
-            yield pending.popleft().result()
+        return in_order(lambda batch: extract_and_tag.submit(batch, sources), batches, 2)
     return map_batches
 
 
