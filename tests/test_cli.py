@@ -52,6 +52,9 @@ def test_docs_cli_md_matches_the_help():
 def test_a_user_error_is_one_line_with_its_exit_code(tmp_path, monkeypatch, capsys):
     import flows.steps
     from pipelines.errors import DatabaseLocked
+    from warehouse.db import connect
+
+    connect(tmp_path / "x.ducklake").close()   # retag refuses a database that does not exist
 
     def locked(db):
         raise DatabaseLocked(f"La base {db} está en uso por otro programa.")
@@ -73,6 +76,7 @@ def test_mistakes_the_cli_detects_are_one_spanish_line(tmp_path, capsys):
         (["crawl", "--since", "2023-13-01"], "no es una fecha como 2023-01-31"),
         (["crawl", "--sources", str(tmp_path / "nope.yaml")], "No existe el archivo de fuentes"),
         (["add", "--csv", str(tmp_path / "nope.csv"), "--db", str(tmp_path / "x.ducklake")], "No existe el archivo"),
+        (["retag", "--db", str(tmp_path / "nope.ducklake")], "No existe la base de datos"),
         (["evaluate", "--corpus", str(tmp_path)], "no es un corpus etiquetado"),
         (["report", "weekly", "--week", "47"], "no es una semana como 2026-W47"),
         (["tally", "--lang", "fr"], "use uno de: both, es, en"),
@@ -83,10 +87,14 @@ def test_mistakes_the_cli_detects_are_one_spanish_line(tmp_path, capsys):
         captured = capsys.readouterr()
         assert len(captured.err.splitlines()) == 1 and says in captured.err, (argv, captured.err)
         assert "Traceback" not in captured.err
+    assert not list(tmp_path.glob("nope.ducklake*"))   # refused before anything was created
 
 
 def test_an_unexpected_exception_is_shown_as_a_bug(tmp_path, monkeypatch, capsys):
     import flows.steps
+    from warehouse.db import connect
+
+    connect(tmp_path / "x.ducklake").close()
 
     def broken(db):
         raise RuntimeError("a bug in retag")

@@ -4,8 +4,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from flows.commands.common import (
-    DAY, command, db_option, fail, lang_option, option, print_summary, quiet_prefect, require_crawlable, since_option,
-    sources_option, workers_option,
+    DAY, command, db_option, fail, lang_option, option, print_summary, quiet_prefect, require_crawlable, require_db,
+    since_option, sources_option, workers_option,
 )
 from flows.commands.language import Words, number
 
@@ -62,6 +62,7 @@ def load(sources, db, lang) -> int:
 def retag(db, lang) -> int:
     from flows.steps import retag as retag_stored
 
+    require_db(db)   # a mistyped --db would otherwise create an empty warehouse and retag nothing
     result, words = retag_stored(db), Words(lang)
     print(words("retagged", articles=words.n("stored_articles", result["articles"]), kb_version=result["kb_version"],
                 changed=words.n("changed", result["changed"])))
