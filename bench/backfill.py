@@ -171,6 +171,8 @@ def main() -> None:
                     help="one more Scrapy setting for the crawl (to compare settings by measurement)")
     ap.add_argument("--crawl-only", action="store_true", help="measure the crawl and stop")
     args = ap.parse_args()
+    if args.json:   # its folder made now: a missing one failed only after the whole run
+        args.json.parent.mkdir(parents=True, exist_ok=True)
     from flows.steps import fetch, load_staged, new_run_id
     try:
         from flows.steps import BATCH_SIZE

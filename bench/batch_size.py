@@ -28,6 +28,8 @@ def main() -> None:
     ap.add_argument("--sizes", type=int, nargs="+", default=[200, 500, 1000, 2000])
     ap.add_argument("--json", type=Path)
     args = ap.parse_args()
+    if args.json:   # its folder made now: a missing one failed only after the whole run
+        args.json.parent.mkdir(parents=True, exist_ok=True)
     from nlp.tagger import Tagger
     from pipelines.process import batches, process_batch
     from pipelines.registry import load_registry

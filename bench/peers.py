@@ -72,6 +72,8 @@ def main() -> None:
     ap.add_argument("--venv", type=Path, default=DEFAULT_VENV, help="news-please's virtual environment")
     ap.add_argument("--json", type=Path, help="also write the figures here")
     args = ap.parse_args()
+    if args.json:   # its folder made now: a missing one failed only after the whole run
+        args.json.parent.mkdir(parents=True, exist_ok=True)
     realdata = args.html_dir.resolve().parent
     htmls = sorted(args.html_dir.resolve().rglob("*.html"))
     expected = {str(h): expected_for(h, realdata) for h in htmls}

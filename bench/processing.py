@@ -56,6 +56,8 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--json", type=Path, help="also write the figures to this file (JSON)")
     args = ap.parse_args()
+    if args.json:   # its folder made now: a missing one failed only after the whole run
+        args.json.parent.mkdir(parents=True, exist_ok=True)
     if args.staged:
         pages = [p for p, err in read_staged(args.staged) if p is not None and p.body]
         registry = load_registry(args.sources)

@@ -413,6 +413,8 @@ def main(argv=None) -> dict:
                     help="DuckLake catalog: sqlite, sqlite-wal (the SQLite file in WAL mode) or postgres:<libpq dsn>")
     ap.add_argument("--json", type=Path)
     args = ap.parse_args(argv)
+    if args.json:   # its folder made now: a missing one failed only after the whole run
+        args.json.parent.mkdir(parents=True, exist_ok=True)
     os.environ["STORAGE_BENCH_CATALOG"] = args.catalog     # the spawned workers read it at import
     globals()["CATALOG"] = args.catalog
     res: dict = {"catalog": args.catalog, "rows": args.rows, "batch": args.batch, "cpus": os.cpu_count(), "duckdb": duckdb.__version__}

@@ -136,6 +136,8 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=5, help="timed runs per query (the best is kept)")
     ap.add_argument("--json", type=Path, help="also write the figures here")
     args = ap.parse_args()
+    if args.json:   # its folder made now: a missing one failed only after the whole run
+        args.json.parent.mkdir(parents=True, exist_ok=True)
     load_before = os.getloadavg()
     results = {n: run(n, args.chunk, args.repeats) for n in args.articles}
     load_after = os.getloadavg()
