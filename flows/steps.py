@@ -343,12 +343,14 @@ def load_staged_by_run(db: Path, sources: Path, tagger=None, say=print, map_batc
     loading, whose file comes first and is counted apart (an article also in a leftover file counts
     in both). `map_batches`, `batch_size`: see `process_staged`."""
     from pipelines.staging import recover_unnamed
+    from pipelines.teasers import phrases
     from warehouse.db import compact, connect   # DuckDB loads only when there is something to load
     from warehouse.load import load_entities
     from warehouse.search import refresh_index
 
     db, sources = Path(db), Path(sources)
     registry = load_registry(sources)
+    phrases()   # a broken teasers.yaml stops here, in one line, not in every page's extraction
     if tagger is None:
         from nlp.tagger import Tagger  # spaCy loads only when there is something to tag
         tagger = Tagger.load()

@@ -28,6 +28,7 @@ from pipelines.fingerprint import simhash_hex
 from pipelines.pagekind import listing_reason, listing_shape
 from pipelines.records import Article, FetchedPage, Skip, SkipReason
 from pipelines.registry import Registry
+from pipelines.teasers import without_teasers
 from pipelines.urls import canonical_key, canonical_url, host_of, is_aggregator
 
 log = logging.getLogger(__name__)
@@ -277,6 +278,7 @@ def _extract_article(page: FetchedPage, registry: Registry, first_seen: datetime
     except Exception as exc:  # trafilatura can fail on pathological markup; counted, not fatal
         return Skip(page.url, SkipReason.NO_TEXT, f"extractor error: {exc.__class__.__name__}")
     text = _printable((getattr(doc, "text", None) or "").strip() if doc is not None else "")
+    text = without_teasers(text) if text else text   # "Lee también: …" is another article's headline
     if not text:
         return Skip(page.url, SkipReason.NO_TEXT)
     kind = _page_kind(tree)

@@ -113,7 +113,8 @@ def test_every_real_page_extracts_and_tags_without_error(registry, tagger):
     assert figures["pages"] >= 150
     # ground truth: trafilatura's evaluation snippets, the benchmarks' article bodies
     assert figures["snippets_found"] / figures["snippets"] >= 0.88, figures["failures"]   # 183/200 measured
-    assert figures["leaks"] / figures["leaks_checked"] <= 0.20      # 33/201 measured (trafilatura's own)
+    # 19/201 measured; 33/201 (trafilatura's own leaks) before in-body teasers were dropped
+    assert figures["leaks"] / figures["leaks_checked"] <= 0.11, figures["leaks"]
     assert figures["body_recall"] >= 0.93                              # 0.964 measured
 
 
