@@ -31,6 +31,16 @@ _LEAD = r"^[^\w¿¡]*"
 _SEPARATOR = r"(?:\s*(?:[:|»>]|\.\.\.|…)|\s+[-–—](?=\s))+\s*"
 
 
+_ACCENTED = {"a": "[aáàâäã]", "e": "[eéèêë]", "i": "[iíìîï]", "o": "[oóòôöõ]", "u": "[uúùûü]", "n": "[nñ]",
+             "c": "[cç]"}
+
+
+def _with_accents(pattern: str) -> str:
+    """A folded pattern that also matches its letters accented (the escapes are ASCII, untouched:
+    no letter of a regex escape such as `\\s` is one of these vowels)."""
+    return "".join(_ACCENTED.get(c, c) for c in pattern)
+
+
 class _Phrases:
     """The data file's phrases as three folded patterns (accents and capitals do not count)."""
 
@@ -42,6 +52,9 @@ class _Phrases:
             return "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in folded) or "(?!)"
 
         teaser, promo = alternatives(teasers), alternatives(promos)
+        # the same phrases with their accents allowed back, read on the casefolded text in one
+        # search: most articles have no such line and never pay for folding every line
+        self.any_line = re.compile(rf"(?m)^[^\w¿¡\n]*(?:{_with_accents(teaser)}|{_with_accents(promo)})")
         self.teaser = re.compile(rf"{_LEAD}(?:{teaser}){_SEPARATOR}(?P<rest>\S.*)$")
         self.heading = re.compile(rf"{_LEAD}(?:{teaser})\s*(?:[:.…]+)?\s*$")
         self.promo = re.compile(rf"{_LEAD}(?:{promo})\b")
@@ -90,6 +103,8 @@ def _headline_like(folded: str) -> bool:
 def without_teasers(text: str) -> str:
     """`text` without its teaser, related-headline and promotion lines (the same object when none)."""
     found = phrases()
+    if not found.any_line.search(text.casefold()):
+        return text
     lines = text.split("\n")
     kept: list[str] = []
     items_left = 0   # headlines still to drop under a "Notas relacionadas" heading

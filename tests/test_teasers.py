@@ -131,3 +131,19 @@ def test_a_broken_phrase_file_stops_the_load_before_anything_is_read(tmp_path, m
         assert not list(tmp_path.glob("w.ducklake*"))   # stopped before the warehouse was opened
     finally:
         pipelines.teasers.phrases.cache_clear()   # the next test reads the real file again
+
+
+def test_every_phrase_of_the_file_is_found_as_written_in_capitals_and_unaccented():
+    from ruamel.yaml import YAML
+
+    from pipelines.authors import fold
+    from pipelines.teasers import PHRASES_FILE
+
+    data = YAML(typ="safe").load(PHRASES_FILE.read_text(encoding="utf-8"))
+    for phrase in data["avances"]:
+        for written in (phrase, phrase.upper(), fold(phrase), phrase.capitalize()):
+            assert without_teasers(f"{PROSE}\n{written}: Un titular de otra nota") == PROSE, written
+            assert without_teasers(f"{PROSE}\n{written}\nUn titular de otra nota") == PROSE, written
+    for phrase in data["anuncios"]:
+        for written in (phrase, phrase.upper(), fold(phrase)):
+            assert without_teasers(f"{PROSE}\n{written} Telegram y Facebook") == PROSE, written
