@@ -47,8 +47,11 @@ def peer_python(venv: Path) -> Path:
     python = venv / "bin" / "python"
     if not python.exists():
         print(f"creating {venv} for news-please (pip install -r {REQUIREMENTS.name})", flush=True)
-        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-        subprocess.run([str(python), "-m", "pip", "install", "-q", "-r", str(REQUIREMENTS)], check=True)
+        # without our PYTHONPATH: pip would see this checkout's metadata and report our own
+        # requirements as "not installed" in an environment that must not have them
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, env=env)
+        subprocess.run([str(python), "-m", "pip", "install", "-q", "-r", str(REQUIREMENTS)], check=True, env=env)
     return python
 
 
