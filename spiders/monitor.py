@@ -26,7 +26,7 @@ from pipelines.dates import parse_moment
 from pipelines.errors import UserError
 from pipelines.records import FeedCheck, FetchedPage
 from pipelines.registry import load_registry
-from pipelines.urls import canonical_url, decode_google_news, url_key
+from pipelines.urls import canonical_key, canonical_url, decode_google_news
 from pipelines.vocabulary import MEXICO_CITY
 from spiders.feeds import parse_feed
 from spiders.safety import valid_url
@@ -202,14 +202,15 @@ class MonitorSpider(SitemapSpider):
     def _article_request(self, link: str, via: str, source: str, listed_at: str | None, title: str | None):
         self.crawler.stats.inc_value(f"prodesc/listed/{via}")
         link = decode_google_news(link) or link
-        if url_key(link) in self.known:
+        canonical = canonical_url(link)   # once: it is both the key and the URL fetched
+        if canonical_key(canonical, link) in self.known:
             self.crawler.stats.inc_value("prodesc/skipped/already_stored")
             return None
         if via == "discovery" and self._other_partition_owns(link):
             self.crawler.stats.inc_value("prodesc/skipped/other_partition")
             return None
         return Request(
-            canonical_url(link), callback=self.parse_article, errback=self.on_error,
+            canonical, callback=self.parse_article, errback=self.on_error,
             meta={"via": via, "source": source, "listed_at": listed_at, "listed_title": title, "dont_cache": True},
         )
 

@@ -405,3 +405,21 @@ def test_a_load_of_the_same_articles_staged_twice_counts_them_once(proxy, tmp_pa
     assert (loaded.articles, loaded.appearances, loaded.new_articles) == (
         stored_articles, stored_appearances, stored_articles)   # ... and counted once
     assert sum(c.get("articles", 0) for c in loaded.per_outlet.values()) == stored_articles
+
+
+def test_a_second_crawl_does_not_fetch_the_articles_already_stored(proxy, tmp_path):
+    """The spider skips a listed article whose URL key is stored (`known`, written from the
+    warehouse before the crawl): the daily run fetches only what is new."""
+    from flows.steps import fetch, load_pending
+    db = tmp_path / "again.ducklake"
+    first = fetch(Path(SOURCES), db, "run-1", "2023-01-01", None, LOCAL_SERVER_SETTINGS, proxy)
+    load_pending(Path(SOURCES), db, say=lambda *_: None)
+    con = open_warehouse(db, read_only=True)
+    try:
+        stored = con.execute("SELECT count(*) FROM articles").fetchone()[0]
+    finally:
+        con.close()
+    second = fetch(Path(SOURCES), db, "run-2", "2023-01-01", None, LOCAL_SERVER_SETTINGS, proxy)
+    assert stored > 10 and first.get("prodesc/skipped/already_stored", 0) == 0
+    assert second.get("prodesc/skipped/already_stored", 0) >= stored
+    assert second.get("prodesc/staged", 0) <= first["prodesc/staged"] - stored
