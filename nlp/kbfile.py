@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 
+from pipelines.datafiles import read_utf8
 from pipelines.errors import ConfigError
 
 
@@ -143,19 +144,8 @@ class Validator:
 def read_kb_file(p: Path) -> tuple[Any, str, Validator]:
     """The file's YAML data (lines kept), its version (sha256 of the bytes, 12 hex digits) and
     a validator that names the file."""
-    try:
-        raw_bytes = p.read_bytes()
-    except FileNotFoundError as e:
-        raise KnowledgeBaseError(f"{p}: el archivo de la base de conocimiento no existe") from e
-    except OSError as e:
-        raise KnowledgeBaseError(f"{p}: no se puede leer la base de conocimiento ({e})") from e
+    raw_bytes, text = read_utf8(p, "el archivo de la base de conocimiento", KnowledgeBaseError)
     version = hashlib.sha256(raw_bytes).hexdigest()[:12]
-    try:
-        text = raw_bytes.decode("utf-8")
-    except UnicodeDecodeError as e:
-        line = raw_bytes[:e.start].count(b"\n") + 1
-        raise KnowledgeBaseError(f"{p}:{line}: el archivo debe guardarse con la codificación UTF-8; "
-                                 f"esta línea tiene un carácter en otra codificación") from e
     loader = _LineLoader(text)
     loader.name = str(p)
     try:

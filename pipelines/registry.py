@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from pipelines.datafiles import read_utf8
 from pipelines.errors import ConfigError
 from pipelines.vocabulary import CLASSIFIED_REACHES, Reach
 
@@ -161,20 +162,7 @@ def _read_yaml(path: Path):
     from ruamel.yaml.constructor import DuplicateKeyError
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise RegistryError(f"{path}: el archivo de medios no existe") from None
-    except IsADirectoryError:
-        raise RegistryError(f"{path}: es una carpeta, no el archivo de medios") from None
-    except OSError as exc:
-        raise RegistryError(f"{path}: no se puede leer el archivo de medios ({exc.strerror})") from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[:exc.start].count(b"\n") + 1
-        raise RegistryError(f"{path}:{line}: el archivo debe guardarse con la codificación UTF-8; esta línea tiene "
-                            f"un carácter en otra codificación (guárdelo de nuevo como UTF-8)") from None
+    _, text = read_utf8(path, "el archivo de medios", RegistryError)
     try:
         return YAML(typ="rt").load(text)
     except DuplicateKeyError as exc:

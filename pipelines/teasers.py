@@ -19,6 +19,7 @@ from functools import lru_cache
 from importlib.resources import files
 
 from pipelines.authors import fold
+from pipelines.datafiles import read_utf8
 from pipelines.errors import ConfigError
 
 MAX_TEASER_WORDS = 30     # "Lee también: <headline>": a headline, never a paragraph of the article
@@ -72,25 +73,25 @@ def phrases() -> _Phrases:
     return read_phrases(PHRASES_FILE)
 
 
-def read_phrases(path, where: str = "pipelines/teasers.yaml") -> _Phrases:
+def read_phrases(path) -> _Phrases:
+    """The phrases of the file at `path` (teasers.yaml, or a test's), checked."""
     from ruamel.yaml import YAML
     from ruamel.yaml.error import YAMLError
 
+    _, text = read_utf8(path, "la lista de frases de avances", ConfigError)
     try:
-        data = YAML(typ="safe").load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{where}: no se puede leer la lista de frases de avances ({exc})") from None
+        data = YAML(typ="safe").load(text)
     except YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f":{mark.line + 1}" if mark else ""
-        raise ConfigError(f"{where}{line}: no es YAML válido; revise la sangría y los guiones de esa línea") from None
+        raise ConfigError(f"{path}{line}: no es YAML válido; revise la sangría y los guiones de esa línea") from None
     if not isinstance(data, dict) or set(data) - set(_KEYS):
-        raise ConfigError(f"{where}: debe tener solo las listas {' y '.join(_KEYS)}")
+        raise ConfigError(f"{path}: debe tener solo las listas {' y '.join(_KEYS)}")
     lists = {}
     for key in _KEYS:
         value = data.get(key) or []
         if not isinstance(value, list) or not all(isinstance(p, str) and p.strip() for p in value):
-            raise ConfigError(f"{where}: «{key}» debe ser una lista de frases, una por línea después de un guion")
+            raise ConfigError(f"{path}: «{key}» debe ser una lista de frases, una por línea después de un guion")
         lists[key] = value
     return _Phrases(lists["avances"], lists["anuncios"])
 

@@ -147,3 +147,12 @@ def test_every_phrase_of_the_file_is_found_as_written_in_capitals_and_unaccented
     for phrase in data["anuncios"]:
         for written in (phrase, phrase.upper(), fold(phrase)):
             assert without_teasers(f"{PROSE}\n{written} Telegram y Facebook") == PROSE, written
+
+
+def test_a_phrase_file_saved_in_another_encoding_names_the_line(tmp_path):
+    from pipelines.errors import ConfigError
+    from pipelines.teasers import read_phrases
+
+    (tmp_path / "teasers.yaml").write_bytes("avances:\n  - lee también\n".encode("cp1252"))
+    with pytest.raises(ConfigError, match=r"teasers\.yaml:2: el archivo debe guardarse con la codificación UTF-8"):
+        read_phrases(tmp_path / "teasers.yaml")
