@@ -278,7 +278,7 @@ def _extract_article(page: FetchedPage, registry: Registry, first_seen: datetime
     except Exception as exc:  # trafilatura can fail on pathological markup; counted, not fatal
         return Skip(page.url, SkipReason.NO_TEXT, f"extractor error: {exc.__class__.__name__}")
     text = _printable((getattr(doc, "text", None) or "").strip() if doc is not None else "")
-    text = without_teasers(text) if text else text   # "Lee también: …" is another article's headline
+    text = without_teasers(text)   # "Lee también: …" is another article's headline
     if not text:
         return Skip(page.url, SkipReason.NO_TEXT)
     kind = _page_kind(tree)

@@ -43,7 +43,8 @@ def _with_accents(pattern: str) -> str:
 
 
 class _Phrases:
-    """The data file's phrases as three folded patterns (accents and capitals do not count)."""
+    """The data file's phrases as patterns on folded lines (accents and capitals do not count), and
+    one on the whole casefolded text that says whether any line may hold one."""
 
     def __init__(self, teasers: list[str], promos: list[str]):
         def alternatives(phrases: list[str]) -> str:
@@ -62,7 +63,7 @@ class _Phrases:
 
 
 PHRASES_FILE = files("pipelines").joinpath("teasers.yaml")
-_KEYS = {"avances": "teaser", "anuncios": "promo"}
+_KEYS = ("avances", "anuncios")   # teasers, promotions
 
 
 @lru_cache(maxsize=1)
@@ -98,7 +99,7 @@ def read_phrases(path) -> _Phrases:
 
 def _headline_like(folded: str) -> bool:
     words = len(folded.split())
-    return 0 < words <= MAX_ITEM_WORDS and not folded.rstrip().endswith(".")
+    return 0 < words <= MAX_ITEM_WORDS and not folded.endswith(".")   # `folded` has no outer spaces
 
 
 def without_teasers(text: str) -> str:
