@@ -19,12 +19,13 @@ from urllib.parse import urljoin
 import trafilatura
 from htmldate import find_date
 from trafilatura.metadata import examine_meta, extract_meta_json, extract_title, extract_url
-from trafilatura.utils import decode_file, line_processing, load_html
+from trafilatura.utils import decode_file, line_processing
 
 from pipelines.authors import parse_byline
 from pipelines.authorxpaths import extract_author
 from pipelines.dates import choose_date, json_ld
 from pipelines.fingerprint import simhash_hex
+from pipelines.htmltree import parse_html
 from pipelines.pagekind import listing_reason, listing_shape
 from pipelines.records import Article, FetchedPage, Skip, SkipReason
 from pipelines.registry import Registry
@@ -265,9 +266,10 @@ def _extract_article(page: FetchedPage, registry: Registry, first_seen: datetime
     listing = listing_reason(page.final_url)   # before the extractor: the URL alone settles it
     if listing:
         return Skip(page.url, SkipReason.NOT_AN_ARTICLE, listing)
-    # one decoding and one parse for everything: trafilatura's own parser and settings, so its
+    # one decoding and one parse for everything: the tree trafilatura's `load_html` builds (its
+    # parser's settings, without lxml.html's Python class lookup: pipelines/htmltree.py), so its
     # extraction reads the tree it would have built from the page; it works on a copy of it
-    tree = load_html(_decoded(page.body, page.content_type))
+    tree = parse_html(_decoded(page.body, page.content_type))
     if tree is None:
         return Skip(page.url, SkipReason.NO_TEXT)
     try:

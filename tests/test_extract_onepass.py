@@ -18,6 +18,7 @@ from pipelines.authorxpaths import _AUTHOR_TESTS, _discarded, extract_author
 from pipelines.dates import _META_KEYS, _meta_dates, choose_date, parse_tree
 from pipelines.extract import _decoded, title_and_author
 from pipelines.fingerprint import simhash_hex
+from pipelines.htmltree import parse_html
 from pipelines.pagekind import _plain, _words_in
 from tests.conftest import FIXTURES
 
@@ -28,7 +29,7 @@ _DATE_PARAMS = {"extensive_search": False, "original_date": True}
 
 
 def _tree(body: bytes):
-    return trafilatura.utils.load_html(_decoded(body, "text/html"))
+    return parse_html(_decoded(body, "text/html"))   # the tree extract_article builds
 
 
 @pytest.mark.parametrize("text", ["", "   ", "¡¿…!?", "。、「」", "hola", "Unión Hidalgo " * 3,
