@@ -81,8 +81,7 @@ class CompiledKB:
                 self.variant_matcher.add(la.text, (ent, None, la.label), common)
         self._add(self.norm_matcher, norm_texts, "N", use_pipeline=True)
         self._add(self.orth_matcher, orth_texts, "O", use_pipeline=False)
-        self._anchors[False].extend(self.variant_matcher.anchors())
-        self.prefilter = AnchorFilter(self._anchors[False], self._anchors[True])
+        self.prefilter = AnchorFilter(self._anchors[False], self._anchors[True], self.variant_matcher.anchors())
 
         cue_texts: set[str] = set()
         for ent in kb.entities:
