@@ -27,6 +27,7 @@ from pipelines.dates import choose_date, json_ld
 from pipelines.fingerprint import simhash_hex
 from pipelines.htmltree import parse_html
 from pipelines.pagekind import listing_reason, listing_shape
+from pipelines.readability import readability_only_where_it_can_win
 from pipelines.records import Article, FetchedPage, Skip, SkipReason
 from pipelines.registry import Registry
 from pipelines.teasers import without_teasers
@@ -273,10 +274,11 @@ def _extract_article(page: FetchedPage, registry: Registry, first_seen: datetime
     if tree is None:
         return Skip(page.url, SkipReason.NO_TEXT)
     try:
-        doc = trafilatura.bare_extraction(
-            tree, url=page.final_url, include_comments=False, with_metadata=False,
-            include_tables=True, deduplicate=False,
-        )
+        with readability_only_where_it_can_win():   # same text, readability run on half the real pages
+            doc = trafilatura.bare_extraction(
+                tree, url=page.final_url, include_comments=False, with_metadata=False,
+                include_tables=True, deduplicate=False,
+            )
     except Exception as exc:  # trafilatura can fail on pathological markup; counted, not fatal
         return Skip(page.url, SkipReason.NO_TEXT, f"extractor error: {exc.__class__.__name__}")
     text = _printable((getattr(doc, "text", None) or "").strip() if doc is not None else "")
