@@ -10,10 +10,12 @@ import pytest
 import trafilatura
 from lxml import etree
 from lxml.html import HtmlElement
-from trafilatura.utils import load_html
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from trafilatura.utils import load_html, repair_faulty_html
 
 from pipelines.extract import _decoded
-from pipelines.htmltree import parse_html
+from pipelines.htmltree import _repaired, parse_html
 from tests.conftest import FIXTURES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -86,3 +88,21 @@ def test_form_controls_are_plain_elements_and_extract_as_before():
     tree = parse_html(page)
     assert {type(e) for e in tree.iter(etree.Element)} == {HtmlElement}
     assert (trafilatura.bare_extraction(tree).text == trafilatura.bare_extraction(load_html(page)).text)
+
+
+@pytest.mark.parametrize("chunk", _chunks(4), ids=lambda c: f"{len(c)} pages")
+def test_the_repair_is_trafilaturas_on_every_page(chunk):
+    for name, body, ctype in chunk:
+        page = _decoded(body, ctype)
+        assert _repaired(page, page[:50].lower()) == repair_faulty_html(page, page[:50].lower()), name
+
+
+_CONTROLS = "".join(map(chr, range(0x20))) + "\ufffe\uffff\ufffd\ud800\x7f\x85"
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list(_CONTROLS) + list("<!DOCTYPE html/>\n ñ€𝄞abc")), max_size=60))
+def test_the_repair_is_trafilaturas_on_any_text(page):
+    """Every control character, the two noncharacters, a lone surrogate, and the doctype and
+    self-closing <html/> repairs."""
+    assert _repaired(page, page[:50].lower()) == repair_faulty_html(page, page[:50].lower())
