@@ -84,6 +84,22 @@ def _discarded(tag: str, cls: str, id_: str, get) -> bool:
 
 
 _AUTHOR_TESTS = (_author_1, _author_2, _author_3)
+# Every class or id the tests above can accept contains one of these strings (one search for all),
+# and every other attribute they read must be present: most elements of a page fail this at once
+# and skip the four tests. (The same superset as one XPath of `contains()` was 4x slower than
+# the walk: libxml2 evaluates each of its 56 tests on every element.)
+_TAGS_TESTED = frozenset({"author", "time", "figure"})
+_MAYBE = re.compile("uthor|zuozhe|bianji|xiaobian|channel-name|submitted-by|posted-by|journalist-name|"
+                    "screenname|writer|yline|byl|BBL|username|omment|ProductReviews|sidebar|is-hidden|quote|"
+                    "embedly-instagram|article-share|article-support|print|category|meta-date|meta-reviewer|"
+                    "title|date").search
+
+
+def maybe_tested(tag: str, cls: str, id_: str, get) -> bool:
+    """False only for an element that no author test and no discard test can select."""
+    return (tag in _TAGS_TESTED or (cls != "" and _MAYBE(cls) is not None) or (id_ != "" and _MAYBE(id_) is not None)
+            or get("rel") is not None or get("itemprop") is not None or get("data-testid") is not None
+            or get("data-component") is not None)
 
 
 def extract_author(tree) -> str | None:
@@ -96,6 +112,8 @@ def extract_author(tree) -> str | None:
             return trafilatura_author(tree)
         get = el.get
         cls, id_ = get("class") or "", get("id") or ""
+        if not maybe_tested(tag, cls, id_, get):
+            continue
         if el is not tree or tag in ("time", "figure"):
             if _discarded(tag, cls, id_, get):
                 discarded.add(el)

@@ -14,7 +14,7 @@ from trafilatura.metadata import extract_author as trafilatura_author
 from trafilatura.metadata import extract_metadata
 from trafilatura.xpaths import AUTHOR_DISCARD_XPATHS, AUTHOR_XPATHS
 
-from pipelines.authorxpaths import _AUTHOR_TESTS, _discarded, extract_author
+from pipelines.authorxpaths import _AUTHOR_TESTS, _discarded, extract_author, maybe_tested
 from pipelines.dates import _META_KEYS, _meta_dates, choose_date, parse_tree
 from pipelines.extract import _decoded, title_and_author
 from pipelines.fingerprint import simhash_hex
@@ -120,6 +120,10 @@ def test_author_predicates_select_what_trafilaturas_xpaths_select(page):
                and _discarded(el.tag, el.get("class") or "", el.get("id") or "", el.get)]
     expected = {el for x in AUTHOR_DISCARD_XPATHS for el in x(tree)}
     assert set(discard) == expected
+    # the check that lets most elements skip the tests lets every element they select through
+    selected = set(discard) | {el for x in AUTHOR_XPATHS for el in x(tree)}
+    assert all(maybe_tested(el.tag, el.get("class") or "", el.get("id") or "", el.get) for el in selected)
+    assert sum(not maybe_tested(el.tag, el.get("class") or "", el.get("id") or "", el.get) for el in walk) > len(walk) // 2
 
 
 def test_author_reader_cases():
