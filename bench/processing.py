@@ -1,12 +1,12 @@
 """Benchmark: the per-article processing stage against bare trafilatura extraction.
 
-    .venv/bin/python bench/processing.py --staged FILE [--repeat 5]
+    .venv/bin/python bench/processing.py --staged FILE [--repeat N]
     .venv/bin/python bench/processing.py --html-dir ../shared/realdata/html --json out.json
 
 Input: a staging file written by a crawl (data/staging/loaded/*.jsonl), or a folder of
 saved HTML pages. Each stage runs once to warm up (pipelines are built lazily per
 language, dateparser compiles its patterns on first use), then is timed over the same
-pages in the same run:
+pages in the same run, in `--repeat` interleaved rounds (5 by default), keeping each stage's best:
   bare      trafilatura.extract(body, url)                      (the reference)
   extract   our extraction (text, metadata, date rules, canonical URL, page kind)
   tag       language identification + spaCy tagging (and `tag_cold`: the same with the tokenizers'
@@ -53,7 +53,7 @@ def main() -> None:
     ap.add_argument("--staged", type=Path)
     ap.add_argument("--html-dir", type=Path)
     ap.add_argument("--sources", type=Path, default=Path("../shared/corpus/sources.yaml"))
-    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--json", type=Path, help="also write the figures to this file (JSON)")
     args = ap.parse_args()
     if args.json:   # its folder made now: a missing one failed only after the whole run
