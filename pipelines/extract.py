@@ -24,6 +24,7 @@ from trafilatura.utils import decode_file, line_processing
 from pipelines.authors import parse_byline
 from pipelines.authorxpaths import extract_author
 from pipelines.dates import choose_date, json_ld
+from pipelines.escalation import escalation_measured_only_where_it_can_fire
 from pipelines.fingerprint import simhash_hex
 from pipelines.htmltree import parse_html
 from pipelines.pagekind import listing_reason, listing_shape
@@ -274,7 +275,9 @@ def _extract_article(page: FetchedPage, registry: Registry, first_seen: datetime
     if tree is None:
         return Skip(page.url, SkipReason.NO_TEXT)
     try:
-        with readability_only_where_it_can_win():   # same text, readability run on half the real pages
+        # the same text, with readability run on half the real pages and trafilatura's page measure
+        # for its recall retry on a fifth of those that ask for it
+        with readability_only_where_it_can_win(), escalation_measured_only_where_it_can_fire():
             doc = trafilatura.bare_extraction(
                 tree, url=page.final_url, include_comments=False, with_metadata=False,
                 include_tables=True, deduplicate=False,
