@@ -19,7 +19,7 @@ from urllib.parse import urljoin
 import trafilatura
 from htmldate import find_date
 from trafilatura.metadata import examine_meta, extract_meta_json, extract_title, extract_url
-from trafilatura.utils import decode_file, line_processing
+from trafilatura.utils import decode_file, handle_compressed_file, line_processing
 
 from pipelines.authors import parse_byline
 from pipelines.authorxpaths import extract_author
@@ -118,26 +118,28 @@ def _decoded(body: bytes, content_type: str) -> str:
     """The page as text, decoded once for everything that reads it (the extractor and our metadata
     rules): our Windows-1252 repair first, then trafilatura's own decoding, exactly what it did when
     it was handed the bytes."""
-    page = _for_extractor(body, content_type)
-    return page if isinstance(page, str) else decode_file(page)
+    return _decoding(body, content_type)[0]
 
 
-def _for_extractor(body: bytes, content_type: str) -> bytes | str:
-    """The page as the extractor should read it. Pages that say (or are taken to be) UTF-8 but are
-    not are mostly Windows-1252 (Spanish press, old CMSs): left to guess, the extractor read "ñ" as
-    "ń" (Windows-1250). A page that declares another charset is left to the extractor."""
+def _decoding(body: bytes, content_type: str) -> tuple[str, bytes | None]:
+    """(the page as text, its UTF-8 bytes when they are the body itself: most pages, whose bytes
+    the parse's repair then searches without encoding the text again, pipelines/htmltree.py).
+
+    Pages that say (or are taken to be) UTF-8 but are not are mostly Windows-1252 (Spanish press,
+    old CMSs): left to guess, the extractor read "ñ" as "ń" (Windows-1250). A page that declares
+    another charset, or that is compressed, is decoded as trafilatura decodes it (`decode_file`)."""
     declared = _declared_charset(content_type, body)
     if declared and declared not in _UTF8_NAMES:
-        return body
+        return decode_file(body), None
     try:
-        body.decode("utf-8")
-        return body
+        text = body.decode("utf-8")
     except UnicodeDecodeError:
-        pass
-    text = body.decode("utf-8", "replace")
-    if text.count("\ufffd") <= 3:   # a few stray bytes in a UTF-8 page
-        return text
-    return body.decode("cp1252", "replace")
+        text = body.decode("utf-8", "replace")
+        if text.count("\ufffd") <= 3:   # a few stray bytes in a UTF-8 page
+            return text, None
+        return body.decode("cp1252", "replace"), None
+    # what decode_file returns for valid UTF-8, once it finds nothing to decompress
+    return (text, body) if handle_compressed_file(body) is body else (decode_file(body), None)
 
 
 # Where a page names its author when the extractor found none (`_page_author`): metadata first,
@@ -271,7 +273,7 @@ def _extract_article(page: FetchedPage, registry: Registry, first_seen: datetime
     # one decoding and one parse for everything: the tree trafilatura's `load_html` builds (its
     # parser's settings, without lxml.html's Python class lookup: pipelines/htmltree.py), so its
     # extraction reads the tree it would have built from the page; it works on a copy of it
-    tree = parse_html(_decoded(page.body, page.content_type))
+    tree = parse_html(*_decoding(page.body, page.content_type))
     if tree is None:
         return Skip(page.url, SkipReason.NO_TEXT)
     try:

@@ -46,15 +46,16 @@ _CONTROL_BYTES = bytes(b for b in range(0x20) if b not in b"\t\n\r")
 _NONCHARACTERS = (b"\xef\xbf\xbe", b"\xef\xbf\xbf")
 
 
-def _forbidden(page: str) -> bool:
-    """Does the page hold a character trafilatura's repair deletes? (~0.15 ms, not 1.1)"""
-    data = page.encode("utf-8", "surrogatepass")
+def _forbidden(page: str, utf8: bytes | None = None) -> bool:
+    """Does the page hold a character trafilatura's repair deletes? (~0.15 ms, not 1.1; ~0.05 when
+    its UTF-8 bytes, the page's body, are given)"""
+    data = page.encode("utf-8", "surrogatepass") if utf8 is None else utf8
     return len(data.translate(None, _CONTROL_BYTES)) != len(data) or any(n in data for n in _NONCHARACTERS)
 
 
-def _repaired(page: str, beginning: str) -> str:
+def _repaired(page: str, beginning: str, utf8: bytes | None = None) -> str:
     """trafilatura's `repair_faulty_html`: its first step only when there is something to delete."""
-    if _forbidden(page):
+    if _forbidden(page, utf8):
         return repair_faulty_html(page, beginning)
     if "doctype" in beginning:
         firstline, _, rest = page.partition("\n")
@@ -74,11 +75,12 @@ def _from_bytes(page: str) -> HtmlElement | None:
     return None
 
 
-def parse_html(page: str) -> HtmlElement | None:
-    """The page's tree, or None when it is not HTML (what `load_html(page)` returns)."""
+def parse_html(page: str, utf8: bytes | None = None) -> HtmlElement | None:
+    """The page's tree, or None when it is not HTML (what `load_html(page)` returns). `utf8`: the
+    page encoded in UTF-8, when the caller holds those bytes (the body it decoded)."""
     beginning = page[:50].lower()
     dubious = is_dubious_html(beginning)
-    page = _repaired(page, beginning)
+    page = _repaired(page, beginning, utf8)
     tree, as_bytes = None, False
     try:
         tree = fromstring(page, parser=PARSER)

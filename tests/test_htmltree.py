@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from trafilatura.utils import load_html, repair_faulty_html
 
-from pipelines.extract import _decoded
+from pipelines.extract import _decoded, _decoding
 from pipelines.htmltree import _repaired, parse_html
 from tests.conftest import FIXTURES
 
@@ -93,8 +93,11 @@ def test_form_controls_are_plain_elements_and_extract_as_before():
 @pytest.mark.parametrize("chunk", _chunks(4), ids=lambda c: f"{len(c)} pages")
 def test_the_repair_is_trafilaturas_on_every_page(chunk):
     for name, body, ctype in chunk:
-        page = _decoded(body, ctype)
-        assert _repaired(page, page[:50].lower()) == repair_faulty_html(page, page[:50].lower()), name
+        page, utf8 = _decoding(body, ctype)
+        assert utf8 is None or utf8.decode("utf-8") == page, name
+        expected = repair_faulty_html(page, page[:50].lower())
+        assert _repaired(page, page[:50].lower()) == expected, name
+        assert _repaired(page, page[:50].lower(), utf8) == expected, name
 
 
 _CONTROLS = "".join(map(chr, range(0x20))) + "\ufffe\uffff\ufffd\ud800\x7f\x85"
@@ -106,3 +109,5 @@ def test_the_repair_is_trafilaturas_on_any_text(page):
     """Every control character, the two noncharacters, a lone surrogate, and the doctype and
     self-closing <html/> repairs."""
     assert _repaired(page, page[:50].lower()) == repair_faulty_html(page, page[:50].lower())
+    encoded = page.encode("utf-8", "surrogatepass")
+    assert _repaired(page, page[:50].lower(), encoded) == repair_faulty_html(page, page[:50].lower())
