@@ -24,13 +24,12 @@ from trafilatura.utils import decode_file, handle_compressed_file, line_processi
 from pipelines.authors import parse_byline
 from pipelines.authorxpaths import extract_author
 from pipelines.dates import choose_date, json_ld
-from pipelines.escalation import escalation_measured_only_where_it_can_fire
 from pipelines.fingerprint import simhash_hex
 from pipelines.htmltree import parse_html
 from pipelines.pagekind import listing_reason, listing_shape
-from pipelines.readability import readability_only_where_it_can_win
 from pipelines.records import Article, FetchedPage, Skip, SkipReason
 from pipelines.registry import Registry
+from pipelines.shortcuts import only_where_it_can_change
 from pipelines.teasers import without_teasers
 from pipelines.urls import canonical_key, canonical_url, host_of, is_aggregator
 
@@ -277,9 +276,9 @@ def _extract_article(page: FetchedPage, registry: Registry, first_seen: datetime
     if tree is None:
         return Skip(page.url, SkipReason.NO_TEXT)
     try:
-        # the same text, with readability run on half the real pages and trafilatura's page measure
-        # for its recall retry on a fifth of those that ask for it
-        with readability_only_where_it_can_win(), escalation_measured_only_where_it_can_fire():
+        # the same text, with readability run on half the real pages and the page measured for
+        # the recall retry on a fifth of those that ask for it (pipelines/shortcuts.py)
+        with only_where_it_can_change():
             doc = trafilatura.bare_extraction(
                 tree, url=page.final_url, include_comments=False, with_metadata=False,
                 include_tables=True, deduplicate=False,

@@ -1,5 +1,5 @@
 """trafilatura's page measure for its recall retry is skipped only where the retry cannot fire
-(pipelines/escalation.py): the bound it relies on checked against `html2txt`'s real text at every
+(pipelines/shortcuts.py): the bound it relies on checked against `html2txt`'s real text at every
 measure asked on the pages we have and on generated trees, the same extraction, and trafilatura
 as released everywhere else."""
 from __future__ import annotations
@@ -13,10 +13,9 @@ import trafilatura.core
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipelines import escalation
+from pipelines import shortcuts
 from pipelines.extract import _decoded
 from pipelines.htmltree import parse_html
-from pipelines.readability import readability_only_where_it_can_win
 from tests.test_htmltree import REALDATA, _ALL
 
 _OPTIONS = {"url": "http://example.org/a", "include_comments": False, "with_metadata": False,
@@ -24,12 +23,11 @@ _OPTIONS = {"url": "http://example.org/a", "include_comments": False, "with_meta
 
 
 def _text(tree, shortcut: bool) -> str | None:
-    with readability_only_where_it_can_win():
-        if shortcut:
-            with escalation.escalation_measured_only_where_it_can_fire():
-                doc = trafilatura.bare_extraction(copy(tree), **_OPTIONS)
-        else:
+    if shortcut:
+        with shortcuts.only_where_it_can_change():
             doc = trafilatura.bare_extraction(copy(tree), **_OPTIONS)
+    else:
+        doc = trafilatura.bare_extraction(copy(tree), **_OPTIONS)
     return doc and doc.text
 
 
@@ -37,14 +35,14 @@ def _text(tree, shortcut: bool) -> str | None:
 def measures(monkeypatch):
     """Every measure our extraction asks for: (real length of html2txt's text, the bound)."""
     seen = []
-    original = escalation.page_text_bound
+    original = shortcuts.page_text_bound
 
     def spy(tree):
         bound = original(tree)
-        seen.append((len(escalation._html2txt(tree)), bound))
+        seen.append((len(shortcuts._html2txt(tree)), bound))
         return bound
 
-    monkeypatch.setattr(escalation, "page_text_bound", spy)
+    monkeypatch.setattr(shortcuts, "page_text_bound", spy)
     return seen
 
 
@@ -93,19 +91,19 @@ def test_the_bound_holds_on_any_tree(markup):
     tree = parse_html(f"<html><head><title>t</title></head><body>{markup}<!-- x y --></body></html>")
     if tree is None:
         return
-    bound = escalation.page_text_bound(tree)
-    assert bound is not None and len(escalation._html2txt(tree)) <= bound
+    bound = shortcuts.page_text_bound(tree)
+    assert bound is not None and len(shortcuts._html2txt(tree)) <= bound
 
 
 def _calls(monkeypatch) -> list[int]:
     calls = []
-    original = escalation._html2txt
+    original = shortcuts._html2txt
 
     def counting(content, clean=True):
         calls.append(1)
         return original(content, clean)
 
-    monkeypatch.setattr(escalation, "_html2txt", counting)
+    monkeypatch.setattr(shortcuts, "_html2txt", counting)
     return calls
 
 

@@ -1,5 +1,5 @@
 """trafilatura's readability comparison is skipped only where readability's text cannot be chosen
-(pipelines/readability.py): the same extraction on every page we have, the bound it relies on
+(pipelines/shortcuts.py): the same extraction on every page we have, the bound it relies on
 checked against readability's real output, and trafilatura as released everywhere else."""
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import trafilatura.external
 from lxml.etree import tostring
 from trafilatura.utils import trim
 
-from pipelines import readability
+from pipelines import shortcuts
 from pipelines.extract import _decoded
 from pipelines.htmltree import parse_html
 from tests.test_htmltree import _ALL
@@ -23,7 +23,7 @@ _OPTIONS = {"url": "http://example.org/a", "include_comments": False, "with_meta
 
 def _text(tree, shortcut: bool) -> str | None:
     if shortcut:
-        with readability.readability_only_where_it_can_win():
+        with shortcuts.only_where_it_can_change():
             doc = trafilatura.bare_extraction(copy(tree), **_OPTIONS)
     else:
         doc = trafilatura.bare_extraction(copy(tree), **_OPTIONS)
@@ -34,14 +34,14 @@ def _text(tree, shortcut: bool) -> str | None:
 def comparisons(monkeypatch):
     """Every call of trafilatura's comparison: (raw tree as readability would read it, own text, skipped)."""
     seen = []
-    original = readability.cannot_win
+    original = shortcuts.cannot_win
 
     def spy(raw_tree, body, text, options):
         skipped = original(raw_tree, body, text, options)
         seen.append((copy(raw_tree), text, skipped))
         return skipped
 
-    monkeypatch.setattr(readability, "cannot_win", spy)
+    monkeypatch.setattr(shortcuts, "cannot_win", spy)
     return seen
 
 
@@ -57,18 +57,18 @@ def test_same_extraction_and_the_bound_holds(chunk, comparisons):
         # what readability really returns, measured as trafilatura measures it, never exceeds the bound
         algo = trafilatura.external.try_readability.__wrapped__(copy(raw))
         assert len(trim(tostring(algo, method="text", encoding="utf-8").decode("utf-8"))) <= \
-            readability.readable_bound(raw)
+            shortcuts.readable_bound(raw)
 
 
 def _calls(monkeypatch) -> list[int]:
     calls = []
-    original = readability._try_readability
+    original = shortcuts._try_readability
 
     def counting(tree):
         calls.append(1)
         return original(tree)
 
-    monkeypatch.setattr(readability, "_try_readability", counting)
+    monkeypatch.setattr(shortcuts, "_try_readability", counting)
     return calls
 
 
@@ -100,7 +100,9 @@ def test_trafilatura_as_released_outside_our_extraction(monkeypatch):
     _text(article, False)
     trafilatura.extract(f"<html><body><article><p>{_LONG}</p></article></body></html>")
     assert calls == [1, 1]
-    assert trafilatura.core.compare_extraction.__wrapped__ is readability._compare_extraction
+    # what the shortcuts call is trafilatura's own
+    assert trafilatura.external.try_readability.__wrapped__.__module__ == "trafilatura.external"
+    assert trafilatura.core._extract_and_compare.__wrapped__.__module__ == "trafilatura.core"
 
 
 def test_the_bound_counts_what_readability_writes_and_not_scripts():
@@ -108,4 +110,4 @@ def test_the_bound_counts_what_readability_writes_and_not_scripts():
                       "<body><p>uno  dos\n tres</p><iframe src='https://www.youtube.com/embed/x'></iframe>"
                       "<p>cuatro</p></body></html>")
     # text nodes run together as in the page ("tres" + "cuatro"), whitespace collapsed, plus " VIDEO"
-    assert readability.readable_bound(page) == len("uno dos trescuatro") + len(" VIDEO")
+    assert shortcuts.readable_bound(page) == len("uno dos trescuatro") + len(" VIDEO")
