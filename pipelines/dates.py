@@ -9,7 +9,6 @@ Visible bylines are read with dateparser, which knows Spanish, English and Frenc
 """
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from datetime import date, datetime
@@ -18,6 +17,7 @@ import dateparser
 from dateparser.search import search_dates
 from lxml import html as lxml_html
 
+from pipelines.pagetags import PageTags, page_tags
 from pipelines.vocabulary import MEXICO_CITY, TIMEZONE_NAME, today_mexico
 
 # Metadata that states the *publication* time (never "modified"/"updated"), in the order it is
@@ -35,7 +35,6 @@ _META_KEYS = (
     ("name", "dc.date"),
     ("name", "sailthru.date"),
 )
-_META_XPATH = "//meta[@content]"
 _DATETIME_XPATH = '//*[@itemprop="datePublished"]/@datetime'
 _BYLINE_XPATH = (
     '//time[@datetime]/@datetime'
@@ -91,18 +90,9 @@ def parse_moment(value: str | None, *, visible: bool = False) -> datetime | None
     return moment
 
 
-def json_ld(tree):
-    """The page's JSON-LD blocks, parsed; a block that is not valid JSON is skipped."""
-    for script in tree.xpath('//script[@type="application/ld+json"]/text()'):
-        try:
-            yield json.loads(script)
-        except ValueError:
-            continue
-
-
-def _json_ld_dates(tree) -> list[str]:
+def _json_ld_dates(tags: PageTags) -> list[str]:
     found = []
-    for data in json_ld(tree):
+    for data in tags.json_ld:
         stack = [data]
         while stack:
             node = stack.pop()
@@ -115,25 +105,24 @@ def _json_ld_dates(tree) -> list[str]:
     return found
 
 
-def _meta_dates(tree):
+def _meta_dates(tree, tags: PageTags | None = None):
     """The publication-time metadata values, in `_META_KEYS` order and document order within
-    each key: what one `//meta[@attr="value"]/@content` XPath per key gave, from one scan
-    of the page instead of eleven."""
-    metas = [(m.attrib, m.get("content")) for m in tree.xpath(_META_XPATH)]
+    each key: what one `//meta[@attr="value"]/@content` XPath per key gave, from the page's
+    <meta> elements found once (pipelines/pagetags.py)."""
+    tags = tags or page_tags(tree)
     for attr, wanted in _META_KEYS:
-        for attrib, content in metas:
-            if attrib.get(attr) == wanted:
-                yield content
+        yield from tags.meta_contents(attr, wanted)
     yield from tree.xpath(_DATETIME_XPATH)
 
 
-def stated_date(tree) -> tuple[datetime | None, str | None]:
+def stated_date(tree, tags: PageTags | None = None) -> tuple[datetime | None, str | None]:
     """The date the page itself states: (moment in Mexico City, 'metadata' | 'byline')."""
-    for value in _json_ld_dates(tree):
+    tags = tags or page_tags(tree)
+    for value in _json_ld_dates(tags):
         moment = parse_moment(value)
         if moment:
             return moment, "metadata"
-    for value in _meta_dates(tree):
+    for value in _meta_dates(tree, tags):
         moment = parse_moment(value)
         if moment:
             return moment, "metadata"
@@ -145,13 +134,15 @@ def stated_date(tree) -> tuple[datetime | None, str | None]:
 
 
 def choose_date(
-    tree, listed_at: str | None, extractor_date: str | Callable[[], str | None] | None, first_seen: datetime
+    tree, listed_at: str | None, extractor_date: str | Callable[[], str | None] | None, first_seen: datetime,
+    tags: PageTags | None = None,
 ) -> tuple[datetime | None, date, str]:
     """Apply the counting rules' order. Returns (moment or None, Mexico City date, source).
 
     `extractor_date` may be a function: the extractor's date search is only run when the page
-    and its listing give no date (most pages state one)."""
-    moment, source = stated_date(tree) if tree is not None else (None, None)
+    and its listing give no date (most pages state one). `tags`: the page's metadata elements,
+    when the caller has found them already."""
+    moment, source = stated_date(tree, tags) if tree is not None else (None, None)
     if moment:
         return moment, moment.date(), source
     listed = parse_moment(listed_at)

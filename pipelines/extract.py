@@ -23,10 +23,11 @@ from trafilatura.utils import decode_file, handle_compressed_file, line_processi
 
 from pipelines.authors import parse_byline
 from pipelines.authorxpaths import extract_author
-from pipelines.dates import choose_date, json_ld
+from pipelines.dates import choose_date
 from pipelines.fingerprint import simhash_hex
 from pipelines.htmltree import parse_html
 from pipelines.pagekind import listing_reason, listing_shape
+from pipelines.pagetags import PageTags, page_tags
 from pipelines.records import Article, FetchedPage, Skip, SkipReason
 from pipelines.registry import Registry
 from pipelines.shortcuts import only_where_it_can_change
@@ -55,16 +56,14 @@ def _is_html(content_type: str, body: bytes) -> bool:
     return False
 
 
-def _page_kind(tree) -> str | None:
+def _page_kind(tags: PageTags) -> str | None:
     """'article', 'other' (metadata says it is not an article) or None (no metadata)."""
-    if tree is None:
-        return None
-    og_types = [t.strip().lower() for t in tree.xpath('//meta[@property="og:type"]/@content')]
+    og_types = [t.strip().lower() for t in tags.meta_contents("property", "og:type")]
     if any(t in ARTICLE_OG_TYPES for t in og_types):
         return "article"
-    if tree.xpath('//meta[@property="article:published_time"]'):
+    if tags.has_meta("property", "article:published_time"):
         return "article"
-    for script in tree.xpath('//script[@type="application/ld+json"]/text()'):
+    for script in tags.json_ld_texts:
         if any(t in script for t in _ARTICLE_LD_TYPES):
             return "article"
     if og_types:
@@ -82,15 +81,14 @@ def _link_density(tree) -> float:
     return linked / total if total else 0.0
 
 
-def _canonical(tree, final_url: str, registry: Registry) -> str:
+def _canonical(tags: PageTags, final_url: str, registry: Registry) -> str:
     """rel=canonical when it stays within the same outlet (a syndicated copy pointing to
     another outlet is still that outlet's own appearance: counting rules §1)."""
     own = registry.outlet_for_url(final_url)
-    if tree is not None:
-        for href in tree.xpath('//link[@rel="canonical"]/@href')[:1]:
-            candidate = canonical_url(urljoin(final_url, href.strip()))
-            if candidate.startswith("http") and registry.outlet_for_url(candidate).name == own.name:
-                return candidate
+    for href in tags.link_hrefs("canonical")[:1]:
+        candidate = canonical_url(urljoin(final_url, href.strip()))
+        if candidate.startswith("http") and registry.outlet_for_url(candidate).name == own.name:
+            return candidate
     return canonical_url(final_url)
 
 
@@ -147,10 +145,9 @@ def _decoding(body: bytes, content_type: str) -> tuple[str, bytes | None]:
 # line ("Por Alberto Mejía | 12 de noviembre de 2026 10:00", "By Camille Léger | 14 août 2023 à
 # 21:16") that it does not read. With this, all 121 (97 names, 24 desk credits), and no name
 # invented for the 32 unsigned pages.
-_AUTHOR_META = ('//meta[@name="author"]/@content', '//meta[@property="article:author"]/@content',
-                '//meta[@name="byl"]/@content', '//meta[@name="parsely-author"]/@content',
-                '//meta[@name="sailthru.author"]/@content', '//meta[@name="dc.creator"]/@content',
-                '//meta[@name="DC.creator"]/@content', '//*[@itemprop="author"]//*[@itemprop="name"]//text()')
+_AUTHOR_METAS = (("name", "author"), ("property", "article:author"), ("name", "byl"), ("name", "parsely-author"),
+                 ("name", "sailthru.author"), ("name", "dc.creator"), ("name", "DC.creator"))
+_AUTHOR_ITEMPROP = '//*[@itemprop="author"]//*[@itemprop="name"]//text()'
 _BYLINE_CLASSES = ('//*[contains(@class, "byline") or contains(@class, "autor") or contains(@class, "author")'
                    ' or contains(@class, "firma")]')
 _SIGNED_LINE = ('//*[contains(@class, "fecha") or contains(@class, "date") or contains(@class, "meta")'
@@ -194,9 +191,9 @@ def _extractor_date(tree, url: str) -> str | None:
     return _trimmed(find_date(copy(tree), url=extract_url(tree, url), **_DATE_PARAMS))
 
 
-def _json_ld_authors(tree) -> list[str]:
+def _json_ld_authors(tags: PageTags) -> list[str]:
     names: list[str] = []
-    for data in json_ld(tree):
+    for data in tags.json_ld:
         stack = [data]
         while stack:
             node = stack.pop()
@@ -212,14 +209,14 @@ def _json_ld_authors(tree) -> list[str]:
     return names
 
 
-def _page_author(tree) -> tuple[str | None, str | None]:
+def _page_author(tree, tags: PageTags) -> tuple[str | None, str | None]:
     """The author the page states when the extractor gave none: (raw text, 'metadata' | 'byline').
     Feeds `author_names` only: `Article.author` stays the extractor's, what the tagger reads."""
-    if tree is None:
-        return None, None
-    found = _json_ld_authors(tree)
-    for xpath in _AUTHOR_META:
-        found += [str(v).strip() for v in tree.xpath(xpath) if str(v).strip() and "://" not in str(v)]
+    found = _json_ld_authors(tags)
+    values = [v for attribute, name in _AUTHOR_METAS for v in tags.meta_contents(attribute, name)]
+    for v in values + tree.xpath(_AUTHOR_ITEMPROP):
+        if str(v).strip() and "://" not in str(v):
+            found.append(str(v).strip())
     if found:
         return "; ".join(dict.fromkeys(found)), "metadata"
     for node in tree.xpath(_BYLINE_CLASSES)[:5]:
@@ -233,9 +230,15 @@ def _page_author(tree) -> tuple[str | None, str | None]:
     return None, None
 
 
-def authors_of(author: str | None, tree, outlet_names: tuple[str, ...]) -> tuple[tuple[str, ...], str | None, str | None]:
+def authors_of(author: str | None, tree, outlet_names: tuple[str, ...],
+               tags: PageTags | None = None) -> tuple[tuple[str, ...], str | None, str | None]:
     """(names, desk credit, where they came from: 'extractor' | 'metadata' | 'byline' | None)."""
-    raw, source = (author, "extractor") if author and author.strip() else _page_author(tree)
+    if author and author.strip():
+        raw, source = author, "extractor"
+    elif tree is None:
+        raw, source = None, None
+    else:
+        raw, source = _page_author(tree, tags or page_tags(tree))
     if not raw:
         return (), None, None
     byline = parse_byline(_printable(raw), outlet_names)
@@ -289,7 +292,8 @@ def _extract_article(page: FetchedPage, registry: Registry, first_seen: datetime
     text = without_teasers(text)   # "Lee también: …" is another article's headline
     if not text:
         return Skip(page.url, SkipReason.NO_TEXT)
-    kind = _page_kind(tree)
+    tags = page_tags(tree)   # the metadata every rule below reads, found in one walk
+    kind = _page_kind(tags)
     if kind == "other":
         return Skip(page.url, SkipReason.NOT_AN_ARTICLE, "its metadata says it is not an article")
     if kind is None and (len(text.split()) < MIN_WORDS_WITHOUT_METADATA
@@ -301,12 +305,12 @@ def _extract_article(page: FetchedPage, registry: Registry, first_seen: datetime
     fetched_at = datetime.fromisoformat(page.fetched_at)
     first_seen = first_seen or fetched_at
     moment, pub_date, date_source = choose_date(tree, page.listed_at, lambda: _extractor_date(tree, page.final_url),
-                                                first_seen)
-    url = _canonical(tree, page.final_url, registry)
+                                                first_seen, tags)
+    url = _canonical(tags, page.final_url, registry)
     outlet = registry.outlet_for_url(url)
     title, author = title_and_author(tree)
     author = _printable(author or None)
-    names, desk, author_source = authors_of(author, tree, (outlet.name,))
+    names, desk, author_source = authors_of(author, tree, (outlet.name,), tags)
     return Article(
         url=url,
         url_key=canonical_key(url),   # `url` is canonical: not normalised twice

@@ -16,7 +16,9 @@ from trafilatura.xpaths import AUTHOR_DISCARD_XPATHS, AUTHOR_XPATHS
 
 from pipelines.authorxpaths import _AUTHOR_TESTS, _discarded, extract_author, maybe_tested
 from pipelines.dates import _META_KEYS, _meta_dates, choose_date, parse_tree
-from pipelines.extract import _decoded, title_and_author
+from pipelines.extract import (_ARTICLE_LD_TYPES, _AUTHOR_METAS, ARTICLE_OG_TYPES, _decoded, _json_ld_authors,
+                               _page_author, _page_kind, title_and_author)
+from pipelines.pagetags import PageTags, page_tags
 from pipelines.fingerprint import simhash_hex
 from pipelines.htmltree import parse_html
 from pipelines.pagekind import _plain, _words_in
@@ -152,6 +154,78 @@ def test_publication_metadata_in_one_scan_is_one_xpath_per_name(chunk):
         expected = [v for attr, value in _META_KEYS for v in tree.xpath(f'//meta[@{attr}="{value}"]/@content')]
         expected += tree.xpath('//*[@itemprop="datePublished"]/@datetime')
         assert list(_meta_dates(tree)) == expected, page
+
+
+def _json_ld_by_xpath(tree) -> list:
+    blocks = []
+    for script in tree.xpath('//script[@type="application/ld+json"]/text()'):
+        try:
+            blocks.append(json.loads(script))
+        except ValueError:
+            continue
+    return blocks
+
+
+@pytest.mark.parametrize("chunk", range(4))
+def test_the_metadata_found_in_one_walk_is_what_each_xpath_finds(chunk):
+    """Every question our rules ask of the page's <meta>, <link> and JSON-LD elements
+    (pipelines/pagetags.py) gets, in the same order, what its XPath from the root gave, on every
+    page we have, and the rules that read them give what they gave with the XPaths."""
+    pages = (_PAGES + _FIXTURES + _RECORDED)[chunk::4]
+    asked = [("property", "og:type"), ("property", "article:published_time"), *_META_KEYS,
+             *_AUTHOR_METAS, ("name", "description"), ("http-equiv", "refresh")]
+    for page in pages:
+        tree = _tree(page.read_bytes())
+        if tree is None:
+            continue
+        tags = page_tags(tree)
+        for attr, value in asked:
+            assert tags.meta_contents(attr, value) == tree.xpath(f'//meta[@{attr}="{value}"]/@content'), page
+            assert tags.has_meta(attr, value) == bool(tree.xpath(f'//meta[@{attr}="{value}"]')), page
+        for rel in ("canonical", "amphtml", "alternate"):
+            assert tags.link_hrefs(rel) == tree.xpath(f'//link[@rel="{rel}"]/@href'), page
+        assert list(tags.json_ld_texts) == tree.xpath('//script[@type="application/ld+json"]/text()'), page
+        assert list(tags.json_ld) == _json_ld_by_xpath(tree), page
+        assert _page_kind(tags) == _page_kind_by_xpath(tree), page
+        assert _page_author(tree, tags)[0] == _page_author_by_xpath(tree), page
+
+
+def _page_author_by_xpath(tree) -> str | None:
+    """The metadata author `extract._page_author` found when it asked with XPaths."""
+    found = [a for block in _json_ld_by_xpath(tree) for a in _authors_in(block)]
+    for attr, value in _AUTHOR_METAS:
+        found += [str(v).strip() for v in tree.xpath(f'//meta[@{attr}="{value}"]/@content')
+                  if str(v).strip() and "://" not in str(v)]
+    found += [str(v).strip() for v in tree.xpath('//*[@itemprop="author"]//*[@itemprop="name"]//text()')
+              if str(v).strip() and "://" not in str(v)]
+    return "; ".join(dict.fromkeys(found)) if found else _page_author(tree, page_tags(tree))[0]
+
+
+def _authors_in(block) -> list[str]:
+    return _json_ld_authors(PageTags((), (), (json.dumps(block),)))
+
+
+def _page_kind_by_xpath(tree) -> str | None:
+    """`extract._page_kind` as it was written with XPaths."""
+    og_types = [t.strip().lower() for t in tree.xpath('//meta[@property="og:type"]/@content')]
+    if any(t in ARTICLE_OG_TYPES for t in og_types) or tree.xpath('//meta[@property="article:published_time"]'):
+        return "article"
+    for script in tree.xpath('//script[@type="application/ld+json"]/text()'):
+        if any(t in script for t in _ARTICLE_LD_TYPES):
+            return "article"
+    return "other" if og_types else None
+
+
+def test_the_one_walk_finds_metadata_anywhere_in_the_page():
+    tree = _tree(b'<html><head><meta property="og:type" content="website"><link rel="canonical" href="/a">'
+                 b'<script type="application/ld+json">{"@type": "NewsArticle"}</script></head><body>'
+                 b'<meta property="og:type" content="article"><meta property="og:type"><link rel="canonical">'
+                 b'<script type="application/ld+json">{roto</script><script>var x;</script></body></html>')
+    tags = page_tags(tree)
+    assert tags.meta_contents("property", "og:type") == ["website", "article"]
+    assert tags.link_hrefs("canonical") == ["/a"]
+    assert tags.json_ld == ({"@type": "NewsArticle"},)
+    assert _page_kind(tags) == "article"
 
 
 def test_publication_metadata_order():
