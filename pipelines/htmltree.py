@@ -68,8 +68,12 @@ def _repaired(page: str, beginning: str, utf8: bytes | None = None) -> str:
 
 def _from_bytes(page: str) -> HtmlElement | None:
     """trafilatura's `fromstring_bytes`: libxml2 refuses a str that declares an encoding."""
+    return _parsed(page.encode("utf8", "surrogatepass"))
+
+
+def _parsed(data: bytes) -> HtmlElement | None:
     try:
-        return fromstring(page.encode("utf8", "surrogatepass"), parser=PARSER)
+        return fromstring(data, parser=PARSER)
     except Exception as exc:  # noqa: BLE001 - as trafilatura: an unparseable page is no tree
         log.debug("lxml could not parse the page as bytes: %s", exc)
     return None
@@ -80,14 +84,20 @@ def parse_html(page: str, utf8: bytes | None = None) -> HtmlElement | None:
     page encoded in UTF-8, when the caller holds those bytes (the body it decoded)."""
     beginning = page[:50].lower()
     dubious = is_dubious_html(beginning)
-    page = _repaired(page, beginning, utf8)
+    repaired = _repaired(page, beginning, utf8)
     tree, as_bytes = None, False
-    try:
-        tree = fromstring(page, parser=PARSER)
-    except ValueError:   # "Unicode strings with encoding declaration are not supported."
-        tree, as_bytes = _from_bytes(page), True
-    except Exception as exc:  # noqa: BLE001 - as trafilatura
-        log.debug("lxml could not parse the page: %s", exc)
+    if utf8 is not None and repaired == page:
+        # nothing repaired: the page's UTF-8 bytes are what trafilatura's bytes parse reads, and
+        # libxml2 parses them as they are, where a str must first be converted (~0.2 ms a page)
+        tree, as_bytes = _parsed(utf8), True
+    else:
+        page = repaired
+        try:
+            tree = fromstring(page, parser=PARSER)
+        except ValueError:   # "Unicode strings with encoding declaration are not supported."
+            tree, as_bytes = _from_bytes(page), True
+        except Exception as exc:  # noqa: BLE001 - as trafilatura
+            log.debug("lxml could not parse the page: %s", exc)
     if (tree is None or len(tree) < 1) and not as_bytes:
         tree = _from_bytes(page)
     if tree is not None and dubious and len(tree) < 2:

@@ -47,12 +47,14 @@ def _chunks(n: int = 8):
 @pytest.mark.parametrize("chunk", _chunks(), ids=lambda c: f"{len(c)} pages")
 def test_same_tree_and_same_extraction_as_trafilaturas_load_html(chunk):
     for name, body, ctype in chunk:
-        page = _decoded(body, ctype)
-        ours, theirs = parse_html(page), load_html(page)
+        page, utf8 = _decoding(body, ctype)
+        ours, theirs = parse_html(page, utf8), load_html(page)
         assert (ours is None) == (theirs is None), name
+        assert (parse_html(page) is None) == (theirs is None), name
         if ours is None:
             continue
         assert etree.tostring(ours) == etree.tostring(theirs), name
+        assert etree.tostring(parse_html(page)) == etree.tostring(theirs), name   # the str parse too
         assert all(type(e) is HtmlElement for e in ours.iter(etree.Element)), name
         got = trafilatura.bare_extraction(ours, url="http://example.org/a", include_comments=False,
                                           include_tables=True)
@@ -73,12 +75,16 @@ def test_every_web_is_there():
     '<?xml version="1.0" encoding="utf-8"?><html><body><p>declared</p></body></html>',
     "<!DOCTYPE html><html><body><p>doctype</p></body></html>", "<html><body>\x00\x01<p>controls</p></body></html>",
     "<div><p>a</p><p>b</p></div>", "<html><head><title>t</title></head></html>", "\ufeff<html><body>bom</body></html>",
+    '<html><head><meta charset="iso-8859-1"></head><body><p>Unión, año, €</p></body></html>',
+    '<html><head><meta http-equiv="Content-Type" content="text/html; charset=windows-1252"></head>'
+    "<body><p>señal “citada”</p></body></html>",
 ])
 def test_the_same_refusals_and_repairs(page):
-    ours, theirs = parse_html(page), load_html(page)
-    assert (ours is None) == (theirs is None)
-    if ours is not None:
-        assert etree.tostring(ours) == etree.tostring(theirs)
+    theirs = load_html(page)
+    for ours in (parse_html(page), parse_html(page, page.encode("utf-8"))):   # the str, and its bytes
+        assert (ours is None) == (theirs is None)
+        if ours is not None:
+            assert etree.tostring(ours) == etree.tostring(theirs)
 
 
 def test_form_controls_are_plain_elements_and_extract_as_before():
