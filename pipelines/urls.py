@@ -32,7 +32,10 @@ def canonical_url(url: str) -> str:
     if not url:
         return url
     try:
-        url = url_normalize(url, default_scheme="http") or url
+        normalised = url_normalize(url, default_scheme="http") or url
+        if normalised.startswith(("http:///", "https:///")):
+            return url   # "./0" became "http:///0": no host, no URL (normalised again it moved: "http://0/")
+        url = normalised
     except Exception:  # a malformed URL is kept as given; the fetch will fail and be counted
         return url
     try:

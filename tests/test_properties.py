@@ -51,6 +51,7 @@ def test_canonical_url_is_idempotent(url):
 
 @FAST
 @given(st.text(max_size=300))
+@example("./0")   # normalised to a URL without a host, which moved when normalised again
 def test_canonical_url_is_idempotent_on_any_text(text):
     once = canonical_url(text)
     assert canonical_url(once) == once
