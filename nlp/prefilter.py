@@ -124,16 +124,16 @@ class AnchorFilter:
 
     def __init__(self, folded: Iterable[Iterable[str]], exact: Iterable[Iterable[str]] = (),
                  capitalised: Iterable[Iterable[str]] = ()):
-        def need(kind: str, strings: frozenset[str]) -> frozenset:
+        def needs(kind: str, strings: frozenset[str]) -> frozenset:
             return frozenset((kind, s) for s in _selective(strings))
 
-        plain = {need("f", frozenset(f for f in map(fold_text, strings) if f)) for strings in folded}
-        plain |= {need("x", frozenset(s for s in strings if s)) for strings in exact}
+        plain = {needs("f", frozenset(f for f in map(fold_text, strings) if f)) for strings in folded}
+        plain |= {needs("x", frozenset(s for s in strings if s)) for strings in exact}
         # need -> the folded heads of which one must start a capitalised token (a name variant's)
         heads: dict[frozenset, set[str]] = {}
         for strings in capitalised:
             folds = [f for f in map(fold_text, strings) if f]
-            variant = need("f", frozenset(folds))
+            variant = needs("f", frozenset(folds))
             if folds and ("f", folds[0]) in variant:
                 heads.setdefault(variant, set()).add(folds[0])
             else:                       # a head too short to look for: no condition on it
@@ -142,9 +142,9 @@ class AnchorFilter:
         self.names = plain | set(self._heads)
         self._always = frozenset() in self.names     # a name with nothing to look for
         self._by_string: dict[tuple[str, str], list[frozenset]] = {}
-        for need_ in self.names:
-            for key in need_:
-                self._by_string.setdefault(key, []).append(need_)
+        for need in self.names:
+            for key in need:
+                self._by_string.setdefault(key, []).append(need)
         self._folded = _Scan(s for kind, s in self._by_string if kind == "f")
         self._exact = _Scan(s for kind, s in self._by_string if kind == "x")
 

@@ -15,9 +15,11 @@ are plain `HtmlElement`s instead of lxml.html's form classes, whose extra attrib
 decoded page: the same repairs, the same parser settings, the same fall-back to bytes and
 the same rejection of what is not HTML. One repair is checked before it is made: deleting the
 control characters XML forbids scans the whole page with a regex (~1.1 ms per real page) for
-characters almost no page has; the page's UTF-8 bytes are searched for them in C first. `tests/test_htmltree.py` checks that it gives the
-same tree and the same extraction as `load_html` on every page we have, so a trafilatura
-release that changes `load_html` fails there, not silently.
+characters almost no page has; the page's UTF-8 bytes are searched for them in C first. A page
+with nothing to repair is parsed from those bytes, which libxml2 reads as they are (a str it
+must convert first). `tests/test_htmltree.py` checks that it gives the same tree and the same
+extraction as `load_html` on every page we have, from the bytes and from the text, so a
+trafilatura release that changes `load_html` fails there, not silently.
 """
 from __future__ import annotations
 
