@@ -21,7 +21,7 @@ at least half as long as *all* the text readability could return: the page's tex
 `<script>`, `<style>` and `<fencedframe>` (which readability drops first), whitespace
 collapsed as trafilatura's `trim` does, plus the "VIDEO" readability writes into each
 `<iframe>` it keeps. Readability only removes, moves and re-wraps the page's text, so its
-output is never longer than that; `tests/test_readability_skip.py` checks the bound against
+output is never longer than that; `tests/test_shortcuts.py` checks the bound against
 readability's real output on every page we have. In that case the comparison runs with
 readability handed nothing to read (and no copy of the page made for it): an empty text,
 which `_prefer_readability` rejects as it would have rejected the real one; the jusText check
@@ -40,7 +40,7 @@ text is at least a fifth of that bound, the retry cannot fire and the measure is
 (the test reads an empty text and, as with the real one, does not retry). The kept text's
 length is recorded when the cascade returns it, and only when it is long enough
 (`min_extracted_size`) that the baseline rescue between the two steps leaves it as it is.
-`tests/test_escalation_skip.py` checks the bound against `html2txt`'s real text at every
+`tests/test_shortcuts.py` checks the bound against `html2txt`'s real text at every
 measure asked on the pages we have and on generated trees.
 """
 from __future__ import annotations
