@@ -105,11 +105,10 @@ def _json_ld_dates(tags: PageTags) -> list[str]:
     return found
 
 
-def _meta_dates(tree, tags: PageTags | None = None):
+def _meta_dates(tree, tags: PageTags):
     """The publication-time metadata values, in `_META_KEYS` order and document order within
     each key: what one `//meta[@attr="value"]/@content` XPath per key gave, from the page's
     <meta> elements found once (pipelines/pagetags.py)."""
-    tags = tags or page_tags(tree)
     for attr, wanted in _META_KEYS:
         yield from tags.meta_contents(attr, wanted)
     yield from tree.xpath(_DATETIME_XPATH)

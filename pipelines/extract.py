@@ -111,16 +111,11 @@ def _declared_charset(content_type: str, body: bytes) -> str | None:
     return None
 
 
-def _decoded(body: bytes, content_type: str) -> str:
-    """The page as text, decoded once for everything that reads it (the extractor and our metadata
-    rules): our Windows-1252 repair first, then trafilatura's own decoding, exactly what it did when
-    it was handed the bytes."""
-    return _decoding(body, content_type)[0]
-
-
 def _decoding(body: bytes, content_type: str) -> tuple[str, bytes | None]:
-    """(the page as text, its UTF-8 bytes when they are the body itself: most pages, whose bytes
-    the parse's repair then searches without encoding the text again, pipelines/htmltree.py).
+    """The page as text, decoded once for everything that reads it (the extractor and our metadata
+    rules), and its UTF-8 bytes when they are the body itself: most pages, which the parse then
+    reads and searches without encoding the text again (pipelines/htmltree.py). Our Windows-1252
+    repair first, then trafilatura's own decoding, exactly what it did when handed the bytes.
 
     Pages that say (or are taken to be) UTF-8 but are not are mostly Windows-1252 (Spanish press,
     old CMSs): left to guess, the extractor read "ñ" as "ń" (Windows-1250). A page that declares
@@ -230,15 +225,10 @@ def _page_author(tree, tags: PageTags) -> tuple[str | None, str | None]:
     return None, None
 
 
-def authors_of(author: str | None, tree, outlet_names: tuple[str, ...],
-               tags: PageTags | None = None) -> tuple[tuple[str, ...], str | None, str | None]:
+def authors_of(author: str | None, tree, tags: PageTags,
+               outlet_names: tuple[str, ...]) -> tuple[tuple[str, ...], str | None, str | None]:
     """(names, desk credit, where they came from: 'extractor' | 'metadata' | 'byline' | None)."""
-    if author and author.strip():
-        raw, source = author, "extractor"
-    elif tree is None:
-        raw, source = None, None
-    else:
-        raw, source = _page_author(tree, tags or page_tags(tree))
+    raw, source = (author, "extractor") if author and author.strip() else _page_author(tree, tags)
     if not raw:
         return (), None, None
     byline = parse_byline(_printable(raw), outlet_names)
@@ -310,7 +300,7 @@ def _extract_article(page: FetchedPage, registry: Registry, first_seen: datetime
     outlet = registry.outlet_for_url(url)
     title, author = title_and_author(tree)
     author = _printable(author or None)
-    names, desk, author_source = authors_of(author, tree, (outlet.name,), tags)
+    names, desk, author_source = authors_of(author, tree, tags, (outlet.name,))
     return Article(
         url=url,
         url_key=canonical_key(url),   # `url` is canonical: not normalised twice

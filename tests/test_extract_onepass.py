@@ -16,7 +16,7 @@ from trafilatura.xpaths import AUTHOR_DISCARD_XPATHS, AUTHOR_XPATHS
 
 from pipelines.authorxpaths import _AUTHOR_TESTS, _discarded, extract_author, maybe_tested
 from pipelines.dates import _META_KEYS, _meta_dates, choose_date, parse_tree
-from pipelines.extract import (_ARTICLE_LD_TYPES, _AUTHOR_METAS, ARTICLE_OG_TYPES, _decoded, _json_ld_authors,
+from pipelines.extract import (_ARTICLE_LD_TYPES, _AUTHOR_METAS, ARTICLE_OG_TYPES, _decoding, _json_ld_authors,
                                _page_author, _page_kind, title_and_author)
 from pipelines.pagetags import PageTags, page_tags
 from pipelines.fingerprint import simhash_hex
@@ -31,7 +31,7 @@ _DATE_PARAMS = {"extensive_search": False, "original_date": True}
 
 
 def _tree(body: bytes):
-    return parse_html(_decoded(body, "text/html"))   # the tree extract_article builds
+    return parse_html(*_decoding(body, "text/html"))   # the tree extract_article builds
 
 
 @pytest.mark.parametrize("text", ["", "   ", "¡¿…!?", "。、「」", "hola", "Unión Hidalgo " * 3,
@@ -153,7 +153,7 @@ def test_publication_metadata_in_one_scan_is_one_xpath_per_name(chunk):
             continue
         expected = [v for attr, value in _META_KEYS for v in tree.xpath(f'//meta[@{attr}="{value}"]/@content')]
         expected += tree.xpath('//*[@itemprop="datePublished"]/@datetime')
-        assert list(_meta_dates(tree)) == expected, page
+        assert list(_meta_dates(tree, page_tags(tree))) == expected, page
 
 
 def _json_ld_by_xpath(tree) -> list:
@@ -233,7 +233,7 @@ def test_publication_metadata_order():
                  b'property="article:published_time"><meta name="DATE" content="x"><meta name="date">'
                  b'<meta property="og:published_time" content="2024-01-02"></head>'
                  b'<body><time itemprop="datePublished" datetime="2024-01-04">4</time></body></html>')
-    assert list(_meta_dates(tree)) == ["2024-01-01", "2024-01-02", "2024-01-03", "2024-01-04"]
+    assert list(_meta_dates(tree, page_tags(tree))) == ["2024-01-01", "2024-01-02", "2024-01-03", "2024-01-04"]
 
 
 @pytest.mark.parametrize("chunk", range(4))

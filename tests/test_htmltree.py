@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from trafilatura.utils import load_html, repair_faulty_html
 
-from pipelines.extract import _decoded, _decoding
+from pipelines.extract import _decoding
 from pipelines.htmltree import _repaired, parse_html
 from tests.conftest import FIXTURES
 

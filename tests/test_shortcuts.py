@@ -19,7 +19,7 @@ from lxml.etree import tostring
 from trafilatura.utils import trim
 
 from pipelines import shortcuts
-from pipelines.extract import _decoded
+from pipelines.extract import _decoding
 from pipelines.htmltree import parse_html
 from tests.test_htmltree import _ALL
 
@@ -70,7 +70,7 @@ def comparisons(monkeypatch):
 def test_same_extraction_and_the_bound_holds(chunk, comparisons):
     """Both shortcuts on, against trafilatura as released: the same text on every page."""
     for name, body, ctype in chunk:
-        tree = parse_html(_decoded(body, ctype))
+        tree = parse_html(*_decoding(body, ctype))
         if tree is None:
             continue
         assert _text(tree, True) == _text(tree, False), name
@@ -156,7 +156,7 @@ def measures(monkeypatch):
 @pytest.mark.parametrize("chunk", [_ALL[i::4] for i in range(4)], ids=lambda c: f"{len(c)} pages")
 def test_the_bound_holds_at_every_measure_asked(chunk, measures):
     for name, body, ctype in chunk:
-        tree = parse_html(_decoded(body, ctype))
+        tree = parse_html(*_decoding(body, ctype))
         if tree is not None:
             _text(tree, True)
     assert len(measures) > 20
