@@ -147,16 +147,15 @@ def _cascade(cleaned_tree, cleaned_tree_backup, tree, options):
         return _extract_and_compare(cleaned_tree, cleaned_tree_backup, tree, options)
     postbody, temp_text = trafilatura.core.extract_content(cleaned_tree, options)
     if not options.fast:
-        if cannot_win(tree, postbody, temp_text, options):
-            token = _SKIP_READABILITY.set(True)
-            try:   # in balanced focus only readability reads the raw tree: no copy made for it
-                postbody, temp_text = trafilatura.core.compare_extraction(
-                    cleaned_tree_backup, tree, postbody, temp_text, options)
-            finally:
-                _SKIP_READABILITY.reset(token)
-        else:
+        skip = cannot_win(tree, postbody, temp_text, options)
+        # a skipped readability reads nothing, and in balanced focus (the only one that skips)
+        # nothing else in the comparison reads the raw tree: no copy made for it
+        token = _SKIP_READABILITY.set(skip)
+        try:
             postbody, temp_text = trafilatura.core.compare_extraction(
-                cleaned_tree_backup, copy(tree), postbody, temp_text, options)
+                cleaned_tree_backup, tree if skip else copy(tree), postbody, temp_text, options)
+        finally:
+            _SKIP_READABILITY.reset(token)
     # shorter texts may be replaced by the baseline rescue before the page is measured
     long_enough = options.focus == "balanced" and len(temp_text) >= options.min_extracted_size
     _KEPT.set(len(temp_text) if long_enough else None)
