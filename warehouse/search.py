@@ -43,6 +43,7 @@ from typing import NamedTuple
 
 import duckdb
 
+from warehouse.ftsindex import create_index
 from warehouse.lake import current_snapshot, extension_path, location_of, sql_string
 
 try:
@@ -58,7 +59,6 @@ SEARCHABLE = "url, title, main_text, published_date, outlet, is_appearance, lang
 CATCH_ALL_STEMMER = "spanish"
 STEMMERS = {"es": "spanish", "en": "english", "fr": "french", "pt": "portuguese", "it": "italian",
             "de": "german", "ca": "catalan", "nl": "dutch"}
-FTS_OPTIONS = "stopwords = 'none', strip_accents = 1, lower = 1, overwrite = 1"
 
 
 # A load rebuilds the index when the articles not in it reach this share of those in it, bounded:
@@ -158,8 +158,7 @@ def _build_indexes(build) -> None:
 
     Table, schema and stemmer names come from `STEMMERS` (constants), never from the data:
     the language codes are read, but only a code found in `STEMMERS` names anything."""
-    build.execute(f"PRAGMA create_fts_index('articles', 'url', 'title', 'main_text', "
-                  f"stemmer = '{CATCH_ALL_STEMMER}', {FTS_OPTIONS})")
+    create_index(build, "articles", CATCH_ALL_STEMMER)
     present = {r[0] for r in build.execute("SELECT DISTINCT language FROM articles").fetchall()}
     build.execute("CREATE TABLE search_languages (language VARCHAR, stemmer VARCHAR, table_name VARCHAR)")
     for code, stemmer in STEMMERS.items():
@@ -168,8 +167,7 @@ def _build_indexes(build) -> None:
         table = f"articles_{code}"
         build.execute(f"CREATE TABLE {table} AS SELECT url, title, main_text FROM articles WHERE language = ?",
                       [code])
-        build.execute(f"PRAGMA create_fts_index('{table}', 'url', 'title', 'main_text', "
-                      f"stemmer = '{stemmer}', {FTS_OPTIONS})")
+        create_index(build, table, stemmer)
         build.execute("INSERT INTO search_languages VALUES (?, ?, ?)", [code, stemmer, table])
 
 

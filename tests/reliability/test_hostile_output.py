@@ -79,7 +79,13 @@ REVIEWED_SQL_FSTRINGS = {
     ("warehouse/lake.py", "SELECT value FROM {alias}"),
     ("warehouse/search.py", "ATTACH {sql_string(tmp)}"),    # our own file path (lake.sql_string)
     ("warehouse/search.py", "CREATE TABLE search_build.articles"),   # SEARCHABLE, a constant
-    ("warehouse/search.py", "PRAGMA create_fts_index('"),   # table and stemmer names from STEMMERS, constants
+    # ftsindex.create_index: table and stemmer names from search.STEMMERS, constants (and the
+    # query file fts_index.sql, formatted with the same three names)
+    ("warehouse/ftsindex.py", "ALTER TABLE {table} RENAME TO {full}"),
+    ("warehouse/ftsindex.py", "CREATE TABLE {table} AS SELECT * FROM"),
+    ("warehouse/ftsindex.py", "PRAGMA create_fts_index('{table}'"),
+    ("warehouse/ftsindex.py", "DROP TABLE {table}"),
+    ("warehouse/ftsindex.py", "ALTER TABLE {full} RENAME TO {table}"),
     ("warehouse/search.py", "CREATE TABLE {table} AS SELECT"),   # articles_<code>, code a key of STEMMERS
     ("warehouse/search.py", "WITH hits AS ({hits})"),       # one SELECT per index, named from STEMMERS; words are $params
     ("warehouse/export.py", "DESCRIBE {sql}"),              # EXPORTS constants
