@@ -34,8 +34,8 @@ def encode_page(page: FetchedPage) -> str:
 
 def decode_page(line: str) -> FetchedPage:
     record = json.loads(line)
-    body = gzip.decompress(base64.b64decode(record.pop("body_gz")))
-    return FetchedPage.from_json(record, body)
+    body_gz = base64.b64decode(record.pop("body_gz"))
+    return FetchedPage.from_json(record, gzip.decompress(body_gz), body_gz)
 
 
 def encode_check(check: FeedCheck) -> str:

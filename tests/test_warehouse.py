@@ -239,3 +239,26 @@ def test_a_connection_held_open_reads_on_after_another_process_compacts(tmp_path
         assert after == before
     finally:
         con.close()
+
+
+def test_raw_pages_keep_the_staged_compression_and_compress_only_what_has_none(con):
+    """A page read from a staged file carries its body gzip-compressed (`body_gz`): stored as it
+    is, not compressed again by the loading process. A page without one is compressed here."""
+    import gzip
+
+    from pipelines.records import FetchedPage
+    from pipelines.staging import decode_page, encode_page
+
+    def page(url, body):
+        return FetchedPage(url=url, final_url=url, status=200, content_type="text/html", body=body,
+                           discovered_via="feed", source_url="f", listed_at=None, listed_title=None,
+                           fetched_at="2026-11-28T12:00:00+00:00")
+
+    staged = decode_page(encode_page(page("http://www.diariouno.example/a", b"<p>staged</p>" * 50)))
+    assert staged.body_gz is not None and gzip.decompress(staged.body_gz) == staged.body
+    fresh = page("http://www.diariouno.example/b", b"<p>fresh</p>" * 50)
+    pages = {staged.url: staged, fresh.url: fresh}    # raw_sha1 is the URL in `article()`
+    load_batch(con, [Tagged(article(url), FakeTags()) for url in pages], pages, [], "run", "kb1")
+    stored = dict(con.execute("SELECT sha1, body_gz FROM raw_pages").fetchall())
+    assert stored[staged.url] == staged.body_gz
+    assert gzip.decompress(stored[fresh.url]) == fresh.body

@@ -137,9 +137,9 @@ def load_batch(con, tagged: Sequence[Tagged], pages: dict[str, FetchedPage], ski
             # Mentions exist only for articles stored before this batch: only theirs are replaced.
             replace_mentions(con, {urls[k]: mention_rows(urls[k], t.tags) for k, t in by_key.items()},
                              stored=[urls[k] for k in stored])
-            raw = [(t.article.raw_sha1, t.article.fetched_url, pages[t.article.raw_sha1].content_type,
-                    t.article.fetched_at, gzip.compress(pages[t.article.raw_sha1].body, 6))
-                   for t in by_key.values() if t.article.raw_sha1 in pages]
+            raw = [(t.article.raw_sha1, t.article.fetched_url, page.content_type, t.article.fetched_at,
+                    page.body_gz or gzip.compress(page.body, 6))   # as staged, or compressed here
+                   for t in by_key.values() if (page := pages.get(t.article.raw_sha1)) is not None]
             con.execute("CREATE OR REPLACE TEMP TABLE raw_pages_batch AS SELECT * FROM raw_pages LIMIT 0")
             bulk_insert(con, "raw_pages_batch", ("sha1", "url", "content_type", "fetched_at", "body_gz"),
                         list({r[0]: r for r in raw}.values()))
