@@ -168,6 +168,7 @@ class BatchResult:
     """What extraction and tagging made of one batch of staged pages (picklable: it may come
     back from another process or machine when the work is fanned out)."""
     tagged: list[Tagged] = field(default_factory=list)
-    pages: dict[str, FetchedPage] = field(default_factory=dict)   # raw sha1 -> page, for raw-page storage
+    # raw sha1 -> page, for raw-page storage; a staged page without its body, which `body_gz` holds
+    pages: dict[str, FetchedPage] = field(default_factory=dict)
     skips: list[tuple[Skip, str]] = field(default_factory=list)   # (Skip, outlet name)
     summary: ProcessSummary = field(default_factory=ProcessSummary)

@@ -38,6 +38,7 @@ class TextBodyMixin:
     def export_item(self, item: Any) -> Any:
         if isinstance(item, FetchedPage):
             item = {**asdict(item), "body": body_text(item)}
+            item.pop("body_gz")       # how a staged file stores the body: not part of the page
         return super().export_item(item)
 
 

@@ -78,3 +78,26 @@ def test_prefect_retries_only_transient_fetch_failures():
     assert only_transient_failures(fetch_task, None, Failed(data=TransientFetchError("timed out")))
     assert not only_transient_failures(fetch_task, None, Failed(data=RuntimeError("the crawler crashed")))
     assert not only_transient_failures(fetch_task, None, Failed(data=ConfigError("sources.yaml: bad reach")))
+
+
+class AnyTagger:
+    def tag(self, *args, **kwargs):
+        from tests.test_warehouse import FakeTags
+        return FakeTags()
+
+
+def test_a_staged_page_comes_back_from_its_batch_compressed_only(registry):
+    """Raw-page storage needs only the staged compressed body: a worker sends back that, not the
+    page's whole body too; a page not read from a staged file keeps its body."""
+    from tests.conftest import FIXTURES
+
+    html = (FIXTURES / "article_with_comments.html").read_bytes()
+    ok = {**FAILED, "status": 200}
+    staged = decode_page(encode_page(FetchedPage(**ok, content_type="text/html", body=html)))
+    fresh = FetchedPage(**{**ok, "url": FAILED["url"] + "-2", "final_url": FAILED["url"] + "-2"},
+                        content_type="text/html", body=html + b" ")
+    result = process_batch([(staged, None), (fresh, None)], registry, AnyTagger())
+    assert len(result.tagged) == 2
+    back = {p.url: p for p in result.pages.values()}
+    assert back[staged.url].body == b"" and gzip.decompress(back[staged.url].body_gz) == html
+    assert back[fresh.url].body == fresh.body and back[fresh.url].body_gz is None
