@@ -16,9 +16,14 @@ production does:
      threads: less sensitive to a busy machine than wall time), peak resident memory
      (getrusage: this process, and the largest child: the crawler or a worker), and the
      warehouse's size on disk (catalog, Parquet files and search index) and its Parquet files.
-End to end (issue 18) is both: articles per second of crawl + load wall time. The targets
-are ≥ 300 articles/s end to end and a 50,000-article backfill under 1.5 GB, nothing growing
-with the number of articles except the warehouse. `--batch` sets the staged pages per
+Issue 18's "end-to-end load" is step 2, from staged pages to a searchable warehouse: when the
+issue was filed, docs/performance.md said "the end-to-end load of the 50,000-article backfill
+(extraction, tagging, load, syndication grouping and the full-text index) ran at 99–106
+articles/s on one core", the figure the issue quotes ("about 100 articles per second"). Its
+targets: ≥ 300 articles/s for that load and a 50,000-article backfill under 1.5 GB, nothing
+growing with the number of articles except the warehouse. Crawl then load (both wall times
+added) is printed too: the crawl here runs against our own server with politeness off, and in
+production politeness bounds it (docs/performance.md section 3). `--batch` sets the staged pages per
 warehouse batch (flows.steps.BATCH_SIZE by default), to choose it by measurement.
 
 Issue 14 asks that the load on DuckLake be at least as fast as on the previous storage
@@ -230,15 +235,16 @@ def main() -> None:
         "crawl_cpu_ms_per_page": round(1000 * crawl_cpu / max(pages, 1), 2),
         "load_articles_per_s": round(summary.articles / load_s, 1),
         "load_cpu_ms_per_article": round(1000 * load_cpu / max(summary.articles, 1), 2),
-        "end_to_end_articles_per_s": round(summary.articles / (crawl_s + load_s), 1),
+        "crawl_then_load_articles_per_s": round(summary.articles / (crawl_s + load_s), 1),
         "load_workers_cpu_ms_per_article": round(1000 * load_child_cpu / max(summary.articles, 1), 2),
     }
-    print(f"load: {summary.articles} articles ({summary.appearances} appearances) in {load_s:.0f} s = "
-          f"{figures['load_articles_per_s']:.0f} articles/s, {figures['load_cpu_ms_per_article']:.1f} ms of CPU "
-          f"per article; peak memory of the loading process {peak:.0f} MB; warehouse {size:.0f} MB"
+    print(f"load (issue 18's end-to-end load: staged pages to a searchable warehouse): {summary.articles} "
+          f"articles ({summary.appearances} appearances) in {load_s:.0f} s = "
+          f"{figures['load_articles_per_s']:.0f} articles/s (target ≥ 300), {figures['load_cpu_ms_per_article']:.1f} ms "
+          f"of CPU per article; warehouse {size:.0f} MB"
           + (f" in {parquet} Parquet files" if STORAGE == "ducklake" else ""))
-    print(f"end to end (crawl + load): {summary.articles} articles in {crawl_s + load_s:.0f} s = "
-          f"{figures['end_to_end_articles_per_s']:.0f} articles/s (target ≥ 300); workers {args.workers}, "
+    print(f"crawl then load, one after the other: {summary.articles} articles in {crawl_s + load_s:.0f} s = "
+          f"{figures['crawl_then_load_articles_per_s']:.0f} articles/s; workers {args.workers}, "
           f"batch {args.batch or BATCH_SIZE}; peak memory: loader {peak:.0f} MB, largest child process "
           f"{child_peak:.0f} MB (target < 1,500 MB each)"
           + (f"; CPU of the child processes (the workers, Prefect's server) "
@@ -271,6 +277,7 @@ def main() -> None:
                      "largest_child_peak_memory_mb": round(child_peak),
                      "warehouse_mb": round(size, 1), "parquet_files": parquet},
             "figures": figures,
+            "targets": {"load_articles_per_s": ">= 300", "peak_memory_mb": "< 1500"},
             "before": {"date": BEFORE_DATE, "commit": "8682150", **({"figures": BEFORE[args.articles]}
                                                                   if args.articles in BEFORE else {})},
             "ratio_after_before": ratios,
