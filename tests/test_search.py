@@ -1,6 +1,7 @@
 """`prodesc-monitor search`: every word by default, quoted phrases, filters, snippets, CSV, and each
 article stemmed in its own language (warehouse/search.py), on a small real warehouse and index."""
 import csv
+import os
 import io
 from datetime import date
 
@@ -205,3 +206,27 @@ def test_past_the_threshold_or_at_night_the_index_is_rebuilt(db, monkeypatch):
         assert index_state(con) == IndexState(indexed=5, behind=0)
     finally:
         con.close()
+
+
+def test_a_killed_builds_leftovers_are_removed_its_spill_folder_too(tmp_path):
+    """kill -9 during a rebuild leaves the temporary index, its WAL and, when the build's word table
+    did not fit in memory, DuckDB's spill folder `<temporary index>.tmp`: the next rebuild removes
+    all three (a folder made the removal fail on `unlink`)."""
+    import subprocess
+    import sys
+
+    from warehouse.search import _remove_dead_builds
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True, check=True).stdout.strip()
+    final = tmp_path / "monitor.ducklake.search.duckdb"
+    build = tmp_path / f"{final.name}.{dead}-0a1b2c3d.tmp"
+    build.write_bytes(b"x")
+    build.with_name(build.name + ".wal").write_bytes(b"x")
+    spill = build.with_name(build.name + ".tmp")
+    spill.mkdir()
+    (spill / "duckdb_temp_storage-0.tmp").write_bytes(b"x")
+    alive = tmp_path / f"{final.name}.{os.getpid()}-0a1b2c3d.tmp"   # this process's own build stays
+    alive.write_bytes(b"x")
+    _remove_dead_builds(final)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [alive.name]

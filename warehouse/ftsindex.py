@@ -2,11 +2,12 @@
 
 Why not `PRAGMA create_fts_index` alone: it stems every occurrence of every word, then numbers
 the terms and counts them with UPDATEs that look each row up again. On the 50,000 articles of
-`bench/backfill.py` (22 million words) that took 29.5 s of a 201-second load, one core busy.
+`bench/backfill.py` (22 million words) the index's rebuild took 32.0 s of a 201-second load.
 Here the pragma runs on an empty copy of the table: it creates the schema `fts_main_<table>`,
 its empty tables and the `tokenize` and `match_bm25` functions that `search` calls. Then
 `queries/fts_index.sql` fills those tables: the text split by that same `tokenize`, each distinct
-word stemmed once, ids given by joins. 13 s for the same 50,000 articles (docs/performance.md §7).
+word stemmed once, ids given by joins: 13.8 s for the same 50,000 articles, and 16 s of CPU
+against 57 (docs/performance.md §7).
 
 The rows are the pragma's (`tests/test_ftsindex.py` builds both on the same articles and compares
 every table and the scores); only the numbers given to terms (`dict.termid`) may differ, and only

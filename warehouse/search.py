@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import unicodedata
 import uuid
 from dataclasses import dataclass
@@ -213,13 +214,18 @@ def _alive(pid: int) -> bool:
 
 def _remove_dead_builds(final) -> None:
     """Temporary index files left by a loader killed mid-build (kill -9 skips its `finally`):
-    named `<index>.<pid>-<random>.tmp[.wal]`; removed when that process no longer exists."""
+    named `<index>.<pid>-<random>.tmp[.wal]`, and the folder `<...>.tmp.tmp` where DuckDB puts
+    what does not fit in memory (the build's word table, past ~1 GB); removed when that process
+    no longer exists."""
     for leftover in final.parent.glob(f"{final.name}.*.tmp*"):
         try:
             pid = int(leftover.name[len(final.name) + 1:].split("-", 1)[0])
         except ValueError:
             continue
         if pid != os.getpid() and not _alive(pid):
+            if leftover.is_dir():
+                shutil.rmtree(leftover, ignore_errors=True)
+                continue
             try:
                 leftover.unlink()
             except FileNotFoundError:
