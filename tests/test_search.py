@@ -230,3 +230,18 @@ def test_a_killed_builds_leftovers_are_removed_its_spill_folder_too(tmp_path):
     alive.write_bytes(b"x")
     _remove_dead_builds(final)
     assert sorted(p.name for p in tmp_path.iterdir()) == [alive.name]
+
+
+def test_words_are_found_beside_spanish_punctuation_and_curly_quotes(db):
+    """The fts extension split words only at ASCII punctuation: "¡Justicia!" was indexed as
+    "¡justicia" and “ProDESC” as "“prodesc”", so a search for justicia or prodesc missed them.
+    The index now splits at every punctuation mark and symbol (warehouse.ftsindex.FTS_OPTIONS)."""
+    con = load_new(db, text="¡Justicia para los jornaleros! —dijeron— con “ProDESC” y «Tierra»… ¿Hasta cuándo? " * 3)
+    try:
+        rebuild_index(con)
+        assert index_state(con) == IndexState(indexed=5, behind=0)        # found through the index
+        for word in ("justicia", "prodesc", "tierra", "dijeron", "cuando"):
+            scores = {h.url: h.score for h in search(con, word)}
+            assert scores.get(NEW, 0) > 0, word
+    finally:
+        con.close()

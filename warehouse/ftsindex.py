@@ -20,7 +20,10 @@ from warehouse.db import query
 
 # What every index is built with: no stop words (a search for "sin tierra" needs "sin"), accents
 # and case aside. Our SQL applies the stop-word table the pragma makes, whatever it holds.
-FTS_OPTIONS = "stopwords = 'none', strip_accents = 1, lower = 1, overwrite = 1"
+# Words split at digits and at every punctuation mark and symbol (Unicode's P and S classes):
+# the extension's own rule in DuckDB 1.5.5 splits only at ASCII ones, so "¡Justicia!" was indexed
+# as "¡justicia", “ProDESC” as "“prodesc”", and a search for justicia or prodesc missed them.
+FTS_OPTIONS = r"stopwords = 'none', strip_accents = 1, lower = 1, overwrite = 1, ignore = '[0-9\p{P}\p{S}]+'"
 FIELDS = ("title", "main_text")       # `queries/fts_index.sql` names them too
 
 
